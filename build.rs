@@ -1,0 +1,32 @@
+//! Embeds every built-in codemod spec under `codemods/` into the binary.
+use std::{env, fs, path::Path};
+
+fn collect(dir: &Path, out: &mut Vec<String>) {
+    let mut entries: Vec<_> = fs::read_dir(dir).expect("read codemods dir").flatten().collect();
+    entries.sort_by_key(|e| e.path());
+    for entry in entries {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(&path, out);
+        } else if path.extension().is_some_and(|e| e == "toml") {
+            out.push(path.to_string_lossy().replace('\\', "/"));
+        }
+    }
+}
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let codemods = root.join("codemods");
+    println!("cargo:rerun-if-changed={}", codemods.display());
+    let mut files = Vec::new();
+    collect(&codemods, &mut files);
+    let mut generated = String::from("pub static BUILTIN_SPECS: &[(&str, &str)] = &[\n");
+    for file in &files {
+        println!("cargo:rerun-if-changed={file}");
+        let relative = file.strip_prefix(&format!("{}/", root.display())).unwrap_or(file);
+        generated.push_str(&format!("    ({relative:?}, include_str!({file:?})),\n"));
+    }
+    generated.push_str("];\n");
+    let out = Path::new(&env::var("OUT_DIR").unwrap()).join("builtin_specs.rs");
+    fs::write(out, generated).unwrap();
+}

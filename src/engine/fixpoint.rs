@@ -1,0 +1,185 @@
+//! The fixed-point loop and its guard.
+//!
+//! Each pass parses the current text, matches every rule, and applies the fixes whose edits do
+//! not conflict with an earlier fix of the same pass; the rest wait for the next pass, when their
+//! match is computed afresh on the new text. A pass whose result does not parse is undone fix by
+//! fix: a fix that breaks the syntax is refused and reported, never written. The loop ends when a
+//! pass has nothing to apply; a file still changing after [`MAX_PASSES`] is left untouched.
+
+use super::edits::PassContext;
+use super::matcher::{RuleMatch, find_matches};
+use super::{Edit, Engine, Finding, Fix, Location, Problem, apply_edits};
+use crate::index::FileIndex;
+use crate::lang::{Grammar, first_syntax_error, parse};
+use crate::source::{line_col, line_ending, preferred_quote};
+use crate::spec::CompiledGrammar;
+use crate::transforms::TransformContext;
+use std::collections::HashSet;
+
+pub const MAX_PASSES: usize = 8;
+
+pub struct FixRun {
+    pub text: String,
+    pub findings: Vec<Finding>,
+    pub problems: Vec<Problem>,
+}
+
+impl FixRun {
+    pub fn unchanged(text: &str) -> FixRun {
+        FixRun { text: text.to_string(), findings: Vec::new(), problems: Vec::new() }
+    }
+}
+
+/// A fix chosen in one pass, before it is known to keep the syntax intact.
+struct Candidate {
+    spec: usize,
+    key: String,
+    span: (usize, usize),
+    message: String,
+    edits: Vec<Edit>,
+}
+
+pub fn run(engine: &Engine, compiled: &CompiledGrammar, grammar: Grammar, original: &str) -> FixRun {
+    let mut text = original.to_string();
+    // The edits of every pass, to map positions back to the original text.
+    let mut history: Vec<Vec<Edit>> = Vec::new();
+    let mut applied: Vec<Finding> = Vec::new();
+    let mut problems = Vec::new();
+    // Fixes refused by the guard, by rule and matched text, so later passes do not retry them.
+    let mut refused: HashSet<String> = HashSet::new();
+    let eol = line_ending(original);
+    let quote = preferred_quote(original);
+
+    for pass in 0..=MAX_PASSES {
+        let tree = parse(grammar, &text);
+        if let Some(offset) = first_syntax_error(&tree) {
+            // Only the original can fail here: every later pass is checked before it is kept.
+            let line = line_col(&text, offset).0;
+            let message = "syntax error; the file is left untouched (pulumi-fix edits only files that parse)".to_string();
+            return FixRun { text: original.to_string(), findings: Vec::new(), problems: vec![Problem { line: Some(line), message, is_error: false }] };
+        }
+        let index = FileIndex::build(grammar, &tree, &text);
+        let matches = find_matches(compiled, &tree, &text, &index);
+        let context = PassContext { grammar, text: &text, tree: &tree, query: &compiled.query, eol, transform: TransformContext { quote } };
+
+        let mut chosen: Vec<Candidate> = Vec::new();
+        let mut remaining: Vec<Finding> = Vec::new();
+        for m in &matches {
+            let spec = &engine.specs[m.spec];
+            let rule = &spec.rules[m.rule];
+            let message = rule.message.as_ref().and_then(|t| context.render(t, m).ok()).unwrap_or_else(|| spec.summary.clone());
+            let key = match_key(m, &text);
+            let built = if rule.edits.is_empty() { Ok(Vec::new()) } else { context.build(rule, m) };
+            let locate = |span: (usize, usize)| locate(original, &history, span);
+            match built {
+                Ok(edits) if !edits.is_empty() && engine.applies(spec) && !refused.contains(&key) => {
+                    if !chosen.iter().any(|c| c.edits.iter().any(|a| edits.iter().any(|b| a.conflicts_with(b)))) {
+                        chosen.push(Candidate { spec: m.spec, key, span: m.span(), message, edits });
+                    }
+                }
+                // A match whose fix changes nothing is already in the fixed form.
+                Ok(edits) if edits.is_empty() && !rule.edits.is_empty() => {}
+                Ok(edits) => {
+                    let message = if refused.contains(&key) {
+                        format!("{message} (fix refused: it would introduce a syntax error)")
+                    } else {
+                        message
+                    };
+                    let fix = (!edits.is_empty()).then_some(Fix { edits });
+                    remaining.push(Finding { spec: spec.clone(), location: locate(m.span()), message, fix, applied: false });
+                }
+                Err(reason) => {
+                    let message = format!("{message} (no automatic fix here: {reason})");
+                    remaining.push(Finding { spec: spec.clone(), location: locate(m.span()), message, fix: None, applied: false });
+                }
+            }
+        }
+
+        if chosen.is_empty() {
+            applied.extend(remaining);
+            applied.sort_by_key(|f| (f.location.byte_range, f.applied));
+            return FixRun { text, findings: applied, problems };
+        }
+        if pass == MAX_PASSES {
+            let ids: Vec<String> = chosen.iter().map(|c| format!("{} ({})", engine.specs[c.spec].id, engine.specs[c.spec].path)).collect();
+            problems.push(Problem {
+                line: Some(locate(original, &history, chosen[0].span).start.0),
+                message: format!(
+                    "fixes did not converge after {MAX_PASSES} passes; the file is left untouched. Still firing: {}. A fix whose output matches its own query loops; please report it",
+                    ids.join(", ")
+                ),
+                is_error: true,
+            });
+            return FixRun { text: original.to_string(), findings: Vec::new(), problems };
+        }
+
+        let kept = guard(grammar, &text, chosen, &mut refused);
+        let edits: Vec<Edit> = kept.iter().flat_map(|c| c.edits.iter().cloned()).collect();
+        for candidate in kept {
+            let spec = engine.specs[candidate.spec].clone();
+            let location = locate(original, &history, candidate.span);
+            applied.push(Finding { spec, location, message: candidate.message, fix: Some(Fix { edits: candidate.edits }), applied: true });
+        }
+        if !edits.is_empty() {
+            text = apply_edits(&text, &edits);
+            history.push(edits);
+        }
+    }
+    unreachable!("the last pass returns")
+}
+
+/// Identifies a match across passes: its rule and the text it matched.
+fn match_key(m: &RuleMatch, text: &str) -> String {
+    let (start, end) = m.span();
+    format!("{}:{}:{}", m.spec, m.rule, &text[start..end])
+}
+
+/// Keeps the fixes whose result parses. All together first; when that fails, each alone, then
+/// the survivors together (a pair that only breaks together is dropped whole).
+fn guard(grammar: Grammar, text: &str, chosen: Vec<Candidate>, refused: &mut HashSet<String>) -> Vec<Candidate> {
+    let parses = |candidates: &[&Candidate]| {
+        let edits: Vec<Edit> = candidates.iter().flat_map(|c| c.edits.iter().cloned()).collect();
+        first_syntax_error(&parse(grammar, &apply_edits(text, &edits))).is_none()
+    };
+    if parses(&chosen.iter().collect::<Vec<_>>()) {
+        return chosen;
+    }
+    let (good, bad): (Vec<Candidate>, Vec<Candidate>) = chosen.into_iter().partition(|c| parses(&[c]));
+    refused.extend(bad.into_iter().map(|c| c.key));
+    if parses(&good.iter().collect::<Vec<_>>()) {
+        good
+    } else {
+        refused.extend(good.into_iter().map(|c| c.key));
+        Vec::new()
+    }
+}
+
+/// Maps a span in the current text back to the original text, through every pass's edits; a
+/// position inside inserted text maps to the start of the edit that inserted it.
+fn locate(original: &str, history: &[Vec<Edit>], span: (usize, usize)) -> Location {
+    let map_back = |mut position: usize| {
+        for edits in history.iter().rev() {
+            let mut sorted: Vec<&Edit> = edits.iter().collect();
+            sorted.sort_by_key(|e| (e.range.start, e.range.end));
+            sorted.dedup();
+            let mut delta: isize = 0;
+            let mut mapped = None;
+            for edit in sorted {
+                let new_start = (edit.range.start as isize + delta) as usize;
+                let new_end = new_start + edit.replacement.len();
+                if position < new_start {
+                    break;
+                }
+                if position < new_end {
+                    mapped = Some(edit.range.start);
+                    break;
+                }
+                delta += edit.replacement.len() as isize - edit.range.len() as isize;
+            }
+            position = mapped.unwrap_or((position as isize - delta) as usize);
+        }
+        position.min(original.len())
+    };
+    let (start, end) = (map_back(span.0), map_back(span.1).max(map_back(span.0)));
+    Location { start: line_col(original, start), end: line_col(original, end), byte_range: (start, end) }
+}

@@ -1,0 +1,74 @@
+//! Runs a grammar's combined query over a tree and keeps the matches whose semantic predicates
+//! hold.
+
+use crate::index::{FileIndex, token_matches};
+use crate::lang::argument_key;
+use crate::spec::{CompiledGrammar, SemanticPredicate};
+use std::collections::HashSet;
+use tree_sitter::{Node, QueryCursor, StreamingIterator, Tree};
+
+/// One match of one rule: its captures by capture index.
+pub struct RuleMatch<'t> {
+    pub spec: usize,
+    pub rule: usize,
+    pub captures: Vec<(u32, Node<'t>)>,
+}
+
+impl<'t> RuleMatch<'t> {
+    pub fn capture(&self, index: u32) -> Option<Node<'t>> {
+        self.captures.iter().find(|(i, _)| *i == index).map(|(_, n)| *n)
+    }
+
+    /// The span the match covers: from its first to its last captured byte.
+    pub fn span(&self) -> (usize, usize) {
+        let start = self.captures.iter().map(|(_, n)| n.start_byte()).min().unwrap_or(0);
+        let end = self.captures.iter().map(|(_, n)| n.end_byte()).max().unwrap_or(0);
+        (start, end)
+    }
+}
+
+pub fn find_matches<'t>(compiled: &CompiledGrammar, tree: &'t Tree, text: &str, index: &FileIndex) -> Vec<RuleMatch<'t>> {
+    let mut cursor = QueryCursor::new();
+    let mut matches = cursor.matches(&compiled.query, tree.root_node(), text.as_bytes());
+    let mut found = Vec::new();
+    let mut seen = HashSet::new();
+    while let Some(m) = matches.next() {
+        let pattern = m.pattern_index;
+        let predicates = &compiled.pattern_predicates[pattern];
+        if !predicates.iter().all(|p| holds(p, m.captures, text, index)) {
+            continue;
+        }
+        let rule = compiled.pattern_rules[pattern];
+        let found_match = RuleMatch { spec: rule.spec, rule: rule.rule, captures: m.captures.iter().map(|c| (c.index, c.node)).collect() };
+        // Alternations can match one place several ways; one finding per rule and place.
+        if seen.insert((rule.spec, rule.rule, found_match.span())) {
+            found.push(found_match);
+        }
+    }
+    found.sort_by_key(|m| (m.span(), m.spec, m.rule));
+    found
+}
+
+fn nodes_of<'a, 't>(captures: &'a [tree_sitter::QueryCapture<'t>], index: u32) -> impl Iterator<Item = Node<'t>> + 'a {
+    captures.iter().filter(move |c| c.index == index).map(|c| c.node)
+}
+
+fn holds(predicate: &SemanticPredicate, captures: &[tree_sitter::QueryCapture], text: &str, index: &FileIndex) -> bool {
+    match predicate {
+        SemanticPredicate::PulumiType { capture, tokens, negate } => {
+            let resolved = nodes_of(captures, *capture)
+                .any(|n| index.type_token(n, text).is_some_and(|t| tokens.iter().any(|p| token_matches(&t, p))));
+            resolved != *negate
+        }
+        SemanticPredicate::HasArg { capture, names, negate } => {
+            let has = nodes_of(captures, *capture).any(|n| {
+                let mut cursor = n.walk();
+                n.named_children(&mut cursor).filter_map(argument_key).any(|name| {
+                    let name = text[name.byte_range()].trim_matches(['"', '\'']);
+                    names.iter().any(|wanted| wanted == name)
+                })
+            });
+            has != *negate
+        }
+    }
+}

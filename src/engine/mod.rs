@@ -1,0 +1,211 @@
+//! The engine: run the compiled specs on a file, turn matches into edits, apply them under the
+//! guard (no overlaps, no new syntax errors) until a fixed point, and describe what happened.
+
+mod edits;
+mod fixpoint;
+mod matcher;
+
+use crate::lang::Grammar;
+use crate::source::{ReadError, SourceFile};
+use crate::spec::{CompiledGrammar, Safety, Spec, SpecError, compile_grammar};
+use std::ops::Range;
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+pub use fixpoint::{FixRun, MAX_PASSES};
+
+/// One text change: replace `range` (byte offsets) with `replacement`. An empty range inserts.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Edit {
+    pub range: Range<usize>,
+    pub replacement: String,
+}
+
+impl Edit {
+    pub fn insert(at: usize, text: String) -> Edit {
+        Edit { range: at..at, replacement: text }
+    }
+
+    pub fn replace(range: Range<usize>, text: String) -> Edit {
+        Edit { range, replacement: text }
+    }
+
+    /// `text` with this one edit applied.
+    pub fn apply_to(&self, text: &str) -> String {
+        apply_edits(text, std::slice::from_ref(self))
+    }
+
+    /// Two edits conflict when applying both is ambiguous: overlapping ranges, or different text
+    /// inserted at one point.
+    fn conflicts_with(&self, other: &Edit) -> bool {
+        if self == other {
+            return false;
+        }
+        let (a, b) = (&self.range, &other.range);
+        match (a.is_empty(), b.is_empty()) {
+            (true, true) => a.start == b.start,
+            (true, false) => b.start < a.start && a.start < b.end,
+            (false, true) => a.start < b.start && b.start < a.end,
+            (false, false) => a.start < b.end && b.start < a.end,
+        }
+    }
+}
+
+/// Applies non-conflicting edits (any order given) to `text`.
+pub fn apply_edits(text: &str, edits: &[Edit]) -> String {
+    let mut sorted: Vec<&Edit> = edits.iter().collect();
+    sorted.sort_by_key(|e| (e.range.start, e.range.end));
+    sorted.dedup();
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut at = 0;
+    for edit in sorted {
+        out.push_str(&text[at..edit.range.start]);
+        out.push_str(&edit.replacement);
+        at = edit.range.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    pub edits: Vec<Edit>,
+}
+
+/// Where a finding is, in the file as it was read (1-based lines and columns).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Location {
+    pub start: (usize, usize),
+    pub end: (usize, usize),
+    pub byte_range: (usize, usize),
+}
+
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub spec: Arc<Spec>,
+    pub location: Location,
+    pub message: String,
+    /// The fix, with ranges in the text of the pass that produced it.
+    pub fix: Option<Fix>,
+    pub applied: bool,
+}
+
+impl Finding {
+    pub fn id(&self) -> &str {
+        &self.spec.id
+    }
+}
+
+/// Something about a file that is not a finding of a codemod: unreadable, unparsable, a refused
+/// or non-converging fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub line: Option<usize>,
+    pub message: String,
+    /// Errors make the exit code 2; the rest are notices that leave a file untouched.
+    pub is_error: bool,
+}
+
+#[derive(Debug)]
+pub struct FileOutcome {
+    pub display: String,
+    pub source: Option<SourceFile>,
+    /// The fixed text, when it differs from the original.
+    pub fixed: Option<String>,
+    pub findings: Vec<Finding>,
+    pub problems: Vec<Problem>,
+}
+
+impl FileOutcome {
+    fn problem(display: String, problem: Problem) -> FileOutcome {
+        FileOutcome { display, source: None, fixed: None, findings: Vec::new(), problems: vec![problem] }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EngineOptions {
+    /// Apply `review` fixes too.
+    pub unsafe_fixes: bool,
+}
+
+/// The active specs and their queries, compiled once per grammar and shared by all threads.
+pub struct Engine {
+    specs: Vec<Arc<Spec>>,
+    compiled: [OnceLock<Result<Option<CompiledGrammar>, SpecError>>; 4],
+    options: EngineOptions,
+}
+
+impl Engine {
+    pub fn new(specs: Vec<Spec>, options: EngineOptions) -> Engine {
+        Engine { specs: specs.into_iter().map(Arc::new).collect(), compiled: Default::default(), options }
+    }
+
+    pub fn specs(&self) -> &[Arc<Spec>] {
+        &self.specs
+    }
+
+    /// Compiles the queries of `grammar` (once). Call for every grammar a run will meet before
+    /// touching any file, so that a bad spec stops the run before anything is written.
+    pub fn prepare(&self, grammar: Grammar) -> Result<(), SpecError> {
+        self.compiled(grammar).map(|_| ())
+    }
+
+    fn compiled(&self, grammar: Grammar) -> Result<Option<&CompiledGrammar>, SpecError> {
+        let slot = self.compiled[grammar.index()].get_or_init(|| compile_grammar(&self.specs, grammar));
+        match slot {
+            Ok(compiled) => Ok(compiled.as_ref()),
+            Err(e) => Err(e.clone()),
+        }
+    }
+
+    /// Reads, fixes and describes one file. Never writes.
+    pub fn process_path(&self, path: &Path, display: String, grammar: Grammar) -> FileOutcome {
+        match SourceFile::read(path, display.clone(), grammar) {
+            Ok(source) => self.process_source(source),
+            Err(ReadError { line, message, .. }) => FileOutcome::problem(display, Problem { line, message, is_error: true }),
+        }
+    }
+
+    pub fn process_source(&self, source: SourceFile) -> FileOutcome {
+        let compiled = match self.compiled(source.grammar) {
+            Ok(compiled) => compiled,
+            Err(e) => {
+                let problem = Problem { line: None, message: format!("not processed: {e}"), is_error: true };
+                return FileOutcome::problem(source.display.clone(), problem);
+            }
+        };
+        let run = match compiled {
+            Some(compiled) => fixpoint::run(self, compiled, source.grammar, &source.text),
+            None => FixRun::unchanged(&source.text),
+        };
+        let fixed = (run.text != source.text).then_some(run.text);
+        FileOutcome { display: source.display.clone(), source: Some(source), fixed, findings: run.findings, problems: run.problems }
+    }
+
+    fn applies(&self, spec: &Spec) -> bool {
+        spec.safety == Safety::Safe || self.options.unsafe_fixes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conflicts() {
+        let r = |a, b| Edit::replace(a..b, "x".into());
+        let i = |a, t: &str| Edit::insert(a, t.into());
+        assert!(r(0, 5).conflicts_with(&r(4, 6)));
+        assert!(!r(0, 5).conflicts_with(&r(5, 6)));
+        assert!(i(3, "a").conflicts_with(&r(0, 5)));
+        assert!(!i(5, "a").conflicts_with(&r(0, 5)));
+        assert!(i(3, "a").conflicts_with(&i(3, "b")));
+        assert!(!i(3, "a").conflicts_with(&i(3, "a")));
+    }
+
+    #[test]
+    fn apply_dedupes_identical_edits() {
+        let edits = [Edit::insert(0, "import base64\n".into()), Edit::insert(0, "import base64\n".into()), Edit::replace(2..3, "Y".into())];
+        assert_eq!(apply_edits("x=y\n", &edits), "import base64\nx=Y\n");
+    }
+}

@@ -1,0 +1,146 @@
+//! Per-file semantic facts the predicates ask about: which local names stand for which Pulumi
+//! package or module, so `aws.ec2.Eip`, `ec2.Eip` and `Eip` all resolve to `aws:ec2/eip:Eip`.
+
+mod python;
+mod typescript;
+
+use crate::lang::Grammar;
+use std::collections::HashMap;
+use tree_sitter::{Node, Tree};
+
+/// What a local name was imported as: a Pulumi package (`aws`, `pulumi`) and a member path in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binding {
+    pub package: String,
+    pub path: Vec<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct FileIndex {
+    bindings: HashMap<String, Binding>,
+}
+
+impl FileIndex {
+    pub fn build(grammar: Grammar, tree: &Tree, text: &str) -> FileIndex {
+        let mut index = FileIndex::default();
+        match grammar {
+            Grammar::Python => python::collect_imports(tree.root_node(), text, &mut index),
+            Grammar::TypeScript | Grammar::Tsx => typescript::collect_imports(tree.root_node(), text, &mut index),
+            Grammar::Yaml => {}
+        }
+        index
+    }
+
+    fn bind(&mut self, local: &str, binding: Binding) {
+        self.bindings.insert(local.to_string(), binding);
+    }
+
+    pub fn binding(&self, local: &str) -> Option<&Binding> {
+        self.bindings.get(local)
+    }
+
+    /// The Pulumi type token an expression such as `aws.ec2.Eip` refers to, through the imports.
+    pub fn type_token(&self, node: Node, text: &str) -> Option<String> {
+        let mut segments = Vec::new();
+        dotted_path(node, text, &mut segments)?;
+        let (head, rest) = segments.split_first()?;
+        let binding = self.bindings.get(*head)?;
+        let mut path: Vec<&str> = binding.path.iter().map(String::as_str).collect();
+        path.extend(rest.iter().copied());
+        type_token(&binding.package, &path)
+    }
+}
+
+/// `a.b.c` (Python attributes, TypeScript member expressions) as `[a, b, c]`.
+fn dotted_path<'a>(node: Node, text: &'a str, out: &mut Vec<&'a str>) -> Option<()> {
+    match node.kind() {
+        "identifier" | "property_identifier" | "type_identifier" => out.push(&text[node.byte_range()]),
+        "attribute" => {
+            dotted_path(node.child_by_field_name("object")?, text, out)?;
+            out.push(&text[node.child_by_field_name("attribute")?.byte_range()]);
+        }
+        "member_expression" | "nested_identifier" | "nested_type_identifier" => {
+            let (object, property) = match node.kind() {
+                "nested_type_identifier" => (node.child_by_field_name("module")?, node.child_by_field_name("name")?),
+                _ => (node.child_by_field_name("object")?, node.child_by_field_name("property")?),
+            };
+            dotted_path(object, text, out)?;
+            out.push(&text[property.byte_range()]);
+        }
+        // `new (aws.ec2.Eip)(...)`
+        "parenthesized_expression" => dotted_path(node.named_child(0)?, text, out)?,
+        _ => return None,
+    }
+    Some(())
+}
+
+/// The Pulumi package of an SDK module name: `pulumi_aws` / `@pulumi/aws` → `aws`.
+pub fn package_of_module(module: &str) -> Option<(String, Vec<String>)> {
+    if let Some(rest) = module.strip_prefix("@pulumi/") {
+        let mut parts = rest.split('/');
+        let package = parts.next()?.to_string();
+        return Some((package, parts.map(str::to_string).collect()));
+    }
+    let mut parts = module.split('.');
+    let head = parts.next()?;
+    let package = if head == "pulumi" { "pulumi".to_string() } else { head.strip_prefix("pulumi_")?.replace('_', "-") };
+    Some((package, parts.map(str::to_string).collect()))
+}
+
+fn lower_first(name: &str) -> String {
+    let mut chars = name.chars();
+    chars.next().map(|c| c.to_lowercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// `aws` + `[ec2, Eip]` → `aws:ec2/eip:Eip`; `[getAmi]` → `aws:index/getAmi:getAmi`;
+/// members below a type are appended: `[ec2, InstanceType, T2_Micro]` → `aws:ec2/instanceType:InstanceType.T2_Micro`.
+fn type_token(package: &str, path: &[&str]) -> Option<String> {
+    let (module, member, rest) = match path {
+        [] => return None,
+        [member] => ("index", *member, &[][..]),
+        [module, member, rest @ ..] => (*module, *member, rest),
+    };
+    let member = crate::transforms::camel(member);
+    let mut token = format!("{package}:{module}/{}:{member}", lower_first(&member));
+    for part in rest {
+        token.push('.');
+        token.push_str(part);
+    }
+    Some(token)
+}
+
+/// Does `token` match a predicate pattern (exact, or a prefix ending in `*`)?
+pub fn token_matches(token: &str, pattern: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => token.starts_with(prefix),
+        None => token == pattern,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens() {
+        assert_eq!(type_token("aws", &["ec2", "Eip"]).unwrap(), "aws:ec2/eip:Eip");
+        assert_eq!(type_token("aws", &["ec2", "get_ami"]).unwrap(), "aws:ec2/getAmi:getAmi");
+        assert_eq!(type_token("aws", &["getAmi"]).unwrap(), "aws:index/getAmi:getAmi");
+        assert_eq!(
+            type_token("aws", &["elasticache", "ReplicationGroup"]).unwrap(),
+            "aws:elasticache/replicationGroup:ReplicationGroup"
+        );
+        assert_eq!(type_token("aws", &["ec2", "InstanceTypes", "T2_Micro"]).unwrap(), "aws:ec2/instanceTypes:InstanceTypes.T2_Micro");
+        assert!(token_matches("aws:s3/bucketV2:BucketV2", "aws:s3/*"));
+    }
+
+    #[test]
+    fn packages() {
+        assert_eq!(package_of_module("pulumi_aws"), Some(("aws".into(), vec![])));
+        assert_eq!(package_of_module("pulumi_aws.ec2"), Some(("aws".into(), vec!["ec2".into()])));
+        assert_eq!(package_of_module("pulumi_aws_native"), Some(("aws-native".into(), vec![])));
+        assert_eq!(package_of_module("@pulumi/aws/ec2"), Some(("aws".into(), vec!["ec2".into()])));
+        assert_eq!(package_of_module("pulumi"), Some(("pulumi".into(), vec![])));
+        assert_eq!(package_of_module("boto3"), None);
+    }
+}

@@ -1,0 +1,177 @@
+//! Languages: which files are which grammar, parsing, and the few things that are written
+//! differently per language (statements, imports, comments).
+
+mod python;
+mod typescript;
+
+use crate::engine::Edit;
+use crate::spec::{ImportSpec, SpecLanguage};
+use std::cell::RefCell;
+use std::path::Path;
+use tree_sitter::{Language, Node, Parser, Tree};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Grammar {
+    Python,
+    TypeScript,
+    Tsx,
+    Yaml,
+}
+
+impl Grammar {
+    pub const ALL: [Grammar; 4] = [Grammar::Python, Grammar::TypeScript, Grammar::Tsx, Grammar::Yaml];
+
+    /// The grammar for a path, or `None` for files pulumi-fix does not read.
+    /// YAML is read only for Pulumi project and stack files.
+    pub fn for_path(path: &Path) -> Option<Grammar> {
+        let name = path.file_name()?.to_str()?;
+        if (name.starts_with("Pulumi.") || name == "Pulumi") && (name.ends_with(".yaml") || name.ends_with(".yml")) {
+            return Some(Grammar::Yaml);
+        }
+        match path.extension()?.to_str()? {
+            "py" | "pyi" => Some(Grammar::Python),
+            "ts" | "mts" | "cts" if !name.ends_with(".d.ts") => Some(Grammar::TypeScript),
+            "tsx" => Some(Grammar::Tsx),
+            _ => None,
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Grammar::Python => "python",
+            Grammar::TypeScript => "typescript",
+            Grammar::Tsx => "tsx",
+            Grammar::Yaml => "yaml",
+        }
+    }
+
+    pub fn spec_language(self) -> SpecLanguage {
+        match self {
+            Grammar::Python => SpecLanguage::Python,
+            Grammar::TypeScript | Grammar::Tsx => SpecLanguage::TypeScript,
+            Grammar::Yaml => SpecLanguage::Yaml,
+        }
+    }
+
+    pub fn ts_language(self) -> Language {
+        match self {
+            Grammar::Python => tree_sitter_python::LANGUAGE.into(),
+            Grammar::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+            Grammar::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
+            Grammar::Yaml => tree_sitter_yaml::LANGUAGE.into(),
+        }
+    }
+
+    /// The line-comment marker, for suppression comments.
+    pub fn comment_prefix(self) -> &'static str {
+        match self {
+            Grammar::Python | Grammar::Yaml => "#",
+            Grammar::TypeScript | Grammar::Tsx => "//",
+        }
+    }
+}
+
+thread_local! {
+    static PARSERS: RefCell<[Option<Parser>; 4]> = const { RefCell::new([None, None, None, None]) };
+}
+
+/// Parses `text`; parsers are kept per thread and grammar, so a run creates each once per thread.
+pub fn parse(grammar: Grammar, text: &str) -> Tree {
+    PARSERS.with(|parsers| {
+        let mut parsers = parsers.borrow_mut();
+        let parser = parsers[grammar.index()].get_or_insert_with(|| {
+            let mut parser = Parser::new();
+            parser.set_language(&grammar.ts_language()).expect("grammar ABI matches the tree-sitter crate");
+            parser
+        });
+        parser.parse(text, None).expect("parsing without a timeout or cancellation always yields a tree")
+    })
+}
+
+/// The first syntax error of a tree: its byte offset, or `None` when the tree is clean.
+pub fn first_syntax_error(tree: &Tree) -> Option<usize> {
+    let root = tree.root_node();
+    if !root.has_error() {
+        return None;
+    }
+    let mut cursor = root.walk();
+    loop {
+        let node = cursor.node();
+        if node.is_error() || node.is_missing() {
+            return Some(node.start_byte());
+        }
+        let descended = node.has_error() && cursor.goto_first_child();
+        if !descended {
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    return Some(root.start_byte());
+                }
+            }
+        }
+    }
+}
+
+/// The statement that holds `node`: the ancestor (or the node itself) whose parent is a block of
+/// statements, a class body, or the module.
+pub fn enclosing_statement(grammar: Grammar, node: Node) -> Option<Node> {
+    let is_block = |kind: &str| match grammar {
+        Grammar::Python => matches!(kind, "module" | "block"),
+        Grammar::TypeScript | Grammar::Tsx => matches!(kind, "program" | "statement_block" | "class_body" | "switch_case" | "switch_default"),
+        Grammar::Yaml => matches!(kind, "block_mapping" | "block_sequence"),
+    };
+    let mut current = node;
+    loop {
+        let parent = current.parent()?;
+        if is_block(parent.kind()) {
+            return Some(current);
+        }
+        current = parent;
+    }
+}
+
+/// The edit that adds `import` to the file, or `None` when the file already has it.
+pub fn ensure_import(grammar: Grammar, tree: &Tree, text: &str, import: &ImportSpec) -> Option<Edit> {
+    match grammar {
+        Grammar::Python => python::ensure_import(tree.root_node(), text, import),
+        Grammar::TypeScript | Grammar::Tsx => typescript::ensure_import(tree.root_node(), text, import),
+        Grammar::Yaml => None,
+    }
+}
+
+/// The name (key) node of a keyword argument, object property or YAML mapping pair;
+/// `None` for positional arguments and other nodes.
+pub fn argument_key(node: Node) -> Option<Node> {
+    match node.kind() {
+        "keyword_argument" => node.child_by_field_name("name"),
+        "pair" | "block_mapping_pair" | "flow_pair" => node.child_by_field_name("key"),
+        "shorthand_property_identifier" => Some(node),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grammar_for_path() {
+        assert_eq!(Grammar::for_path(Path::new("lib/tap_stack.py")), Some(Grammar::Python));
+        assert_eq!(Grammar::for_path(Path::new("bin/tap.ts")), Some(Grammar::TypeScript));
+        assert_eq!(Grammar::for_path(Path::new("a.d.ts")), None);
+        assert_eq!(Grammar::for_path(Path::new("x.tsx")), Some(Grammar::Tsx));
+        assert_eq!(Grammar::for_path(Path::new("Pulumi.yaml")), Some(Grammar::Yaml));
+        assert_eq!(Grammar::for_path(Path::new("Pulumi.dev.yaml")), Some(Grammar::Yaml));
+        assert_eq!(Grammar::for_path(Path::new("docker-compose.yaml")), None);
+    }
+
+    #[test]
+    fn syntax_errors_are_located() {
+        let tree = parse(Grammar::Python, "x = 1\ny = (\n");
+        assert!(first_syntax_error(&tree).is_some());
+        assert_eq!(first_syntax_error(&parse(Grammar::Python, "x = 1\n")), None);
+    }
+}

@@ -1,0 +1,135 @@
+//! TypeScript imports: find whether a module is imported the way a fix needs, and add it after the
+//! file's last import in the file's own quote and semicolon style.
+
+use crate::engine::Edit;
+use crate::source::{line_end, preferred_quote};
+use crate::spec::ImportSpec;
+use tree_sitter::Node;
+
+fn text<'a>(node: Node, source: &'a str) -> &'a str {
+    &source[node.byte_range()]
+}
+
+fn module_of<'a>(statement: Node, source: &'a str) -> Option<&'a str> {
+    let literal = text(statement.child_by_field_name("source")?, source);
+    Some(literal.trim_matches(['"', '\'']))
+}
+
+fn import_clause(statement: Node) -> Option<Node> {
+    let mut cursor = statement.walk();
+    statement.named_children(&mut cursor).find(|c| c.kind() == "import_clause")
+}
+
+fn clause_part<'t>(clause: Node<'t>, kind: &str) -> Option<Node<'t>> {
+    let mut cursor = clause.walk();
+    clause.named_children(&mut cursor).find(|c| c.kind() == kind)
+}
+
+/// Local names bound by `import { a, b as c }` in a `named_imports` node.
+fn named_bindings<'a>(named: Node, source: &'a str) -> Vec<(&'a str, &'a str)> {
+    let mut cursor = named.walk();
+    named
+        .named_children(&mut cursor)
+        .filter(|s| s.kind() == "import_specifier")
+        .filter_map(|s| {
+            let name = text(s.child_by_field_name("name")?, source);
+            let local = s.child_by_field_name("alias").map_or(name, |a| text(a, source));
+            Some((name, local))
+        })
+        .collect()
+}
+
+fn is_bound(statement: Node, source: &str, import: &ImportSpec) -> bool {
+    if module_of(statement, source) != Some(import.module.as_str()) {
+        return false;
+    }
+    let clause = import_clause(statement);
+    match (&import.name, &import.alias, clause) {
+        // A side-effect import is satisfied by any import of the module.
+        (None, None, _) => true,
+        (Some(name), _, Some(clause)) => clause_part(clause, "named_imports")
+            .is_some_and(|named| named_bindings(named, source).iter().any(|(n, local)| n == name && local == name)),
+        (None, Some(alias), Some(clause)) => clause_part(clause, "namespace_import")
+            .and_then(|ns| ns.named_child(0))
+            .is_some_and(|id| text(id, source) == alias),
+        _ => false,
+    }
+}
+
+pub(super) fn ensure_import(root: Node, source: &str, import: &ImportSpec) -> Option<Edit> {
+    let mut cursor = root.walk();
+    let imports: Vec<Node> = root.named_children(&mut cursor).filter(|n| n.kind() == "import_statement").collect();
+    if imports.iter().any(|s| is_bound(*s, source, import)) {
+        return None;
+    }
+    // Add a name to an existing `import { ... } from "module"`.
+    if let Some(name) = &import.name {
+        let named = imports
+            .iter()
+            .filter(|s| module_of(**s, source) == Some(import.module.as_str()))
+            .find_map(|s| import_clause(*s).and_then(|c| clause_part(c, "named_imports")));
+        if let Some(named) = named {
+            let mut cursor = named.walk();
+            let last = named.named_children(&mut cursor).filter(|s| s.kind() == "import_specifier").last()?;
+            return Some(Edit::insert(last.end_byte(), format!(", {name}")));
+        }
+    }
+    let quote = preferred_quote(source);
+    let semicolon = match imports.last() {
+        Some(last) => if text(*last, source).ends_with(';') { ";" } else { "" },
+        None => ";",
+    };
+    let module = format!("{quote}{}{quote}", import.module);
+    let line = match (&import.name, &import.alias) {
+        (Some(name), _) => format!("import {{ {name} }} from {module}{semicolon}"),
+        (None, Some(alias)) => format!("import * as {alias} from {module}{semicolon}"),
+        (None, None) => format!("import {module}{semicolon}"),
+    };
+    match imports.last() {
+        Some(last) => Some(Edit::insert(line_end(source, last.end_byte()), format!("\n{line}"))),
+        None => {
+            let mut cursor = root.walk();
+            let first_code = root.named_children(&mut cursor).find(|n| n.kind() != "comment" && n.kind() != "hash_bang_line");
+            match first_code {
+                Some(first) => Some(Edit::insert(crate::source::line_start(source, first.start_byte()), format!("{line}\n\n"))),
+                None => Some(Edit::insert(source.len(), format!("{line}\n"))),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lang::{Grammar, parse};
+
+    fn add(source: &str, module: &str, name: Option<&str>, alias: Option<&str>) -> String {
+        let import = ImportSpec { module: module.into(), name: name.map(Into::into), alias: alias.map(Into::into) };
+        let tree = parse(Grammar::TypeScript, source);
+        match ensure_import(tree.root_node(), source, &import) {
+            Some(edit) => edit.apply_to(source),
+            None => source.to_string(),
+        }
+    }
+
+    #[test]
+    fn namespace_import_added_once_in_file_style() {
+        let src = "import * as aws from '@pulumi/aws';\n\nconst x = 1;\n";
+        assert_eq!(
+            add(src, "@pulumi/pulumi", None, Some("pulumi")),
+            "import * as aws from '@pulumi/aws';\nimport * as pulumi from '@pulumi/pulumi';\n\nconst x = 1;\n"
+        );
+        let has = "import * as pulumi from \"@pulumi/pulumi\"\n";
+        assert_eq!(add(has, "@pulumi/pulumi", None, Some("pulumi")), has);
+    }
+
+    #[test]
+    fn named_and_side_effect_imports() {
+        assert_eq!(
+            add("import { Output } from \"@pulumi/pulumi\";\n", "@pulumi/pulumi", Some("all"), None),
+            "import { Output, all } from \"@pulumi/pulumi\";\n"
+        );
+        assert_eq!(add("const x = 1;\n", "../lib/tap-stack", None, None), "import \"../lib/tap-stack\";\n\nconst x = 1;\n");
+        assert_eq!(add("import '../lib/tap-stack';\n", "../lib/tap-stack", None, None), "import '../lib/tap-stack';\n");
+    }
+}

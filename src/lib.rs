@@ -1,0 +1,15 @@
+//! pulumi-fix: codemods for Pulumi programs.
+//!
+//! Data flows one way: `walk` → `source` (read) → `lang` (parse) → `index` → `engine`
+//! (match specs, collect edits, guard, fixed point) → `report` → `write`.
+
+pub mod cli;
+pub mod engine;
+pub mod index;
+pub mod lang;
+pub mod report;
+pub mod source;
+pub mod spec;
+pub mod transforms;
+pub mod walk;
+pub mod write;

@@ -1,0 +1,53 @@
+//! `--format json`: one stable document (schema documented in the README, `"version": 1`).
+
+use super::{Mode, RunReport};
+use serde_json::{Value, json};
+
+pub fn render_json(report: &RunReport) -> String {
+    let findings: Vec<Value> = report
+        .files
+        .iter()
+        .flat_map(|file| {
+            file.findings.iter().map(move |f| {
+                let edits: Vec<Value> = f
+                    .fix
+                    .iter()
+                    .flat_map(|fix| &fix.edits)
+                    .map(|e| json!({"start": e.range.start, "end": e.range.end, "replacement": e.replacement}))
+                    .collect();
+                json!({
+                    "file": file.display,
+                    "codemod": f.spec.id,
+                    "safety": f.spec.safety.name(),
+                    "seed": f.spec.seed,
+                    "message": f.message,
+                    "range": {
+                        "start": {"line": f.location.start.0, "column": f.location.start.1},
+                        "end": {"line": f.location.end.0, "column": f.location.end.1},
+                        "byte_start": f.location.byte_range.0,
+                        "byte_end": f.location.byte_range.1,
+                    },
+                    "fix": if f.fix.is_some() { json!({"applied": f.applied, "edits": edits}) } else { Value::Null },
+                })
+            })
+        })
+        .collect();
+    let mut errors: Vec<Value> = report
+        .walk_problems
+        .iter()
+        .map(|p| json!({"file": p.display, "line": Value::Null, "message": p.message, "is_error": p.is_error}))
+        .collect();
+    for file in &report.files {
+        errors.extend(file.problems.iter().map(|p| json!({"file": file.display, "line": p.line, "message": p.message, "is_error": p.is_error})));
+    }
+    let document = json!({
+        "version": 1,
+        "mode": match report.mode { Mode::DryRun => "dry-run", Mode::Write => "write" },
+        "files_scanned": report.files_scanned,
+        "files_changed": report.files.iter().filter(|f| f.changed).map(|f| f.display.clone()).collect::<Vec<_>>(),
+        "findings": findings,
+        "problems": errors,
+        "exit_code": report.exit_code(),
+    });
+    serde_json::to_string_pretty(&document).expect("JSON values always serialize") + "\n"
+}

@@ -1,0 +1,199 @@
+//! Query compilation: all rules of one grammar become one tree-sitter query, compiled once and
+//! shared by every thread, so a file is walked once whatever the size of the catalog.
+
+use super::{Spec, SpecError};
+use crate::lang::Grammar;
+use std::sync::Arc;
+use tree_sitter::{Query, QueryPredicateArg};
+
+/// Predicates tree-sitter evaluates itself.
+const TEXT_PREDICATES: &[&str] = &[
+    "eq?", "not-eq?", "any-eq?", "any-not-eq?", "match?", "not-match?", "any-match?", "any-not-match?", "any-of?",
+    "not-any-of?", "set!", "is?", "is-not?",
+];
+
+/// The engine's own predicates, evaluated against the file's semantic index.
+/// Each has a `not-` twin.
+pub const SEMANTIC_PREDICATES: &[&str] = &["pulumi-type?", "has-arg?"];
+
+#[derive(Debug, Clone)]
+pub enum SemanticPredicate {
+    /// The capture resolves, through the file's imports, to one of these Pulumi type tokens
+    /// (`aws:ec2/eip:Eip`; a trailing `*` matches a prefix).
+    PulumiType { capture: u32, tokens: Vec<String>, negate: bool },
+    /// The captured argument list / object literal has a keyword argument or property with one of
+    /// these names.
+    HasArg { capture: u32, names: Vec<String>, negate: bool },
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct CompiledRule {
+    pub spec: usize,
+    pub rule: usize,
+}
+
+pub struct CompiledGrammar {
+    pub query: Query,
+    /// For each pattern of `query`: the rule it came from.
+    pub pattern_rules: Vec<CompiledRule>,
+    /// For each pattern of `query`: its semantic predicates.
+    pub pattern_predicates: Vec<Vec<SemanticPredicate>>,
+}
+
+pub(super) struct QueryScan {
+    pub captures: Vec<String>,
+    /// (0-based line in the query, predicate name) of predicates nobody evaluates.
+    pub unknown_predicates: Vec<(usize, String)>,
+}
+
+/// A light lexical scan of a query: its capture names and its predicate names, to validate
+/// templates and predicates when the spec is loaded, before any grammar is compiled.
+pub(super) fn scan_query(query: &str) -> QueryScan {
+    let mut captures: Vec<String> = Vec::new();
+    let mut unknown_predicates = Vec::new();
+    let bytes = query.as_bytes();
+    let mut i = 0;
+    let mut line = 0;
+    let word_end = |start: usize| {
+        let mut j = start;
+        while j < bytes.len() && (bytes[j].is_ascii_alphanumeric() || b"_-.?!".contains(&bytes[j])) {
+            j += 1;
+        }
+        j
+    };
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' => line += 1,
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    if bytes[i] == b'\\' {
+                        i += 1;
+                    } else if bytes[i] == b'\n' {
+                        line += 1;
+                    }
+                    i += 1;
+                }
+            }
+            b';' => {
+                while i + 1 < bytes.len() && bytes[i + 1] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'@' => {
+                let end = word_end(i + 1);
+                let name = &query[i + 1..end];
+                if !name.is_empty() && !captures.iter().any(|c| c == name) {
+                    captures.push(name.to_string());
+                }
+                i = end - 1;
+            }
+            b'#' => {
+                let end = word_end(i + 1);
+                let name = &query[i + 1..end];
+                let base = name.strip_prefix("not-").unwrap_or(name);
+                if !TEXT_PREDICATES.contains(&name) && !SEMANTIC_PREDICATES.contains(&base) {
+                    unknown_predicates.push((line, name.to_string()));
+                }
+                i = end - 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    QueryScan { captures, unknown_predicates }
+}
+
+/// Compiles every rule of `specs` written for `grammar`'s language into one query.
+/// `Ok(None)` when no spec applies to the grammar.
+pub fn compile_grammar(specs: &[Arc<Spec>], grammar: Grammar) -> Result<Option<CompiledGrammar>, SpecError> {
+    let mut combined = String::new();
+    let mut starts: Vec<(usize, CompiledRule)> = Vec::new();
+    for (spec_index, spec) in specs.iter().enumerate() {
+        if spec.language != grammar.spec_language() {
+            continue;
+        }
+        for (rule_index, rule) in spec.rules.iter().enumerate() {
+            starts.push((combined.len(), CompiledRule { spec: spec_index, rule: rule_index }));
+            combined.push_str(&rule.query);
+            combined.push('\n');
+        }
+    }
+    if starts.is_empty() {
+        return Ok(None);
+    }
+    let rule_at = |offset: usize| starts.iter().rev().find(|(start, _)| *start <= offset).copied().unwrap_or(starts[0]);
+    let locate = |offset: usize, message: String| {
+        let (start, at) = rule_at(offset);
+        let spec = &specs[at.spec];
+        let line_in_query = combined[start..offset.min(combined.len())].matches('\n').count();
+        SpecError { path: spec.path.clone(), line: spec.rules[at.rule].query_line + line_in_query, message }
+    };
+
+    let query = Query::new(&grammar.ts_language(), &combined).map_err(|e| {
+        locate(
+            e.offset,
+            format!(
+                "query does not compile for {} ({:?} error at column {}): {}",
+                grammar.name(),
+                e.kind,
+                e.column + 1,
+                e.message.trim()
+            ),
+        )
+    })?;
+
+    let mut pattern_rules = Vec::with_capacity(query.pattern_count());
+    let mut pattern_predicates = Vec::with_capacity(query.pattern_count());
+    for pattern in 0..query.pattern_count() {
+        let start = query.start_byte_for_pattern(pattern);
+        pattern_rules.push(rule_at(start).1);
+        let mut predicates = Vec::new();
+        for predicate in query.general_predicates(pattern) {
+            let name = predicate.operator.as_ref();
+            let (negate, base) = match name.strip_prefix("not-") {
+                Some(base) => (true, base),
+                None => (false, name),
+            };
+            let capture = match predicate.args.first() {
+                Some(QueryPredicateArg::Capture(c)) => *c,
+                _ => return Err(locate(start, format!("#{name} needs a capture as its first argument"))),
+            };
+            let strings: Vec<String> = predicate.args[1..]
+                .iter()
+                .filter_map(|a| match a {
+                    QueryPredicateArg::String(s) => Some(s.to_string()),
+                    QueryPredicateArg::Capture(_) => None,
+                })
+                .collect();
+            let needs_strings = |what: &str| {
+                if strings.is_empty() { Err(locate(start, format!("#{name} needs at least one {what} after the capture"))) } else { Ok(()) }
+            };
+            predicates.push(match base {
+                "pulumi-type?" => {
+                    needs_strings("type token such as \"aws:ec2/eip:Eip\"")?;
+                    SemanticPredicate::PulumiType { capture, tokens: strings, negate }
+                }
+                "has-arg?" => {
+                    needs_strings("argument name")?;
+                    SemanticPredicate::HasArg { capture, names: strings, negate }
+                }
+                _ => return Err(locate(start, format!("unknown predicate #{name}"))),
+            });
+        }
+        pattern_predicates.push(predicates);
+    }
+    Ok(Some(CompiledGrammar { query, pattern_rules, pattern_predicates }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scan_finds_captures_and_unknown_predicates() {
+        let scan = scan_query("(call function: (_) @callee) @call\n; @not_a_capture\n(#eq? @callee \"@x\")\n(#pulumi-typ? @callee \"a\")");
+        assert_eq!(scan.captures, vec!["callee", "call"]);
+        assert_eq!(scan.unknown_predicates, vec![(3, "pulumi-typ?".to_string())]);
+    }
+}

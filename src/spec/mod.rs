@@ -1,0 +1,100 @@
+//! Codemod specs: the TOML model, loading (built-in and user directories) and validation.
+//!
+//! Every error names the spec file and the line it is about, so a user can fix a spec without
+//! reading our source.
+
+mod compile;
+mod model;
+mod template;
+
+pub use compile::{CompiledGrammar, CompiledRule, SemanticPredicate, compile_grammar};
+pub use model::{EditSpec, Example, ImportSpec, Rule, Safety, Spec, SpecLanguage};
+pub use template::{Template, TemplatePart, TemplateSource};
+
+use std::fmt;
+use std::path::Path;
+
+include!(concat!(env!("OUT_DIR"), "/builtin_specs.rs"));
+
+/// A problem in a spec file, located to a line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecError {
+    pub path: String,
+    pub line: usize,
+    pub message: String,
+}
+
+impl fmt::Display for SpecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.path, self.line, self.message)
+    }
+}
+
+impl std::error::Error for SpecError {}
+
+/// 1-based line of a byte offset.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+/// The built-in catalog, parsed from the specs embedded at build time.
+pub fn builtin_specs() -> Result<Vec<Spec>, Vec<SpecError>> {
+    parse_all(BUILTIN_SPECS.iter().map(|(path, text)| (path.to_string(), text.to_string())))
+}
+
+/// Specs from a user directory: every `*.toml` below it.
+pub fn load_dir(dir: &Path) -> Result<Vec<Spec>, Vec<SpecError>> {
+    let mut files = Vec::new();
+    let walker = ignore::WalkBuilder::new(dir).standard_filters(false).sort_by_file_path(|a, b| a.cmp(b)).build();
+    for entry in walker {
+        let entry = entry.map_err(|e| {
+            vec![SpecError { path: dir.display().to_string(), line: 0, message: format!("cannot read codemod directory: {e}") }]
+        })?;
+        let path = entry.path();
+        if path.is_file() && path.extension().is_some_and(|e| e == "toml") {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                vec![SpecError { path: path.display().to_string(), line: 0, message: format!("cannot read spec: {e}") }]
+            })?;
+            files.push((path.display().to_string(), text));
+        }
+    }
+    if files.is_empty() {
+        return Err(vec![SpecError {
+            path: dir.display().to_string(),
+            line: 0,
+            message: "no codemod specs (*.toml) found in this directory; check the --codemods path".into(),
+        }]);
+    }
+    parse_all(files.into_iter())
+}
+
+fn parse_all(files: impl Iterator<Item = (String, String)>) -> Result<Vec<Spec>, Vec<SpecError>> {
+    let mut specs = Vec::new();
+    let mut errors = Vec::new();
+    for (path, text) in files {
+        match model::parse_spec(&path, &text) {
+            Ok(spec) => specs.push(spec),
+            Err(mut errs) => errors.append(&mut errs),
+        }
+    }
+    if errors.is_empty() { Ok(specs) } else { Err(errors) }
+}
+
+/// Rejects two specs with one id: `--select` and suppressions address codemods by id.
+pub fn check_unique_ids(specs: &[Spec]) -> Result<(), Vec<SpecError>> {
+    let mut seen: std::collections::HashMap<&str, &Spec> = std::collections::HashMap::new();
+    let mut errors = Vec::new();
+    for spec in specs {
+        if let Some(first) = seen.insert(&spec.id, spec) {
+            errors.push(SpecError {
+                path: spec.path.clone(),
+                line: spec.id_line,
+                message: format!(
+                    "codemod id `{}` is already defined in {}:{}; ids must be unique, rename one of them",
+                    spec.id, first.path, first.id_line
+                ),
+            });
+        }
+    }
+    if errors.is_empty() { Ok(()) } else { Err(errors) }
+}

@@ -1,0 +1,389 @@
+//! The TOML shape of a codemod spec and its validation into [`Spec`].
+
+use super::template::Template;
+use super::{SpecError, line_of};
+use serde::Deserialize;
+use toml::Spanned;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SpecLanguage {
+    Python,
+    TypeScript,
+    Yaml,
+}
+
+impl SpecLanguage {
+    pub fn name(self) -> &'static str {
+        match self {
+            SpecLanguage::Python => "python",
+            SpecLanguage::TypeScript => "typescript",
+            SpecLanguage::Yaml => "yaml",
+        }
+    }
+}
+
+/// `safe` fixes are applied by `--write`; `review` fixes only with `--unsafe-fixes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Safety {
+    Safe,
+    Review,
+}
+
+impl Safety {
+    pub fn name(self) -> &'static str {
+        match self {
+            Safety::Safe => "safe",
+            Safety::Review => "review",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub id: String,
+    pub id_line: usize,
+    pub language: SpecLanguage,
+    pub summary: String,
+    pub explanation: String,
+    pub seed: Vec<String>,
+    pub safety: Safety,
+    pub rules: Vec<Rule>,
+    pub examples: Vec<Example>,
+    /// Where the spec came from (`codemods/python/x.toml` for built-ins).
+    pub path: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub query: String,
+    /// Line in the spec file of the query's first line.
+    pub query_line: usize,
+    pub message: Option<Template>,
+    pub edits: Vec<EditSpec>,
+}
+
+#[derive(Debug, Clone)]
+pub enum EditSpec {
+    Replace { target: String, template: Template },
+    Delete { target: String },
+    Rename { target: String, to: Template },
+    InsertBefore { anchor: String, template: Template },
+    InsertAfter { anchor: String, template: Template },
+    EnsureImport(ImportSpec),
+}
+
+/// An import a fix needs, added once and never duplicated.
+///
+/// | fields            | Python                       | TypeScript                          |
+/// |-------------------|------------------------------|-------------------------------------|
+/// | module            | `import module`              | `import "module";`                  |
+/// | module, name      | `from module import name`    | `import { name } from "module";`    |
+/// | module, alias     | `import module as alias`     | `import * as alias from "module";`  |
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ImportSpec {
+    pub module: String,
+    pub name: Option<String>,
+    pub alias: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Example {
+    pub name: String,
+    pub line: usize,
+    /// File name the example is run as (decides the grammar: `.ts` vs `.tsx`, `Pulumi.yaml`).
+    pub file_name: String,
+    pub before: String,
+    /// `None`: the example must be left unchanged.
+    pub after: Option<String>,
+    /// How many findings without an applied fix must remain after fixing.
+    pub findings: usize,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSpec {
+    id: Spanned<String>,
+    language: Spanned<String>,
+    summary: String,
+    explanation: String,
+    seed: Spanned<SeedRefs>,
+    safety: Spanned<String>,
+    #[serde(default)]
+    rule: Vec<RawRule>,
+    #[serde(default)]
+    example: Vec<Spanned<RawExample>>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum SeedRefs {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    query: Spanned<String>,
+    message: Option<Spanned<String>>,
+    #[serde(default)]
+    edit: Vec<Spanned<RawEdit>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawEdit {
+    replace: Option<String>,
+    delete: Option<String>,
+    rename: Option<String>,
+    insert_before: Option<String>,
+    insert_after: Option<String>,
+    ensure_import: Option<String>,
+    with: Option<String>,
+    to: Option<String>,
+    name: Option<String>,
+    #[serde(rename = "as")]
+    alias: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExample {
+    name: Option<String>,
+    file: Option<String>,
+    before: String,
+    after: Option<String>,
+    #[serde(default)]
+    findings: usize,
+}
+
+/// Builds errors located in one spec file.
+struct Locator<'a> {
+    path: &'a str,
+    text: &'a str,
+}
+
+impl Locator<'_> {
+    fn at(&self, offset: usize, message: String) -> SpecError {
+        self.at_line(line_of(self.text, offset), message)
+    }
+
+    fn at_line(&self, line: usize, message: String) -> SpecError {
+        SpecError { path: self.path.to_string(), line, message }
+    }
+}
+
+pub(super) fn parse_spec(path: &str, text: &str) -> Result<Spec, Vec<SpecError>> {
+    let locator = Locator { path, text };
+    let err = |offset: usize, message: String| locator.at(offset, message);
+    let raw: RawSpec = toml::from_str(text).map_err(|e| {
+        let offset = e.span().map(|s| s.start).unwrap_or(0);
+        vec![err(offset, format!("invalid codemod spec: {}", e.message().trim()))]
+    })?;
+    let mut errors = Vec::new();
+
+    let id = raw.id.get_ref().clone();
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+        errors.push(err(raw.id.span().start, format!("id `{id}` must be kebab-case (a-z, 0-9, -)")));
+    }
+    let language = match raw.language.get_ref().as_str() {
+        "python" => SpecLanguage::Python,
+        "typescript" => SpecLanguage::TypeScript,
+        "yaml" => SpecLanguage::Yaml,
+        other => {
+            errors.push(err(raw.language.span().start, format!("unknown language `{other}`; use python, typescript or yaml")));
+            SpecLanguage::Python
+        }
+    };
+    let safety = match raw.safety.get_ref().as_str() {
+        "safe" => Safety::Safe,
+        "review" => Safety::Review,
+        other => {
+            errors.push(err(raw.safety.span().start, format!("unknown safety `{other}`; use safe or review")));
+            Safety::Review
+        }
+    };
+    let seed = match raw.seed.get_ref() {
+        SeedRefs::One(s) => vec![s.clone()],
+        SeedRefs::Many(v) => v.clone(),
+    };
+    if seed.is_empty() || seed.iter().any(|s| s.trim().is_empty()) {
+        errors.push(err(raw.seed.span().start, "seed must cite the failure report(s) this fix comes from".into()));
+    }
+    if raw.rule.is_empty() {
+        errors.push(err(0, "a codemod needs at least one [[rule]]".into()));
+    }
+
+    let mut rules = Vec::new();
+    for raw_rule in &raw.rule {
+        match parse_rule(raw_rule, &locator) {
+            Ok(rule) => rules.push(rule),
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+
+    let default_file = match language {
+        SpecLanguage::Python => "example.py",
+        SpecLanguage::TypeScript => "example.ts",
+        SpecLanguage::Yaml => "Pulumi.yaml",
+    };
+    let examples = raw
+        .example
+        .iter()
+        .enumerate()
+        .map(|(i, spanned)| {
+            let ex = spanned.get_ref();
+            Example {
+                name: ex.name.clone().unwrap_or_else(|| format!("example {}", i + 1)),
+                line: line_of(text, spanned.span().start),
+                file_name: ex.file.clone().unwrap_or_else(|| default_file.to_string()),
+                before: ex.before.clone(),
+                after: ex.after.clone(),
+                findings: ex.findings,
+            }
+        })
+        .collect();
+
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Spec {
+        id,
+        id_line: line_of(text, raw.id.span().start),
+        language,
+        summary: raw.summary,
+        explanation: raw.explanation,
+        seed,
+        safety,
+        rules,
+        examples,
+        path: path.to_string(),
+    })
+}
+
+/// Line of the first character of a TOML string value: a multi-line string starts after its
+/// opening delimiter's newline.
+fn value_start_line(text: &str, span_start: usize) -> usize {
+    let rest = &text[span_start..];
+    let multiline = rest.starts_with("'''") || rest.starts_with("\"\"\"");
+    let opener_newline = multiline && (rest[3..].starts_with('\n') || rest[3..].starts_with("\r\n"));
+    line_of(text, span_start) + usize::from(multiline && opener_newline)
+}
+
+fn parse_rule(raw: &RawRule, locator: &Locator) -> Result<Rule, Vec<SpecError>> {
+    let err = |offset: usize, message: String| locator.at(offset, message);
+    let mut errors = Vec::new();
+    let query = raw.query.get_ref().clone();
+    let query_line = value_start_line(locator.text, raw.query.span().start);
+    let scan = super::compile::scan_query(&query);
+    for (line_in_query, name) in &scan.unknown_predicates {
+        errors.push(locator.at_line(
+            query_line + line_in_query,
+            format!("unknown predicate `#{name}`; see codemods/README.md for the predicates the engine knows"),
+        ));
+    }
+    let check_capture = |name: &str, offset: usize, errors: &mut Vec<SpecError>| {
+        if !scan.captures.iter().any(|c| c == name) {
+            errors.push(err(
+                offset,
+                format!("unknown capture `@{name}`; the query captures: {}", list_captures(&scan.captures)),
+            ));
+        }
+    };
+    let parse_template = |source: &str, offset: usize, errors: &mut Vec<SpecError>| -> Template {
+        match Template::parse(source) {
+            Ok(t) => {
+                for name in t.captures() {
+                    check_capture(name, offset, errors);
+                }
+                t
+            }
+            Err(message) => {
+                errors.push(err(offset, format!("bad template: {message}")));
+                Template::literal("")
+            }
+        }
+    };
+
+    let message = raw.message.as_ref().map(|m| parse_template(m.get_ref(), m.span().start, &mut errors));
+    let mut edits = Vec::new();
+    for spanned in &raw.edit {
+        let offset = spanned.span().start;
+        let e = spanned.get_ref();
+        let actions = [&e.replace, &e.delete, &e.rename, &e.insert_before, &e.insert_after, &e.ensure_import];
+        if actions.iter().filter(|a| a.is_some()).count() != 1 {
+            errors.push(err(
+                offset,
+                "an edit needs exactly one of: replace, delete, rename, insert_before, insert_after, ensure_import".into(),
+            ));
+            continue;
+        }
+        let unexpected = |field: &str, present: bool, errors: &mut Vec<SpecError>| {
+            if present {
+                errors.push(err(offset, format!("`{field}` does not belong to this kind of edit")));
+            }
+        };
+        let need = |field: &str, value: &Option<String>, errors: &mut Vec<SpecError>| -> Template {
+            match value {
+                Some(v) => parse_template(v, offset, errors),
+                None => {
+                    errors.push(err(offset, format!("this edit needs `{field}`")));
+                    Template::literal("")
+                }
+            }
+        };
+        let edit = if let Some(target) = &e.replace {
+            check_capture(target, offset, &mut errors);
+            unexpected("to", e.to.is_some(), &mut errors);
+            unexpected("name", e.name.is_some(), &mut errors);
+            unexpected("as", e.alias.is_some(), &mut errors);
+            EditSpec::Replace { target: target.clone(), template: need("with", &e.with, &mut errors) }
+        } else if let Some(target) = &e.delete {
+            check_capture(target, offset, &mut errors);
+            unexpected("with", e.with.is_some(), &mut errors);
+            unexpected("to", e.to.is_some(), &mut errors);
+            unexpected("name", e.name.is_some(), &mut errors);
+            unexpected("as", e.alias.is_some(), &mut errors);
+            EditSpec::Delete { target: target.clone() }
+        } else if let Some(target) = &e.rename {
+            check_capture(target, offset, &mut errors);
+            unexpected("with", e.with.is_some(), &mut errors);
+            unexpected("name", e.name.is_some(), &mut errors);
+            unexpected("as", e.alias.is_some(), &mut errors);
+            EditSpec::Rename { target: target.clone(), to: need("to", &e.to, &mut errors) }
+        } else if let Some(anchor) = &e.insert_before {
+            check_capture(anchor, offset, &mut errors);
+            unexpected("to", e.to.is_some(), &mut errors);
+            unexpected("name", e.name.is_some(), &mut errors);
+            unexpected("as", e.alias.is_some(), &mut errors);
+            EditSpec::InsertBefore { anchor: anchor.clone(), template: need("with", &e.with, &mut errors) }
+        } else if let Some(anchor) = &e.insert_after {
+            check_capture(anchor, offset, &mut errors);
+            unexpected("to", e.to.is_some(), &mut errors);
+            unexpected("name", e.name.is_some(), &mut errors);
+            unexpected("as", e.alias.is_some(), &mut errors);
+            EditSpec::InsertAfter { anchor: anchor.clone(), template: need("with", &e.with, &mut errors) }
+        } else {
+            let module = e.ensure_import.clone().unwrap_or_default();
+            unexpected("with", e.with.is_some(), &mut errors);
+            unexpected("to", e.to.is_some(), &mut errors);
+            if module.is_empty() {
+                errors.push(err(offset, "ensure_import needs a module name".into()));
+            }
+            if e.name.is_some() && e.alias.is_some() {
+                errors.push(err(offset, "ensure_import takes `name` or `as`, not both".into()));
+            }
+            EditSpec::EnsureImport(ImportSpec { module, name: e.name.clone(), alias: e.alias.clone() })
+        };
+        edits.push(edit);
+    }
+    if errors.is_empty() { Ok(Rule { query, query_line, message, edits }) } else { Err(errors) }
+}
+
+fn list_captures(captures: &[String]) -> String {
+    if captures.is_empty() {
+        "(none)".into()
+    } else {
+        captures.iter().map(|c| format!("@{c}")).collect::<Vec<_>>().join(", ")
+    }
+}
