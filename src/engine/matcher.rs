@@ -53,7 +53,15 @@ fn nodes_of<'a, 't>(captures: &'a [tree_sitter::QueryCapture<'t>], index: u32) -
     captures.iter().filter(move |c| c.index == index).map(|c| c.node)
 }
 
+/// A predicate on a capture that is absent from the match (an optional capture, another branch
+/// of an alternation) holds, as tree-sitter's own text predicates do.
 fn holds(predicate: &SemanticPredicate, captures: &[tree_sitter::QueryCapture], text: &str, index: &FileIndex) -> bool {
+    let capture = match predicate {
+        SemanticPredicate::PulumiType { capture, .. } | SemanticPredicate::HasArg { capture, .. } => *capture,
+    };
+    if nodes_of(captures, capture).next().is_none() {
+        return true;
+    }
     match predicate {
         SemanticPredicate::PulumiType { capture, tokens, negate } => {
             let resolved = nodes_of(captures, *capture)

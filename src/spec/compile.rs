@@ -42,18 +42,21 @@ pub struct CompiledGrammar {
 
 pub(super) struct QueryScan {
     pub captures: Vec<String>,
-    /// (0-based line in the query, predicate name) of predicates nobody evaluates.
-    pub unknown_predicates: Vec<(usize, String)>,
+    /// (0-based line in the query, message) of predicates that would silently do nothing:
+    /// unknown names, or predicates outside any pattern.
+    pub predicate_problems: Vec<(usize, String)>,
 }
 
 /// A light lexical scan of a query: its capture names and its predicate names, to validate
 /// templates and predicates when the spec is loaded, before any grammar is compiled.
 pub(super) fn scan_query(query: &str) -> QueryScan {
     let mut captures: Vec<String> = Vec::new();
-    let mut unknown_predicates = Vec::new();
+    let mut predicate_problems = Vec::new();
     let bytes = query.as_bytes();
     let mut i = 0;
     let mut line = 0;
+    // Nesting of `(` and `[`: a predicate at depth 1 is outside every pattern.
+    let mut depth = 0usize;
     let word_end = |start: usize| {
         let mut j = start;
         while j < bytes.len() && (bytes[j].is_ascii_alphanumeric() || b"_-.?!".contains(&bytes[j])) {
@@ -64,6 +67,8 @@ pub(super) fn scan_query(query: &str) -> QueryScan {
     while i < bytes.len() {
         match bytes[i] {
             b'\n' => line += 1,
+            b'(' | b'[' => depth += 1,
+            b')' | b']' => depth = depth.saturating_sub(1),
             b'"' => {
                 i += 1;
                 while i < bytes.len() && bytes[i] != b'"' {
@@ -93,7 +98,15 @@ pub(super) fn scan_query(query: &str) -> QueryScan {
                 let name = &query[i + 1..end];
                 let base = name.strip_prefix("not-").unwrap_or(name);
                 if !TEXT_PREDICATES.contains(&name) && !SEMANTIC_PREDICATES.contains(&base) {
-                    unknown_predicates.push((line, name.to_string()));
+                    predicate_problems.push((
+                        line,
+                        format!("unknown predicate `#{name}`; see codemods/README.md for the predicates the engine knows"),
+                    ));
+                } else if depth <= 1 {
+                    predicate_problems.push((
+                        line,
+                        format!("predicate `#{name}` stands outside every pattern; move it inside the parentheses of the pattern it tests"),
+                    ));
                 }
                 i = end - 1;
             }
@@ -101,7 +114,7 @@ pub(super) fn scan_query(query: &str) -> QueryScan {
         }
         i += 1;
     }
-    QueryScan { captures, unknown_predicates }
+    QueryScan { captures, predicate_problems }
 }
 
 /// Compiles every rule of `specs` written for `grammar`'s language into one query.
@@ -191,9 +204,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn scan_finds_captures_and_unknown_predicates() {
-        let scan = scan_query("(call function: (_) @callee) @call\n; @not_a_capture\n(#eq? @callee \"@x\")\n(#pulumi-typ? @callee \"a\")");
+    fn scan_finds_captures_and_predicate_problems() {
+        let scan = scan_query("((call function: (_) @callee) @call\n; @not_a_capture\n(#eq? @callee \"@x\")\n(#pulumi-typ? @callee \"a\"))");
         assert_eq!(scan.captures, vec!["callee", "call"]);
-        assert_eq!(scan.unknown_predicates, vec![(3, "pulumi-typ?".to_string())]);
+        assert_eq!(scan.predicate_problems.len(), 1);
+        assert_eq!(scan.predicate_problems[0].0, 3);
+        assert!(scan.predicate_problems[0].1.contains("unknown predicate `#pulumi-typ?`"));
+
+        let outside = scan_query("[(true) (false)] @x\n(#eq? @x \"true\")");
+        assert!(outside.predicate_problems[0].1.contains("outside every pattern"));
     }
 }

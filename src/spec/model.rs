@@ -276,11 +276,8 @@ fn parse_rule(raw: &RawRule, locator: &Locator) -> Result<Rule, Vec<SpecError>> 
     let query = raw.query.get_ref().clone();
     let query_line = value_start_line(locator.text, raw.query.span().start);
     let scan = super::compile::scan_query(&query);
-    for (line_in_query, name) in &scan.unknown_predicates {
-        errors.push(locator.at_line(
-            query_line + line_in_query,
-            format!("unknown predicate `#{name}`; see codemods/README.md for the predicates the engine knows"),
-        ));
+    for (line_in_query, message) in &scan.predicate_problems {
+        errors.push(locator.at_line(query_line + line_in_query, message.clone()));
     }
     let check_capture = |name: &str, offset: usize, errors: &mut Vec<SpecError>| {
         if !scan.captures.iter().any(|c| c == name) {
