@@ -1,0 +1,225 @@
+//! The command line end to end: exit codes, diffs that `git apply` takes, byte preservation,
+//! the syntax guard, bad specs.
+
+mod common;
+
+use common::*;
+use std::fs;
+
+const EIP: &str = "import pulumi_aws as aws\n\neip = aws.ec2.Eip(\"e\", vpc=True)\n";
+const EIP_FIXED: &str = "import pulumi_aws as aws\n\neip = aws.ec2.Eip(\"e\", domain=\"vpc\")\n";
+
+#[test]
+fn exit_codes_follow_the_contract() {
+    let dir = scratch(&[("a.py", EIP)]);
+    let dry = run_in(dir.path(), &[]);
+    assert_eq!(dry.code, 1, "fixes pending: {}", dry.stderr);
+    assert!(dry.stdout.contains("-eip = aws.ec2.Eip(\"e\", vpc=True)"));
+    assert_eq!(fs::read_to_string(dir.path().join("a.py")).unwrap(), EIP, "dry-run writes nothing");
+
+    let write = run_in(dir.path(), &["--write"]);
+    assert_eq!(write.code, 0, "{}", write.stderr);
+    assert_eq!(fs::read_to_string(dir.path().join("a.py")).unwrap(), EIP_FIXED);
+
+    let again = run_in(dir.path(), &["--dry-run"]);
+    assert_eq!((again.code, again.stdout.as_str()), (0, ""), "a second run changes nothing");
+
+    let usage = run_in(dir.path(), &["--no-such-flag"]);
+    assert_eq!(usage.code, 2);
+    let unknown = run_in(dir.path(), &["--select", "nope"]);
+    assert_eq!(unknown.code, 2);
+    assert!(unknown.stderr.contains("unknown codemod id `nope`"));
+}
+
+#[test]
+fn findings_without_fix_exit_1_and_name_file_and_line() {
+    let dir = scratch(&[("a.py", "import pulumi_aws as aws\n\n\neip = aws.ec2.Eip(\"e\", vpc=flag)\n")]);
+    let run = run_in(dir.path(), &["--write"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("a.py:4:7: eip-vpc-domain"), "{}", run.stderr);
+}
+
+#[test]
+fn dry_run_diff_applies_with_git_and_equals_write() {
+    let files: &[(&str, &str)] = &[
+        ("app/__main__.py", "import pulumi\nimport pulumi_aws as aws\n\nud = name.apply(lambda n: f\"x={n}\".encode('base64'))\neip = aws.ec2.Eip('e', vpc=True)\n"),
+        ("app/cache.py", "from pulumi_aws import elasticache\n\nr = elasticache.ReplicationGroup(\n    \"r\",\n    replication_group_description=\"d\",\n    auth_token_enabled=False,  # gone\n)\n"),
+        ("web/index.ts", "import * as aws from '@pulumi/aws';\n\nnew aws.ec2.Eip('e', { vpc: true });\n"),
+        ("untouched.py", "print('hello')\n"),
+    ];
+    let for_patch = scratch(files);
+    let for_write = scratch(files);
+    assert_eq!(git(for_patch.path(), &["init", "-q"]).code, 0);
+
+    let dry = run_in(for_patch.path(), &["--dry-run"]);
+    assert_eq!(dry.code, 1);
+    fs::write(for_patch.path().join("fix.patch"), &dry.stdout).unwrap();
+    let applied = git(for_patch.path(), &["apply", "fix.patch"]);
+    assert_eq!(applied.code, 0, "git apply: {}", applied.stderr);
+    fs::remove_file(for_patch.path().join("fix.patch")).unwrap();
+    fs::remove_dir_all(for_patch.path().join(".git")).unwrap();
+
+    assert_eq!(run_in(for_write.path(), &["--write"]).code, 0);
+    assert_eq!(snapshot_tree(for_patch.path()), snapshot_tree(for_write.path()));
+    assert_eq!(run_in(for_write.path(), &[]).code, 0, "idempotent");
+}
+
+#[test]
+fn crlf_bom_and_tabs_survive_byte_for_byte() {
+    let before = "\u{feff}import pulumi_aws as aws\r\n\r\nif True:\r\n\teip = aws.ec2.Eip(\r\n\t\t\"e\",\r\n\t\tvpc=False,\r\n\t\ttags={},  # keep\r\n\t)\r\n";
+    let after = "\u{feff}import pulumi_aws as aws\r\n\r\nif True:\r\n\teip = aws.ec2.Eip(\r\n\t\t\"e\",\r\n\t\ttags={},  # keep\r\n\t)\r\n";
+    let dir = scratch(&[("a.py", before)]);
+    assert_eq!(run_in(dir.path(), &["--write"]).code, 0);
+    assert_eq!(fs::read(dir.path().join("a.py")).unwrap(), after.as_bytes());
+
+    let base64 = "import os\r\nx = y.encode('base64')\r\n";
+    let dir = scratch(&[("b.py", base64)]);
+    assert_eq!(run_in(dir.path(), &["--write"]).code, 0);
+    assert_eq!(fs::read_to_string(dir.path().join("b.py")).unwrap(), "import base64\r\nimport os\r\nx = base64.b64encode(y.encode('utf-8')).decode('ascii')\r\n");
+}
+
+#[test]
+fn a_fix_that_would_break_syntax_is_refused_and_reported() {
+    let spec = r#"
+id = "breaks-syntax"
+language = "python"
+summary = "deliberately bad"
+explanation = "A test spec whose replacement does not parse."
+seed = "test"
+safety = "safe"
+
+[[rule]]
+query = '((call function: (identifier) @f) @call (#eq? @f "print"))'
+[[rule.edit]]
+replace = "call"
+with = "print(("
+
+[[example]]
+before = "x = 1\n"
+"#;
+    let dir = scratch(&[("specs/breaks.toml", spec), ("code/a.py", "print('hi')\nx = 1\n")]);
+    let run = run_in(dir.path(), &["--codemods", "specs", "--select", "breaks-syntax", "--write", "code"]);
+    assert_eq!(fs::read_to_string(dir.path().join("code/a.py")).unwrap(), "print('hi')\nx = 1\n");
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("code/a.py:1:1: breaks-syntax"), "{}", run.stderr);
+    assert!(run.stderr.contains("fix refused: it would introduce a syntax error"), "{}", run.stderr);
+}
+
+#[test]
+fn a_fix_that_never_converges_leaves_the_file_untouched() {
+    let spec = r#"
+id = "grows"
+language = "python"
+summary = "never converges"
+explanation = "Appends to every list literal, forever."
+seed = "test"
+safety = "safe"
+
+[[rule]]
+query = '(list) @list'
+[[rule.edit]]
+replace = "list"
+with = "{{list}} + [0]"
+"#;
+    let dir = scratch(&[("specs/grows.toml", spec), ("a.py", "x = [1]\n")]);
+    let run = run_in(dir.path(), &["--codemods", "specs", "--select", "grows", "--write", "a.py"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("did not converge"), "{}", run.stderr);
+    assert!(run.stderr.contains("grows (specs/grows.toml)"), "{}", run.stderr);
+    assert_eq!(fs::read_to_string(dir.path().join("a.py")).unwrap(), "x = [1]\n");
+}
+
+#[test]
+fn bad_specs_are_errors_naming_file_and_line_and_touch_nothing() {
+    let header = "id = \"bad\"\nlanguage = \"python\"\nsummary = \"s\"\nexplanation = \"e\"\nseed = \"t\"\nsafety = \"safe\"\n";
+    let cases = [
+        (format!("{header}colour = \"red\"\n"), "bad.toml:7: invalid codemod spec: unknown field `colour`"),
+        (format!("{header}[[rule]\n"), "bad.toml:7: invalid codemod spec"),
+        (format!("{header}\n[[rule]]\nquery = '''\n(call\n  function: (nonsense_node) @f)\n'''\n"), "bad.toml:11: query does not compile"),
+        (
+            format!("{header}\n[[rule]]\nquery = '(call) @call'\n[[rule.edit]]\nreplace = \"call\"\nwith = \"{{{{callee}}}}\"\n"),
+            "bad.toml:10: unknown capture `@callee`",
+        ),
+        (format!("{header}\n[[rule]]\nquery = '''\n((call) @c\n  (#pulumi-typo? @c \"x\"))\n'''\n"), "bad.toml:11: unknown predicate `#pulumi-typo?`"),
+    ];
+    for (spec, expected) in cases {
+        let dir = scratch(&[("specs/bad.toml", &spec), ("a.py", EIP)]);
+        let run = run_in(dir.path(), &["--codemods", "specs", "--write", "a.py"]);
+        assert_eq!(run.code, 2, "{spec}\n{}", run.stderr);
+        assert!(run.stderr.contains(expected), "expected `{expected}` in:\n{}", run.stderr);
+        assert_eq!(fs::read_to_string(dir.path().join("a.py")).unwrap(), EIP, "nothing written after a spec error");
+    }
+}
+
+#[test]
+fn unreadable_files_are_reported_and_the_run_goes_on() {
+    let dir = scratch(&[("good.py", EIP), ("bad/syntax.py", "def broken(:\n"), ("bad/latin1.py", "")]);
+    fs::write(dir.path().join("bad/latin1.py"), b"x = '\xe9'\n").unwrap();
+    fs::write(dir.path().join("bad/binary.py"), b"\x00\x01\x02").unwrap();
+    let run = run_in(dir.path(), &["--write", ".", "missing.py"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("missing.py: cannot read"), "{}", run.stderr);
+    assert!(run.stderr.contains("bad/syntax.py:1: syntax error"), "{}", run.stderr);
+    assert!(run.stderr.contains("bad/latin1.py:1: skipped: not valid UTF-8"), "{}", run.stderr);
+    assert!(run.stderr.contains("bad/binary.py:1: skipped: contains a NUL byte"), "{}", run.stderr);
+    assert_eq!(fs::read_to_string(dir.path().join("good.py")).unwrap(), EIP_FIXED, "the good file is still fixed");
+    assert_eq!(fs::read(dir.path().join("bad/latin1.py")).unwrap(), b"x = '\xe9'\n");
+}
+
+#[test]
+fn walk_skips_dependencies_and_gitignored_files() {
+    let dir = scratch(&[
+        ("node_modules/x/index.ts", "import * as aws from '@pulumi/aws';\nnew aws.ec2.Eip('e', { vpc: true });\n"),
+        (".venv/lib/a.py", EIP),
+        ("generated/a.py", EIP),
+        (".gitignore", "generated/\n"),
+        ("src/a.py", EIP),
+    ]);
+    let run = run_in(dir.path(), &["--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["files_scanned"], 1, "{}", run.stdout);
+    assert_eq!(report["files_changed"], serde_json::json!(["src/a.py"]));
+}
+
+#[test]
+fn list_and_explain() {
+    let dir = scratch(&[]);
+    let list = run_in(dir.path(), &["--list"]);
+    assert_eq!(list.code, 0);
+    for id in ["base64-codec", "eip-vpc-domain", "ts-eip-vpc-domain", "elasticache-description", "ts-bucket-replication-config"] {
+        assert!(list.stdout.contains(id), "{id} missing from --list");
+    }
+    let explain = run_in(dir.path(), &["explain", "base64-codec"]);
+    assert_eq!(explain.code, 0);
+    assert!(explain.stdout.contains("LookupError"));
+    assert!(explain.stdout.contains("Seed: 000 failure 1"));
+    assert!(explain.stdout.contains("b64encode"));
+    assert_eq!(run_in(dir.path(), &["explain", "nope"]).code, 2);
+}
+
+#[test]
+fn review_fixes_need_unsafe_fixes() {
+    let spec = r#"
+id = "review-me"
+language = "python"
+summary = "a review fix"
+explanation = "Renames print to log, for the test."
+seed = "test"
+safety = "review"
+
+[[rule]]
+query = '((call function: (identifier) @f) (#eq? @f "print"))'
+[[rule.edit]]
+replace = "f"
+with = "log"
+"#;
+    let dir = scratch(&[("specs/r.toml", spec), ("a.py", "print(1)\n")]);
+    let base = ["--codemods", "specs", "--select", "review-me"];
+    let plain = run_in(dir.path(), &[&base[..], &["--write", "a.py"]].concat());
+    assert_eq!(plain.code, 1);
+    assert!(plain.stderr.contains("[review fix: apply with --unsafe-fixes]"), "{}", plain.stderr);
+    assert_eq!(fs::read_to_string(dir.path().join("a.py")).unwrap(), "print(1)\n");
+    let unsafe_run = run_in(dir.path(), &[&base[..], &["--write", "--unsafe-fixes", "a.py"]].concat());
+    assert_eq!(unsafe_run.code, 0, "{}", unsafe_run.stderr);
+    assert_eq!(fs::read_to_string(dir.path().join("a.py")).unwrap(), "log(1)\n");
+}
