@@ -27,7 +27,7 @@ impl<'t> RuleMatch<'t> {
     }
 }
 
-pub fn find_matches<'t>(compiled: &CompiledGrammar, tree: &'t Tree, text: &str, index: &FileIndex) -> Vec<RuleMatch<'t>> {
+pub fn find_matches<'t>(compiled: &CompiledGrammar, tree: &'t Tree, text: &str, index: &FileIndex<'t>) -> Vec<RuleMatch<'t>> {
     let mut cursor = QueryCursor::new();
     let mut matches = cursor.matches(&compiled.query, tree.root_node(), text.as_bytes());
     let mut found = Vec::new();
@@ -55,7 +55,7 @@ fn nodes_of<'a, 't>(captures: &'a [tree_sitter::QueryCapture<'t>], index: u32) -
 
 /// A predicate on a capture that is absent from the match (an optional capture, another branch
 /// of an alternation) holds, as tree-sitter's own text predicates do.
-fn holds(predicate: &SemanticPredicate, captures: &[tree_sitter::QueryCapture], text: &str, index: &FileIndex) -> bool {
+fn holds<'t>(predicate: &SemanticPredicate, captures: &[tree_sitter::QueryCapture<'t>], text: &str, index: &FileIndex<'t>) -> bool {
     let capture = match predicate {
         SemanticPredicate::PulumiType { capture, .. } | SemanticPredicate::HasArg { capture, .. } => *capture,
     };

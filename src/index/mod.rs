@@ -1,10 +1,12 @@
 //! Per-file semantic facts the predicates ask about: which local names stand for which Pulumi
 //! package or module, so `aws.ec2.Eip`, `ec2.Eip` and `Eip` all resolve to `aws:ec2/eip:Eip`.
 
+mod outputs;
 mod python;
 mod typescript;
 
 use crate::lang::Grammar;
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use tree_sitter::{Node, Tree};
 
@@ -15,14 +17,19 @@ pub struct Binding {
     pub path: Vec<String>,
 }
 
-#[derive(Debug, Default)]
-pub struct FileIndex {
+/// The facts of one file at one pass. Import bindings are collected up front (cheap: statement
+/// level only); Output facts walk the whole tree, so they are computed on first use.
+pub struct FileIndex<'t> {
+    grammar: Grammar,
+    root: Node<'t>,
+    source: &'t str,
     bindings: HashMap<String, Binding>,
+    outputs: OnceCell<outputs::OutputFacts>,
 }
 
-impl FileIndex {
-    pub fn build(grammar: Grammar, tree: &Tree, text: &str) -> FileIndex {
-        let mut index = FileIndex::default();
+impl<'t> FileIndex<'t> {
+    pub fn build(grammar: Grammar, tree: &'t Tree, text: &'t str) -> FileIndex<'t> {
+        let mut index = FileIndex { grammar, root: tree.root_node(), source: text, bindings: HashMap::new(), outputs: OnceCell::new() };
         match grammar {
             Grammar::Python => python::collect_imports(tree.root_node(), text, &mut index),
             Grammar::TypeScript | Grammar::Tsx => typescript::collect_imports(tree.root_node(), text, &mut index),
