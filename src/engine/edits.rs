@@ -4,44 +4,50 @@ use super::Edit;
 use super::matcher::RuleMatch;
 use crate::lang::{self, Grammar, argument_key, enclosing_statement};
 use crate::source::{indentation_at, line_end, line_end_inclusive, line_start, with_line_ending};
+use crate::index::FileIndex;
 use crate::spec::{EditSpec, Rule, Template, TemplatePart, TemplateSource};
-use crate::transforms::{self, TransformContext};
+use crate::transforms::{self, TransformContext, Value};
+use std::collections::HashMap;
 use std::ops::Range;
 use tree_sitter::{Node, Query, Tree};
 
 /// What the edits of one pass may look at.
-pub struct PassContext<'a> {
+pub struct PassContext<'a, 't> {
     pub grammar: Grammar,
-    pub text: &'a str,
-    pub tree: &'a Tree,
+    pub text: &'t str,
+    pub tree: &'t Tree,
     pub query: &'a Query,
     pub eol: &'static str,
-    pub transform: TransformContext,
+    pub quote: char,
+    pub index: &'a FileIndex<'t>,
 }
 
-impl PassContext<'_> {
-    fn node<'t>(&self, m: &RuleMatch<'t>, capture: &str) -> Result<Node<'t>, String> {
+impl<'t> PassContext<'_, 't> {
+    fn node(&self, m: &RuleMatch<'t>, capture: &str) -> Result<Node<'t>, String> {
         self.query
             .capture_index_for_name(capture)
             .and_then(|i| m.capture(i))
             .ok_or_else(|| format!("capture @{capture} did not match anything here"))
     }
 
-    pub fn render(&self, template: &Template, m: &RuleMatch) -> Result<String, String> {
+    /// Renders a template for match `m`; `bindings` are the local names of the rule's imports.
+    pub fn render(&self, template: &Template, m: &RuleMatch<'t>, bindings: &HashMap<String, String>) -> Result<String, String> {
+        let context = TransformContext { quote: self.quote, source: self.text, index: self.index, bindings };
         let mut out = String::new();
         for part in &template.parts {
             match part {
                 TemplatePart::Text(text) => out.push_str(text),
                 TemplatePart::Expr { source, transforms } => {
                     let mut value = match source {
-                        TemplateSource::Literal(literal) => literal.clone(),
+                        TemplateSource::Literal(literal) => Value::Text(literal.clone()),
+                        TemplateSource::Binding(name) => Value::Text(bindings.get(name).cloned().ok_or_else(|| format!("no import binds `{name}`"))?),
                         // An optional capture that did not match renders as nothing.
-                        TemplateSource::Capture(name) => self.node(m, name).map(|n| self.text[n.byte_range()].to_string()).unwrap_or_default(),
+                        TemplateSource::Capture(name) => self.node(m, name).map(Value::Node).unwrap_or(Value::Text(String::new())),
                     };
                     for name in transforms {
-                        value = transforms::apply(name, &value, &self.transform)?;
+                        value = transforms::apply(name, value, &context)?;
                     }
-                    out.push_str(&value);
+                    out.push_str(&value.text(self.text));
                 }
             }
         }
@@ -49,35 +55,51 @@ impl PassContext<'_> {
     }
 
     /// The edits of `rule` for match `m`, with the file's line endings.
-    pub fn build(&self, rule: &Rule, m: &RuleMatch) -> Result<Vec<Edit>, String> {
+    pub fn build(&self, rule: &Rule, m: &RuleMatch<'t>) -> Result<Vec<Edit>, String> {
         let mut edits = Vec::with_capacity(rule.edits.len());
+        // Imports first: templates spell them through the names they resolve to.
+        let mut bindings = HashMap::new();
+        for spec in &rule.edits {
+            if let EditSpec::EnsureImport(import) = spec {
+                let resolution = lang::ensure_import(self.grammar, self.tree, self.text, import);
+                bindings.insert(import.binding_key().to_string(), resolution.local_name);
+                edits.extend(resolution.edit);
+            }
+        }
+        let render = |template: &Template| self.render(template, m, &bindings);
+        let mut changes = Vec::new();
         for spec in &rule.edits {
             let edit = match spec {
-                EditSpec::Replace { target, template } => Some(Edit::replace(self.node(m, target)?.byte_range(), self.render(template, m)?)),
-                EditSpec::Delete { target } => Some(Edit::replace(self.deletion_range(self.node(m, target)?), String::new())),
+                EditSpec::Replace { target, template } => Edit::replace(self.node(m, target)?.byte_range(), render(template)?),
+                EditSpec::Delete { target } => Edit::replace(self.deletion_range(self.node(m, target)?), String::new()),
                 EditSpec::Rename { target, to } => {
                     let node = self.node(m, target)?;
                     let key = argument_key(node).unwrap_or(node);
-                    let new_name = self.render(to, m)?;
+                    let new_name = render(to)?;
                     // `{ vpc }` shorthand keeps its value under the new name.
                     let replacement = if key.kind() == "shorthand_property_identifier" {
                         format!("{new_name}: {}", &self.text[key.byte_range()])
                     } else {
                         new_name
                     };
-                    Some(Edit::replace(key.byte_range(), replacement))
+                    Edit::replace(key.byte_range(), replacement)
                 }
-                EditSpec::InsertBefore { anchor, template } => Some(self.insert_statement(self.node(m, anchor)?, self.render(template, m)?, true)?),
-                EditSpec::InsertAfter { anchor, template } => Some(self.insert_statement(self.node(m, anchor)?, self.render(template, m)?, false)?),
-                EditSpec::EnsureImport(import) => lang::ensure_import(self.grammar, self.tree, self.text, import),
+                EditSpec::InsertBefore { anchor, template } => self.insert_statement(self.node(m, anchor)?, render(template)?, true)?,
+                EditSpec::InsertAfter { anchor, template } => self.insert_statement(self.node(m, anchor)?, render(template)?, false)?,
+                EditSpec::EnsureImport(_) => continue,
             };
-            if let Some(mut edit) = edit {
-                edit.replacement = with_line_ending(&edit.replacement, self.eol);
-                if self.text[edit.range.clone()] != edit.replacement {
-                    edits.push(edit);
-                }
-            }
+            changes.push(edit);
         }
+        for edit in edits.iter_mut().chain(changes.iter_mut()) {
+            edit.replacement = with_line_ending(&edit.replacement, self.eol);
+        }
+        changes.retain(|edit| self.text[edit.range.clone()] != edit.replacement);
+        // A rule whose own changes are all no-ops is already in its fixed form: no import alone.
+        let has_changes = rule.edits.iter().all(|e| matches!(e, EditSpec::EnsureImport(_))) || !changes.is_empty();
+        if !has_changes {
+            return Ok(Vec::new());
+        }
+        edits.extend(changes);
         Ok(edits)
     }
 

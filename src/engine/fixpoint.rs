@@ -13,7 +13,6 @@ use crate::index::FileIndex;
 use crate::lang::{Grammar, first_syntax_error, parse};
 use crate::source::{line_col, line_ending, preferred_quote};
 use crate::spec::CompiledGrammar;
-use crate::transforms::TransformContext;
 use std::collections::HashSet;
 
 pub const MAX_PASSES: usize = 8;
@@ -60,14 +59,14 @@ pub fn run(engine: &Engine, compiled: &CompiledGrammar, grammar: Grammar, origin
         }
         let index = FileIndex::build(grammar, &tree, &text);
         let matches = find_matches(compiled, &tree, &text, &index);
-        let context = PassContext { grammar, text: &text, tree: &tree, query: &compiled.query, eol, transform: TransformContext { quote } };
+        let context = PassContext { grammar, text: &text, tree: &tree, query: &compiled.query, eol, quote, index: &index };
 
         let mut chosen: Vec<Candidate> = Vec::new();
         let mut remaining: Vec<Finding> = Vec::new();
         for m in &matches {
             let spec = &engine.specs[m.spec];
             let rule = &spec.rules[m.rule];
-            let message = rule.message.as_ref().and_then(|t| context.render(t, m).ok()).unwrap_or_else(|| spec.summary.clone());
+            let message = rule.message.as_ref().and_then(|t| context.render(t, m, &Default::default()).ok()).unwrap_or_else(|| spec.summary.clone());
             let key = match_key(m, &text);
             let built = if rule.edits.is_empty() { Ok(Vec::new()) } else { context.build(rule, m) };
             let locate = |span: (usize, usize)| locate(original, &history, span);

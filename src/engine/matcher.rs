@@ -3,7 +3,7 @@
 
 use crate::index::{FileIndex, token_matches};
 use crate::lang::argument_key;
-use crate::spec::{CompiledGrammar, SemanticPredicate};
+use crate::spec::{CompiledGrammar, NodeFact, SemanticPredicate};
 use std::collections::HashSet;
 use tree_sitter::{Node, QueryCursor, StreamingIterator, Tree};
 
@@ -45,7 +45,8 @@ pub fn find_matches<'t>(compiled: &CompiledGrammar, tree: &'t Tree, text: &str, 
             found.push(found_match);
         }
     }
-    found.sort_by_key(|m| (m.span(), m.spec, m.rule));
+    // Outer matches first: of two overlapping fixes, the enclosing one is applied in a pass.
+    found.sort_by_key(|m| (m.span().0, std::cmp::Reverse(m.span().1), m.spec, m.rule));
     found
 }
 
@@ -56,10 +57,7 @@ fn nodes_of<'a, 't>(captures: &'a [tree_sitter::QueryCapture<'t>], index: u32) -
 /// A predicate on a capture that is absent from the match (an optional capture, another branch
 /// of an alternation) holds, as tree-sitter's own text predicates do.
 fn holds<'t>(predicate: &SemanticPredicate, captures: &[tree_sitter::QueryCapture<'t>], text: &str, index: &FileIndex<'t>) -> bool {
-    let capture = match predicate {
-        SemanticPredicate::PulumiType { capture, .. } | SemanticPredicate::HasArg { capture, .. } => *capture,
-    };
-    if nodes_of(captures, capture).next().is_none() {
+    if nodes_of(captures, predicate.capture()).next().is_none() {
         return true;
     }
     match predicate {
@@ -77,6 +75,16 @@ fn holds<'t>(predicate: &SemanticPredicate, captures: &[tree_sitter::QueryCaptur
                 })
             });
             has != *negate
+        }
+        SemanticPredicate::Fact { capture, fact, negate } => {
+            let holds = nodes_of(captures, *capture).any(|n| match fact {
+                NodeFact::Output => index.is_output(n),
+                NodeFact::ContainsOutput => index.contains_output(n),
+                NodeFact::InputPosition => index.is_input_position(n),
+                NodeFact::Resource => index.is_resource_callee(n),
+                NodeFact::InApply => index.is_in_apply(n),
+            });
+            holds != *negate
         }
     }
 }

@@ -268,6 +268,60 @@ impl<'t> FileIndex<'t> {
         }
     }
 
+    /// Does `callee` name a provider resource class?
+    pub fn is_resource_callee(&self, callee: Node<'t>) -> bool {
+        self.type_token(callee, self.source).is_some_and(|t| is_resource_token(&t))
+    }
+
+    /// Is `node` inside the callback of an `.apply(...)`?
+    pub fn is_in_apply(&self, node: Node<'t>) -> bool {
+        let s = syntax(self.grammar);
+        let mut current = node;
+        while let Some(parent) = current.parent() {
+            if s.scopes.contains(&current.kind()) && matches!(parent.kind(), "argument_list" | "arguments") {
+                let method = parent
+                    .parent()
+                    .and_then(|call| self.callee(call))
+                    .filter(|callee| callee.kind() == s.member)
+                    .and_then(|callee| callee.child_by_field_name(s.member_property));
+                if method.is_some_and(|m| self.text(m) == "apply") {
+                    return true;
+                }
+            }
+            current = parent;
+        }
+        false
+    }
+
+    /// Is `node` a value that may be an Output: an argument of a call that accepts Inputs (a
+    /// resource or Args constructor, an invoke's Output form, `pulumi.Output.*`, `pulumi.export`,
+    /// `pulumi.all`, ...), directly or inside dict/list/object literals, but not a dict key and not
+    /// a resource's name?
+    pub fn is_input_position(&self, node: Node<'t>) -> bool {
+        let mut current = node;
+        while let Some(parent) = current.parent() {
+            match parent.kind() {
+                "pair" if parent.child_by_field_name("key") == Some(current) => return false,
+                "pair" | "dictionary" | "list" | "tuple" | "set" | "parenthesized_expression" | "keyword_argument"
+                | "conditional_expression" | "object" | "array" | "ternary_expression" | "as_expression"
+                | "non_null_expression" | "satisfies_expression" => current = parent,
+                "argument_list" | "arguments" => {
+                    let Some(call) = parent.parent() else { return false };
+                    let is_first_positional = parent.named_child(0) == Some(current) && current.kind() != "keyword_argument";
+                    if is_first_positional && self.is_resource_construction(call) {
+                        return false;
+                    }
+                    let Some(token) = self.callee(call).and_then(|c| self.type_token(self.unwrap(c), self.source)) else {
+                        return false;
+                    };
+                    return accepts_inputs(&token);
+                }
+                _ => return false,
+            }
+        }
+        false
+    }
+
     /// For an identifier that is a parameter of an enclosing function or lambda: `Some(its type
     /// annotation, if any)`; `None` when no enclosing scope declares it.
     fn parameter_annotation(&self, identifier: Node<'t>) -> Option<Option<Node<'t>>> {
@@ -337,6 +391,18 @@ fn is_output_function(token: &str) -> bool {
             || (module == "index" && PULUMI_OUTPUT_FUNCTIONS.contains(&member));
     }
     member.starts_with(|c: char| c.is_lowercase()) && member.ends_with("Output")
+}
+
+/// Calls whose arguments may be Outputs: resource and Args constructors, invokes' Output forms,
+/// and the `pulumi` functions that take Inputs.
+fn accepts_inputs(token: &str) -> bool {
+    let Some((package, rest)) = token.split_once(':') else { return false };
+    let member = rest.rsplit(':').next().unwrap_or_default();
+    if package == "pulumi" {
+        let module = rest.split('/').next().unwrap_or_default();
+        return module == "Output" || (module == "index" && (PULUMI_OUTPUT_FUNCTIONS.contains(&member) || member == "export"));
+    }
+    !member.contains('.') && (member.starts_with(|c: char| c.is_uppercase()) || member.ends_with("Output"))
 }
 
 #[cfg(test)]

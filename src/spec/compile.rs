@@ -14,7 +14,8 @@ const TEXT_PREDICATES: &[&str] = &[
 
 /// The engine's own predicates, evaluated against the file's semantic index.
 /// Each has a `not-` twin.
-pub const SEMANTIC_PREDICATES: &[&str] = &["pulumi-type?", "has-arg?"];
+pub const SEMANTIC_PREDICATES: &[&str] =
+    &["pulumi-type?", "has-arg?", "pulumi-output?", "contains-output?", "pulumi-input?", "pulumi-resource?", "in-apply?"];
 
 #[derive(Debug, Clone)]
 pub enum SemanticPredicate {
@@ -24,6 +25,33 @@ pub enum SemanticPredicate {
     /// The captured argument list / object literal has a keyword argument or property with one of
     /// these names.
     HasArg { capture: u32, names: Vec<String>, negate: bool },
+    /// A capture-only fact about a node; see [`NodeFact`].
+    Fact { capture: u32, fact: NodeFact, negate: bool },
+}
+
+/// Facts of the semantic index about one node, each a predicate `#<name>?`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeFact {
+    /// `#pulumi-output?`: the expression is a Pulumi Output.
+    Output,
+    /// `#contains-output?`: the expression is or contains an Output.
+    ContainsOutput,
+    /// `#pulumi-input?`: the expression is (inside literals in) an argument of a call that
+    /// accepts Outputs: a resource or Args constructor (not the resource name), an invoke's
+    /// Output form, `pulumi.Output.*`, `pulumi.export`, ...
+    InputPosition,
+    /// `#pulumi-resource?`: the callee names a provider resource class.
+    Resource,
+    /// `#in-apply?`: the node is inside the callback of an `.apply(...)`.
+    InApply,
+}
+
+impl SemanticPredicate {
+    pub fn capture(&self) -> u32 {
+        match self {
+            SemanticPredicate::PulumiType { capture, .. } | SemanticPredicate::HasArg { capture, .. } | SemanticPredicate::Fact { capture, .. } => *capture,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -191,6 +219,11 @@ pub fn compile_grammar(specs: &[Arc<Spec>], grammar: Grammar) -> Result<Option<C
                     needs_strings("argument name")?;
                     SemanticPredicate::HasArg { capture, names: strings, negate }
                 }
+                "pulumi-output?" => SemanticPredicate::Fact { capture, fact: NodeFact::Output, negate },
+                "contains-output?" => SemanticPredicate::Fact { capture, fact: NodeFact::ContainsOutput, negate },
+                "pulumi-input?" => SemanticPredicate::Fact { capture, fact: NodeFact::InputPosition, negate },
+                "pulumi-resource?" => SemanticPredicate::Fact { capture, fact: NodeFact::Resource, negate },
+                "in-apply?" => SemanticPredicate::Fact { capture, fact: NodeFact::InApply, negate },
                 _ => return Err(locate(start, format!("unknown predicate #{name}"))),
             });
         }

@@ -7,7 +7,7 @@ mod compile;
 mod model;
 mod template;
 
-pub use compile::{CompiledGrammar, CompiledRule, SemanticPredicate, compile_grammar};
+pub use compile::{CompiledGrammar, CompiledRule, NodeFact, SemanticPredicate, compile_grammar};
 pub use model::{EditSpec, Example, ImportSpec, Rule, Safety, Spec, SpecLanguage};
 pub use template::{Template, TemplatePart, TemplateSource};
 

@@ -84,6 +84,16 @@ pub struct ImportSpec {
     pub module: String,
     pub name: Option<String>,
     pub alias: Option<String>,
+    /// The rule's templates spell the import through `{{$binding}}`, so an existing import under
+    /// another local name (`import pulumi as p`) is reused instead of adding a second one.
+    pub reuse_alias: bool,
+}
+
+impl ImportSpec {
+    /// The name templates use for this import: `{{$alias}}`, `{{$name}}` or `{{$module}}`.
+    pub fn binding_key(&self) -> &str {
+        self.alias.as_deref().or(self.name.as_deref()).unwrap_or(&self.module)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -370,11 +380,44 @@ fn parse_rule(raw: &RawRule, locator: &Locator) -> Result<Rule, Vec<SpecError>> 
             if e.name.is_some() && e.alias.is_some() {
                 errors.push(err(offset, "ensure_import takes `name` or `as`, not both".into()));
             }
-            EditSpec::EnsureImport(ImportSpec { module, name: e.name.clone(), alias: e.alias.clone() })
+            EditSpec::EnsureImport(ImportSpec { module, name: e.name.clone(), alias: e.alias.clone(), reuse_alias: false })
         };
         edits.push(edit);
     }
+    link_bindings(&mut edits, message.as_ref(), &mut errors, &|m| err(raw.query.span().start, m));
     if errors.is_empty() { Ok(Rule { query, query_line, message, edits }) } else { Err(errors) }
+}
+
+/// Every `{{$binding}}` of the rule's templates must name one of its `ensure_import` edits; those
+/// imports then reuse an existing local name.
+fn link_bindings(edits: &mut [EditSpec], message: Option<&Template>, errors: &mut Vec<SpecError>, err: &dyn Fn(String) -> SpecError) {
+    let mut used: Vec<String> = message.map(|m| m.bindings().map(str::to_string).collect()).unwrap_or_default();
+    for edit in edits.iter() {
+        let template = match edit {
+            EditSpec::Replace { template, .. } | EditSpec::InsertBefore { template, .. } | EditSpec::InsertAfter { template, .. } => template,
+            EditSpec::Rename { to, .. } => to,
+            _ => continue,
+        };
+        used.extend(template.bindings().map(str::to_string));
+        // Transforms that write `pulumi.Output...` spell pulumi through the binding too.
+        if template.transforms().any(crate::transforms::writes_pulumi) {
+            used.push("pulumi".to_string());
+        }
+    }
+    used.sort();
+    used.dedup();
+    for binding in &used {
+        let import = edits.iter_mut().find_map(|e| match e {
+            EditSpec::EnsureImport(import) if import.binding_key() == binding => Some(import),
+            _ => None,
+        });
+        match import {
+            Some(import) => import.reuse_alias = true,
+            None => errors.push(err(format!(
+                "`{{{{${binding}}}}}` names no import of this rule; add an edit `ensure_import = ...` whose `as`, `name` or module is `{binding}`"
+            ))),
+        }
+    }
 }
 
 fn list_captures(captures: &[String]) -> String {

@@ -1,34 +1,91 @@
 //! The named transforms a template can apply to a value: `{{capture|transform}}`.
 //!
+//! Text transforms work on any value:
+//!
 //! | name      | does                                                                    |
 //! |-----------|-------------------------------------------------------------------------|
 //! | `quote`   | makes a string literal of the value, in the file's usual quote style    |
 //! | `unquote` | the content of a plain string literal (`'abc'` → `abc`)                  |
 //! | `camel`   | `snake_case` → `camelCase`                                               |
 //! | `snake`   | `camelCase` → `snake_case`                                               |
+//! | `inner`   | the text between the first and last character (`(a, b)` → `a, b`)       |
+//!
+//! Syntax transforms need a captured node and the file's Output facts (see `outputs.rs`):
+//! `output_string`, `plus_operands`, `lift_outputs`, `lift_apply`.
 //!
 //! A transform that cannot apply (e.g. `unquote` on an f-string) fails the fix, which is then
 //! reported instead of applied.
 
-pub const NAMES: &[&str] = &["quote", "unquote", "camel", "snake"];
+mod outputs;
+
+use crate::index::FileIndex;
+use std::collections::HashMap;
+use tree_sitter::Node;
+
+pub const NAMES: &[&str] = &["quote", "unquote", "camel", "snake", "inner", "output_string", "plus_operands", "lift_outputs", "lift_apply"];
 
 pub fn is_known(name: &str) -> bool {
     NAMES.contains(&name)
 }
 
-/// Facts about the file a transform may need.
-pub struct TransformContext {
-    pub quote: char,
+/// Transforms whose output spells `pulumi.Output...`: their rule must `ensure_import` pulumi
+/// (binding `pulumi`), whose local name they use.
+pub fn writes_pulumi(name: &str) -> bool {
+    matches!(name, "output_string" | "lift_outputs" | "lift_apply")
 }
 
-pub fn apply(name: &str, value: &str, context: &TransformContext) -> Result<String, String> {
-    match name {
-        "quote" => Ok(quote(value, context.quote)),
-        "unquote" => unquote(value).ok_or_else(|| format!("`{value}` is not a plain string literal")),
-        "camel" => Ok(camel(value)),
-        "snake" => Ok(snake(value)),
-        other => Err(format!("unknown transform `{other}`")),
+/// Facts about the file a transform may need.
+pub struct TransformContext<'a, 't> {
+    pub quote: char,
+    pub source: &'a str,
+    pub index: &'a FileIndex<'t>,
+    /// Local names of the rule's imports, by binding key (`pulumi` → `pulumi` or an alias).
+    pub bindings: &'a HashMap<String, String>,
+}
+
+/// A value flowing through a template expression: a captured node until a text transform turns
+/// it into text.
+pub enum Value<'t> {
+    Node(Node<'t>),
+    Text(String),
+}
+
+impl Value<'_> {
+    pub fn text(&self, source: &str) -> String {
+        match self {
+            Value::Node(node) => source[node.byte_range()].to_string(),
+            Value::Text(text) => text.clone(),
+        }
     }
+}
+
+pub fn apply<'t>(name: &str, value: Value<'t>, context: &TransformContext<'_, 't>) -> Result<Value<'t>, String> {
+    let node = match &value {
+        Value::Node(node) => Some(*node),
+        Value::Text(_) => None,
+    };
+    let needs_node = || node.ok_or_else(|| format!("`{name}` needs a captured node, not text"));
+    let text = || value.text(context.source);
+    let result = match name {
+        "quote" => quote(&text(), context.quote),
+        "unquote" => unquote(&text()).ok_or_else(|| format!("`{}` is not a plain string literal", text()))?,
+        "camel" => camel(&text()),
+        "snake" => snake(&text()),
+        "inner" => inner(&text()).ok_or_else(|| format!("`{}` has no inside", text()))?,
+        "output_string" => outputs::output_string(needs_node()?, context)?,
+        "plus_operands" => outputs::plus_operands(needs_node()?, context)?,
+        "lift_outputs" => outputs::lift_outputs(needs_node()?, context)?,
+        "lift_apply" => outputs::lift_apply(needs_node()?, context)?,
+        other => return Err(format!("unknown transform `{other}`")),
+    };
+    Ok(Value::Text(result))
+}
+
+fn inner(value: &str) -> Option<String> {
+    let mut chars = value.chars();
+    chars.next()?;
+    chars.next_back()?;
+    Some(chars.as_str().to_string())
 }
 
 fn quote(value: &str, quote: char) -> String {
@@ -90,14 +147,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn each_transform() {
-        let single = TransformContext { quote: '\'' };
-        assert_eq!(apply("quote", "vpc", &single).unwrap(), "'vpc'");
-        assert_eq!(apply("quote", "it's", &single).unwrap(), "'it\\'s'");
-        assert_eq!(apply("quote", "vpc", &TransformContext { quote: '"' }).unwrap(), "\"vpc\"");
-        assert_eq!(apply("unquote", "'base64'", &single).unwrap(), "base64");
-        assert!(apply("unquote", "f'{x}'", &single).is_err());
-        assert_eq!(apply("camel", "replication_group_description", &single).unwrap(), "replicationGroupDescription");
-        assert_eq!(apply("snake", "replicationGroupDescription", &single).unwrap(), "replication_group_description");
+    fn each_text_transform() {
+        assert_eq!(quote("vpc", '\''), "'vpc'");
+        assert_eq!(quote("it's", '\''), "'it\\'s'");
+        assert_eq!(quote("vpc", '"'), "\"vpc\"");
+        assert_eq!(unquote("'base64'").unwrap(), "base64");
+        assert!(unquote("f'{x}'").is_none());
+        assert_eq!(camel("replication_group_description"), "replicationGroupDescription");
+        assert_eq!(snake("replicationGroupDescription"), "replication_group_description");
+        assert_eq!(inner("(a, b)").unwrap(), "a, b");
     }
 }

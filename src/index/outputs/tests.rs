@@ -156,3 +156,63 @@ fn typescript_plain_values() {
     }
     assert!(!is_output_at(Grammar::TypeScript, TS_PROGRAM, "region", 4), "the arrow function's `region` parameter is plain");
 }
+
+#[test]
+fn input_positions() {
+    let source = r#"
+import json
+import pulumi
+import pulumi_aws as aws
+
+o = aws.s3.Bucket("b").arn
+aws.iam.Policy(f"name-{o}", policy={"Statement": [{"Resource": f"arn:{o}"}]}, tags={f"key-{o}": "v"})
+json.dumps({"Resource": f"arn:{o}"})
+pulumi.export("arn", f"arn:{o}")
+aws.iam.get_policy_document(statements=[f"arn:{o}"])
+aws.iam.get_policy_document_output(statements=[f"arn:{o}"])
+x = f"arn:{o}"
+"#;
+    let tree = parse(Grammar::Python, source);
+    let index = FileIndex::build(Grammar::Python, &tree, source);
+    let strings: Vec<_> = {
+        let mut found = Vec::new();
+        let mut pending = vec![tree.root_node()];
+        while let Some(node) = pending.pop() {
+            let mut cursor = node.walk();
+            pending.extend(node.named_children(&mut cursor));
+            if node.kind() == "string" && source[node.byte_range()].starts_with('f') {
+                found.push(node);
+            }
+        }
+        found.sort_by_key(|n| n.start_byte());
+        found
+    };
+    let positions: Vec<(String, bool)> = strings.iter().map(|n| (source[n.byte_range()].to_string(), index.is_input_position(*n))).collect();
+    let expected = [
+        ("f\"name-{o}\"", false), // a resource name
+        ("f\"arn:{o}\"", true),   // nested in a resource input
+        ("f\"key-{o}\"", false),  // a dict key
+        ("f\"arn:{o}\"", false),  // json.dumps takes plain values
+        ("f\"arn:{o}\"", true),   // pulumi.export
+        ("f\"arn:{o}\"", false),  // a plain invoke
+        ("f\"arn:{o}\"", true),   // the invoke's Output form
+        ("f\"arn:{o}\"", false),  // an assignment
+    ];
+    assert_eq!(positions, expected.iter().map(|(s, b)| (s.to_string(), *b)).collect::<Vec<_>>());
+}
+
+#[test]
+fn in_apply() {
+    let source = "x = o.apply(lambda v: f\"{v}\")\ny = list(map(lambda w: w, z))\n";
+    assert!(is_in(source, "f\"{v}\""), "inside the apply callback");
+    assert!(!is_in(source, "w, z"), "a lambda passed to map is not an apply callback");
+    assert!(!is_in(source, "o.apply"), "the receiver is outside the callback");
+}
+
+fn is_in(source: &str, needle: &str) -> bool {
+    let tree = parse(Grammar::Python, source);
+    let index = FileIndex::build(Grammar::Python, &tree, source);
+    let start = source.find(needle).unwrap();
+    let node = tree.root_node().descendant_for_byte_range(start, start + 1).unwrap();
+    index.is_in_apply(node)
+}
