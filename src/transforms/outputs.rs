@@ -118,10 +118,21 @@ fn reads_as_string(node: Node, context: &TransformContext) -> bool {
     })
 }
 
-/// A string literal `prefix delimiter content delimiter`, refusing contents that would end the
-/// literal early.
+/// A string literal `prefix delimiter content delimiter`. A triple-quoted piece that starts or
+/// ends with its quote character switches to the other triple quote when it can; else trailing
+/// quotes are escaped, and contents that would end the literal early are refused.
 fn literal(prefix: &str, delimiter: &str, content: &str) -> Result<String, String> {
-    let quote = delimiter.chars().next().unwrap_or('"');
+    let mut delimiter = delimiter.to_string();
+    let mut quote = delimiter.chars().next().unwrap_or('"');
+    if delimiter.len() == 3 && (content.starts_with(quote) || content.ends_with(quote)) {
+        let other = if quote == '"' { '\'' } else { '"' };
+        let other_triple = other.to_string().repeat(3);
+        if !content.contains(&other_triple) && !content.starts_with(other) && !content.ends_with(other) {
+            delimiter = other_triple;
+            quote = other;
+        }
+    }
+    let delimiter = delimiter.as_str();
     let raw = prefix.contains(['r', 'R']);
     let trailing_backslashes = content.len() - content.trim_end_matches('\\').len();
     if trailing_backslashes % 2 == 1 {
@@ -463,4 +474,19 @@ fn free_uses<'t>(node: Node<'t>, name: &str, context: &TransformContext) -> Vec<
         pending.extend(current.named_children(&mut cursor));
     }
     uses
+}
+
+#[cfg(test)]
+mod tests {
+    use super::literal;
+
+    #[test]
+    fn literal_pieces_stay_well_formed() {
+        assert_eq!(literal("", "\"", "abc").unwrap(), "\"abc\"");
+        assert_eq!(literal("", "\"\"\"", "name = \"").unwrap(), "'''name = \"'''");
+        assert_eq!(literal("", "\"\"\"", "a'''b\"").unwrap(), "\"\"\"a'''b\\\"\"\"\"");
+        assert_eq!(literal("f", "'", "x-").unwrap(), "f'x-'");
+        assert!(literal("", "\"", "ends in \\").is_err());
+        assert!(literal("r", "\"\"\"", "a'''b\"").is_err());
+    }
 }
