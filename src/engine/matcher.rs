@@ -76,6 +76,10 @@ fn holds<'t>(predicate: &SemanticPredicate, captures: &[tree_sitter::QueryCaptur
             });
             has != *negate
         }
+        SemanticPredicate::HasParent { capture, kinds, negate } => {
+            let has = nodes_of(captures, *capture).any(|n| n.parent().is_some_and(|p| kinds.iter().any(|k| k == p.kind())));
+            has != *negate
+        }
         SemanticPredicate::Fact { capture, fact, negate } => {
             let holds = nodes_of(captures, *capture).any(|n| match fact {
                 NodeFact::Output => index.is_output(n),

@@ -15,7 +15,7 @@ const TEXT_PREDICATES: &[&str] = &[
 /// The engine's own predicates, evaluated against the file's semantic index.
 /// Each has a `not-` twin.
 pub const SEMANTIC_PREDICATES: &[&str] =
-    &["pulumi-type?", "has-arg?", "pulumi-output?", "contains-output?", "pulumi-input?", "pulumi-resource?", "in-apply?"];
+    &["pulumi-type?", "has-arg?", "has-parent?", "pulumi-output?", "contains-output?", "pulumi-input?", "pulumi-resource?", "in-apply?"];
 
 #[derive(Debug, Clone)]
 pub enum SemanticPredicate {
@@ -25,6 +25,9 @@ pub enum SemanticPredicate {
     /// The captured argument list / object literal has a keyword argument or property with one of
     /// these names.
     HasArg { capture: u32, names: Vec<String>, negate: bool },
+    /// The capture's parent node is of one of these kinds (e.g. a template literal that is the
+    /// argument of a tagged template call).
+    HasParent { capture: u32, kinds: Vec<String>, negate: bool },
     /// A capture-only fact about a node; see [`NodeFact`].
     Fact { capture: u32, fact: NodeFact, negate: bool },
 }
@@ -49,7 +52,10 @@ pub enum NodeFact {
 impl SemanticPredicate {
     pub fn capture(&self) -> u32 {
         match self {
-            SemanticPredicate::PulumiType { capture, .. } | SemanticPredicate::HasArg { capture, .. } | SemanticPredicate::Fact { capture, .. } => *capture,
+            SemanticPredicate::PulumiType { capture, .. }
+            | SemanticPredicate::HasArg { capture, .. }
+            | SemanticPredicate::HasParent { capture, .. }
+            | SemanticPredicate::Fact { capture, .. } => *capture,
         }
     }
 }
@@ -218,6 +224,10 @@ pub fn compile_grammar(specs: &[Arc<Spec>], grammar: Grammar) -> Result<Option<C
                 "has-arg?" => {
                     needs_strings("argument name")?;
                     SemanticPredicate::HasArg { capture, names: strings, negate }
+                }
+                "has-parent?" => {
+                    needs_strings("node kind")?;
+                    SemanticPredicate::HasParent { capture, kinds: strings, negate }
                 }
                 "pulumi-output?" => SemanticPredicate::Fact { capture, fact: NodeFact::Output, negate },
                 "contains-output?" => SemanticPredicate::Fact { capture, fact: NodeFact::ContainsOutput, negate },
