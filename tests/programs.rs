@@ -51,3 +51,39 @@ fn whole_programs_are_fixed_as_snapshotted_and_idempotent() {
         assert_eq!(again.stdout, "", "{name}: a second run must change nothing");
     }
 }
+
+/// The Pulumi CLI's rule for `Pulumi.yaml`: a config key namespaced by another package than the
+/// project must not declare a `default`.
+fn cli_config_violations(pulumi_yaml: &str) -> Vec<String> {
+    let documents = yaml_rust2::YamlLoader::load_from_str(pulumi_yaml).expect("Pulumi.yaml parses as YAML");
+    let project = &documents[0];
+    let name = project["name"].as_str().expect("Pulumi.yaml has a name").to_string();
+    let mut violations = Vec::new();
+    if let Some(config) = project["config"].as_hash() {
+        for (key, value) in config {
+            let key = key.as_str().unwrap_or_default();
+            let foreign = key.split_once(':').is_some_and(|(namespace, _)| namespace != name);
+            if foreign && !value["default"].is_badvalue() {
+                violations.push(format!("Configuration key '{key}' is not namespaced by the project and should not define a default value"));
+            }
+        }
+    }
+    violations
+}
+
+#[test]
+fn fixed_pulumi_yaml_passes_the_cli_config_rule() {
+    let mut checked = 0;
+    for dir in program_dirs() {
+        let original = fs::read_to_string(dir.join("Pulumi.yaml")).unwrap();
+        let work = tempfile::tempdir().unwrap();
+        copy_tree(&dir, work.path());
+        assert_ne!(run_in(work.path(), &["--write", "--quiet"]).code, 2);
+        let fixed = fs::read_to_string(work.path().join("Pulumi.yaml")).unwrap();
+        assert_eq!(cli_config_violations(&fixed), Vec::<String>::new(), "{}", dir.display());
+        if !cli_config_violations(&original).is_empty() {
+            checked += 1;
+        }
+    }
+    assert!(checked >= 1, "at least one fixture must violate the rule before fixing");
+}

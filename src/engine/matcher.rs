@@ -87,6 +87,7 @@ fn holds<'t>(predicate: &SemanticPredicate, captures: &[tree_sitter::QueryCaptur
                 NodeFact::InputPosition => index.is_input_position(n),
                 NodeFact::Resource => index.is_resource_callee(n),
                 NodeFact::InApply => index.is_in_apply(n),
+                NodeFact::ForeignConfigKey => index.is_foreign_config_key(n),
             });
             holds != *negate
         }

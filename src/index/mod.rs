@@ -4,6 +4,7 @@
 mod outputs;
 mod python;
 mod typescript;
+mod yaml;
 
 use crate::lang::Grammar;
 use std::cell::OnceCell;
@@ -25,17 +26,30 @@ pub struct FileIndex<'t> {
     source: &'t str,
     bindings: HashMap<String, Binding>,
     outputs: OnceCell<outputs::OutputFacts>,
+    /// Pulumi YAML: the project's `name`.
+    project_name: Option<String>,
 }
 
 impl<'t> FileIndex<'t> {
     pub fn build(grammar: Grammar, tree: &'t Tree, text: &'t str) -> FileIndex<'t> {
-        let mut index = FileIndex { grammar, root: tree.root_node(), source: text, bindings: HashMap::new(), outputs: OnceCell::new() };
+        let mut index =
+            FileIndex { grammar, root: tree.root_node(), source: text, bindings: HashMap::new(), outputs: OnceCell::new(), project_name: None };
         match grammar {
             Grammar::Python => python::collect_imports(tree.root_node(), text, &mut index),
             Grammar::TypeScript | Grammar::Tsx => typescript::collect_imports(tree.root_node(), text, &mut index),
-            Grammar::Yaml => {}
+            Grammar::Yaml => index.project_name = yaml::top_level_value(tree.root_node(), text, "name"),
         }
         index
+    }
+
+    /// For a `config:` key of a Pulumi.yaml: is it namespaced by something other than this
+    /// project (`aws:region` in project `tap`)? Those keys may not declare a `default`.
+    pub fn is_foreign_config_key(&self, key: Node) -> bool {
+        let key = yaml::scalar_text(key, self.source);
+        match key.split_once(':') {
+            Some((namespace, _)) => self.project_name.as_deref() != Some(namespace),
+            None => false,
+        }
     }
 
     fn bind(&mut self, local: &str, binding: Binding) {

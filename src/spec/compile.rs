@@ -15,7 +15,7 @@ const TEXT_PREDICATES: &[&str] = &[
 /// The engine's own predicates, evaluated against the file's semantic index.
 /// Each has a `not-` twin.
 pub const SEMANTIC_PREDICATES: &[&str] =
-    &["pulumi-type?", "has-arg?", "has-parent?", "pulumi-output?", "contains-output?", "pulumi-input?", "pulumi-resource?", "in-apply?"];
+    &["pulumi-type?", "has-arg?", "has-parent?", "pulumi-output?", "contains-output?", "pulumi-input?", "pulumi-resource?", "in-apply?", "foreign-config-key?"];
 
 #[derive(Debug, Clone)]
 pub enum SemanticPredicate {
@@ -47,6 +47,9 @@ pub enum NodeFact {
     Resource,
     /// `#in-apply?`: the node is inside the callback of an `.apply(...)`.
     InApply,
+    /// `#foreign-config-key?`: a Pulumi.yaml `config:` key namespaced by another package than
+    /// the project (`aws:region` in project `tap`).
+    ForeignConfigKey,
 }
 
 impl SemanticPredicate {
@@ -234,6 +237,7 @@ pub fn compile_grammar(specs: &[Arc<Spec>], grammar: Grammar) -> Result<Option<C
                 "pulumi-input?" => SemanticPredicate::Fact { capture, fact: NodeFact::InputPosition, negate },
                 "pulumi-resource?" => SemanticPredicate::Fact { capture, fact: NodeFact::Resource, negate },
                 "in-apply?" => SemanticPredicate::Fact { capture, fact: NodeFact::InApply, negate },
+                "foreign-config-key?" => SemanticPredicate::Fact { capture, fact: NodeFact::ForeignConfigKey, negate },
                 _ => return Err(locate(start, format!("unknown predicate #{name}"))),
             });
         }
