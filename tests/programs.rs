@@ -6,22 +6,7 @@ mod common;
 
 use common::*;
 use std::fs;
-use std::path::{Path, PathBuf};
-
-/// Every program directory: one with a `Pulumi.yaml`, below `examples/` and the fixtures.
-pub fn program_dirs() -> Vec<PathBuf> {
-    let mut dirs = Vec::new();
-    for parent in ["examples", "tests/fixtures/programs"] {
-        let Ok(entries) = fs::read_dir(repo_root().join(parent)) else { continue };
-        for entry in entries.flatten() {
-            if entry.path().join("Pulumi.yaml").exists() {
-                dirs.push(entry.path());
-            }
-        }
-    }
-    dirs.sort();
-    dirs
-}
+use std::path::Path;
 
 fn label(dir: &Path) -> String {
     let parent = dir.parent().unwrap().file_name().unwrap().to_string_lossy().replace("programs", "fixtures");

@@ -94,3 +94,19 @@ pub fn git(dir: &Path, args: &[&str]) -> Run {
         .expect("run git")
         .into()
 }
+
+/// Every bundled program: a directory with a `Pulumi.yaml` below `examples/` or
+/// `tests/fixtures/programs/`.
+pub fn program_dirs() -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    for parent in ["examples", "tests/fixtures/programs"] {
+        let Ok(entries) = fs::read_dir(repo_root().join(parent)) else { continue };
+        for entry in entries.flatten() {
+            if entry.path().join("Pulumi.yaml").exists() {
+                dirs.push(entry.path());
+            }
+        }
+    }
+    dirs.sort();
+    dirs
+}
