@@ -72,3 +72,12 @@ fn fixed_pulumi_yaml_passes_the_cli_config_rule() {
     }
     assert!(checked >= 1, "at least one fixture must violate the rule before fixing");
 }
+
+/// Programs that already use Outputs (and everything else) correctly: nothing to do.
+#[test]
+fn correct_programs_are_left_alone() {
+    let root = repo_root().join("tests/fixtures/correct");
+    let run = run_in(&root, &["--dry-run", "--unsafe-fixes"]);
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{}", run.stderr);
+    assert!(run.stderr.contains("Scanned 4 files"), "{}", run.stderr);
+}

@@ -118,3 +118,13 @@ fn typescript_programs_fail_as_written_and_compile_strict_once_fixed() {
     // The check reads the fixed copies, not the originals.
     assert!(fs::read_dir(work.path()).unwrap().count() == originals.len());
 }
+
+/// The programs pulumi-fix must leave alone are themselves correct for the real SDKs.
+#[test]
+fn correct_programs_pass_the_real_sdk_checks() {
+    let root = repo_root().join("tests/fixtures/correct");
+    let (ok, report) = check_python(&root.join("python-outputs"));
+    assert!(ok, "{report}");
+    let (ok, report) = check_typescript(&[root.join("typescript-outputs")]);
+    assert!(ok, "{report}");
+}
