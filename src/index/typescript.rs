@@ -83,10 +83,10 @@ fn require_declaration(declaration: Node, source: &str, index: &mut FileIndex) {
         }
         let is_require = value.child_by_field_name("function").is_some_and(|f| text(f, source) == "require");
         let module = value.child_by_field_name("arguments").and_then(|a| a.named_child(0)).filter(|a| a.kind() == "string");
-        if let (true, Some(module)) = (is_require, module) {
-            if let Some((package, path)) = package_of_module(string_value(module, source)) {
-                index.bind(text(name, source), Binding { package, path });
-            }
+        if let (true, Some(module)) = (is_require, module)
+            && let Some((package, path)) = package_of_module(string_value(module, source))
+        {
+            index.bind(text(name, source), Binding { package, path });
         }
     }
 }
