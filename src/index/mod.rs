@@ -62,6 +62,10 @@ impl<'t> FileIndex<'t> {
         index
     }
 
+    pub fn grammar(&self) -> Grammar {
+        self.grammar
+    }
+
     /// For a `config:` key of a Pulumi.yaml: is it namespaced by something other than this
     /// project (`aws:region` in project `tap`)? Those keys may not declare a `default`.
     pub fn is_foreign_config_key(&self, key: Node) -> bool {

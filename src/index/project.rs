@@ -69,19 +69,27 @@ impl<'t> FileIndex<'t> {
         self.context?.project.as_deref()?.program_dir_segments().map(|s| s.len())
     }
 
-    /// `#missing-export?`: the identifier is (or refers to) a name imported from a relative module
-    /// of the project that, as far as its file shows, does not export it.
-    pub fn is_missing_export(&self, identifier: Node) -> bool {
+    /// The local name a node stands for: an import specifier's alias or name, else its text.
+    fn local_name(&self, node: Node) -> &'t str {
+        match node.kind() {
+            "import_specifier" => node.child_by_field_name("alias").or_else(|| node.child_by_field_name("name")).map_or("", |n| self.text(n)),
+            _ => self.text(node),
+        }
+    }
+
+    /// `#missing-export?`: the import specifier or identifier is a name imported from a relative
+    /// module of the project that, as far as its file shows, does not export it.
+    pub fn is_missing_export(&self, node: Node) -> bool {
         let Some(context) = self.context else { return false };
-        let Some((specifier, imported)) = self.relative_imports.get(self.text(identifier)) else { return false };
+        let Some((specifier, imported)) = self.relative_imports.get(self.local_name(node)) else { return false };
         let Some(file) = resolve_ts_module(&context.path, specifier) else { return false };
         context.workspace.exports_of(&file).is_some_and(|exports| !exports.contains(imported))
     }
 
     /// `#only-constructed?`: every use of the name in the file, but its import, is `new Name(...)`
     /// standing as a statement of its own, its result unused.
-    pub fn is_only_constructed(&self, identifier: Node) -> bool {
-        let name = self.text(identifier);
+    pub fn is_only_constructed(&self, node: Node) -> bool {
+        let name = self.local_name(node);
         let mut cursor = self.root.walk();
         let mut pending = vec![self.root];
         while let Some(node) = pending.pop() {
