@@ -130,7 +130,13 @@ impl<'t> PassContext<'_, 't> {
         let alone_on_line = text[start_of_line..first.start_byte()].trim().is_empty()
             && (rest_of_line.is_empty() || rest_of_line.starts_with(self.grammar.comment_prefix()));
         if alone_on_line {
-            return start_of_line..line_end_inclusive(text, after);
+            let end = line_end_inclusive(text, after);
+            // At the end of the file, the blank line that separated the lines goes too.
+            let previous_line = line_start(text, start_of_line.saturating_sub(1));
+            if end == text.len() && start_of_line > 0 && text[previous_line..start_of_line].trim().is_empty() {
+                return previous_line..end;
+            }
+            return start_of_line..end;
         }
         if let Some(comma) = next_comma {
             let spaces = text[comma.end_byte()..].len() - text[comma.end_byte()..].trim_start_matches([' ', '\t']).len();

@@ -9,7 +9,7 @@
 //!   just before the file's first project import.
 
 use super::TransformContext;
-use crate::source::indent_unit;
+use crate::source::{indent_unit, line_end, line_start};
 use tree_sitter::Node;
 
 fn indent(text: &str, unit: &str) -> String {
@@ -43,6 +43,12 @@ pub(super) fn import_shim(nodes: &[Node], context: &TransformContext) -> Result<
             copied = module.end_byte();
         }
         program_spelling.push_str(&source[copied..group_end]);
+        // The comment that ends the group's last line stays after the `except` copy; the `try`
+        // copy gets it too.
+        let rest_of_line = &source[group_end..line_end(source, group_end)];
+        if rest_of_line.trim_start().starts_with('#') {
+            program_spelling.push_str(rest_of_line);
+        }
         out.push_str(&source[at..group_start]);
         out.push_str(&format!(
             "try:\n{}\nexcept ModuleNotFoundError:\n{}",
@@ -96,5 +102,16 @@ pub(super) fn sys_path_shim(nodes: &[Node], context: &TransformContext) -> Resul
     lines.extend((!has_sys).then(|| "import sys".to_string()));
     lines.push("# Make the project's own packages importable however Pulumi runs this file.".into());
     lines.push(format!("sys.path.insert(0, {root})"));
-    Ok(format!("{}{}\n{}", &source[start..first.start_byte()], lines.join("\n"), &source[first.start_byte()..end]))
+    // Before the comment lines that head the import, when they are part of the run.
+    let mut at = first;
+    while let Some(comment) = at.prev_sibling().filter(|c| c.kind() == "comment" && c.start_byte() >= start) {
+        let on_own_line = source[line_start(source, comment.start_byte())..comment.start_byte()].trim().is_empty();
+        let adjacent = !source[comment.end_byte()..at.start_byte()].contains("\n\n");
+        if !(on_own_line && adjacent) {
+            break;
+        }
+        at = comment;
+    }
+    let insert_at = at.start_byte();
+    Ok(format!("{}{}\n{}", &source[start..insert_at], lines.join("\n"), &source[insert_at..end]))
 }

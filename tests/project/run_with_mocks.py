@@ -3,6 +3,8 @@
     run_with_mocks.py pulumi PROJECT_DIR          the entry file (Pulumi.yaml `main`) as Pulumi
                                                   runs it: from its own directory, which is the
                                                   only project directory on sys.path
+    run_with_mocks.py bare PROJECT_DIR            the same with no project directory on sys.path
+                                                  at all, as the language host of seed 000 did
     run_with_mocks.py import PROJECT_DIR MODULE   MODULE imported from the project root, as a test
                                                   runner (pytest, unittest) does
 
@@ -43,10 +45,11 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     # Only the SDK and the directory the program is run from: never this script's directory.
     sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") not in (here, root)]
-    if mode == "pulumi":
+    if mode in ("pulumi", "bare"):
         program_dir = os.path.dirname(entry)
         os.chdir(program_dir)
-        sys.path.insert(0, program_dir)
+        if mode == "pulumi":
+            sys.path.insert(0, program_dir)
         run = lambda: runpy.run_path(os.path.basename(entry), run_name="__main__")
     else:
         os.chdir(root)
