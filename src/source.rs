@@ -133,10 +133,8 @@ pub fn indent_unit(text: &str) -> String {
     let mut previous: Option<&str> = None;
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let indent = &line[..line.len() - line.trim_start_matches([' ', '\t']).len()];
-        if let Some(before) = previous {
-            if let Some(step) = indent.strip_prefix(before).filter(|s| !s.is_empty()) {
-                return step.to_string();
-            }
+        if let Some(step) = previous.and_then(|before| indent.strip_prefix(before)).filter(|s| !s.is_empty()) {
+            return step.to_string();
         }
         previous = Some(indent);
     }

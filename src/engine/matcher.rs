@@ -127,12 +127,11 @@ fn calls_any(node: Node, names: &[String], text: &str) -> bool {
     let mut cursor = node.walk();
     let mut pending = vec![node];
     while let Some(current) = pending.pop() {
-        if matches!(current.kind(), "call" | "call_expression") {
-            if let Some(callee) = current.child_by_field_name("function") {
-                let callee: String = text[callee.byte_range()].split_whitespace().collect();
-                if names.iter().any(|name| callee == *name || callee.ends_with(&format!(".{name}"))) {
-                    return true;
-                }
+        let callee = current.child_by_field_name("function").filter(|_| matches!(current.kind(), "call" | "call_expression"));
+        if let Some(callee) = callee {
+            let callee: String = text[callee.byte_range()].split_whitespace().collect();
+            if names.iter().any(|name| callee == *name || callee.ends_with(&format!(".{name}"))) {
+                return true;
             }
         }
         pending.extend(current.named_children(&mut cursor));

@@ -98,7 +98,7 @@ impl<'t> FileIndex<'t> {
             }
             if matches!(node.kind(), "identifier" | "type_identifier" | "shorthand_property_identifier") && self.text(node) == name {
                 let constructed = node.parent().filter(|p| p.kind() == "new_expression" && p.child_by_field_name("constructor") == Some(node));
-                if !constructed.and_then(|n| n.parent()).is_some_and(|s| s.kind() == "expression_statement") {
+                if constructed.and_then(|n| n.parent()).is_none_or(|s| s.kind() != "expression_statement") {
                     return false;
                 }
             }

@@ -104,11 +104,8 @@ pub fn program_modules(project: &Project) -> HashSet<PathBuf> {
                     // Importing `a.b.c` runs `a/__init__.py` and `a/b/__init__.py` as well.
                     let segments: Vec<&str> = dotted.split('.').collect();
                     for depth in 1..=segments.len() {
-                        if let Some(path) = resolve_module(&base, &segments[..depth].join(".")) {
-                            if path.is_file() {
-                                pending.push(path);
-                            }
-                        }
+                        let module = resolve_module(&base, &segments[..depth].join("."));
+                        pending.extend(module.filter(|path| path.is_file()));
                     }
                 }
             }

@@ -64,12 +64,11 @@ fn member_assignment<'t>(node: Node<'t>, context: &TransformContext) -> Option<(
 fn is_hidden_field(constructor: Node, name: &str, context: &TransformContext) -> bool {
     let Some(class_body) = constructor.parent() else { return false };
     let mut cursor = class_body.walk();
-    let hidden = class_body.named_children(&mut cursor).filter(|f| f.kind() == "public_field_definition").any(|field| {
+    class_body.named_children(&mut cursor).filter(|f| f.kind() == "public_field_definition").any(|field| {
         let mut parts = field.walk();
         let declares = field.child_by_field_name("name").is_some_and(|n| text(n, context) == name);
         declares && field.children(&mut parts).any(|p| p.kind() == "accessibility_modifier" && text(p, context) != "public")
-    });
-    hidden
+    })
 }
 
 pub(super) fn register_outputs(constructor: Node, context: &TransformContext) -> Result<String, String> {
