@@ -33,7 +33,7 @@ pub struct Cli {
     #[arg(long)]
     pub write: bool,
 
-    /// Only run these codemods (comma-separated ids).
+    /// Only run these codemods (comma-separated ids). Opt-in codemods run only when named here.
     #[arg(long, value_delimiter = ',', value_name = "ID,...")]
     pub select: Vec<String>,
 
@@ -135,6 +135,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         print_list(&specs, out);
         return EXIT_CLEAN;
     }
+    // Opt-in codemods are alternatives to default ones: they run only when selected by id.
+    let specs: Vec<Spec> = specs.into_iter().filter(|s| !s.opt_in || cli.select.contains(&s.id)).collect();
 
     let threads = cli.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
     let roots = if cli.paths.is_empty() { vec![PathBuf::from(".")] } else { cli.paths.clone() };
@@ -206,7 +208,8 @@ fn print_list(specs: &[Spec], out: &mut dyn Write) {
     let mut sorted: Vec<&Spec> = specs.iter().collect();
     sorted.sort_by(|a, b| (a.language.name(), &a.id).cmp(&(b.language.name(), &b.id)));
     for spec in sorted {
-        let _ = writeln!(out, "{:width$}  {:10}  {:6}  {}", spec.id, spec.language.name(), spec.safety.name(), spec.summary);
+        let opt_in = if spec.opt_in { "(opt-in, --select it) " } else { "" };
+        let _ = writeln!(out, "{:width$}  {:10}  {:6}  {opt_in}{}", spec.id, spec.language.name(), spec.safety.name(), spec.summary);
     }
 }
 

@@ -15,22 +15,14 @@ use common::*;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
 
-fn sdk_root() -> PathBuf {
-    static SETUP: OnceLock<Result<(), String>> = OnceLock::new();
-    let result = SETUP.get_or_init(|| {
-        let output = Command::new("bash").arg(repo_root().join("tests/sdk/setup.sh")).output().map_err(|e| e.to_string())?;
-        if output.status.success() {
-            Ok(())
-        } else {
-            Err(format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr)))
-        }
-    });
-    if let Err(message) = result {
-        panic!("tests/sdk/setup.sh failed; the real-SDK checks need Python 3 with venv, Node.js and npm:\n{message}");
-    }
-    repo_root().join("target/sdk")
+/// Programs whose mistake no SDK check can see before a deployment: a missing `depends_on`
+/// (seed 004 #6 fails only against the real API), a missing `registerOutputs` (seed 001 #4). They
+/// must still pass once fixed; their fixes are asserted in `tests/project_sdk.rs`.
+const ONLY_SEEN_WHEN_DEPLOYED: &[&str] = &["python-apigateway", "typescript-component-outputs"];
+
+fn fails_visibly(dir: &Path) -> bool {
+    !ONLY_SEEN_WHEN_DEPLOYED.iter().any(|name| dir.ends_with(name))
 }
 
 fn is_typescript(dir: &Path) -> bool {
@@ -93,8 +85,10 @@ fn python_programs_fail_as_written_and_run_clean_under_mocks_once_fixed() {
     let work = tempfile::tempdir().unwrap();
     let mut checked = 0;
     for dir in program_dirs().into_iter().filter(|d| !is_typescript(d)) {
-        let (original_ok, original_report) = check_python(&dir);
-        assert!(!original_ok, "{} should fail its check as written:\n{original_report}", dir.display());
+        if fails_visibly(&dir) {
+            let (original_ok, original_report) = check_python(&dir);
+            assert!(!original_ok, "{} should fail its check as written:\n{original_report}", dir.display());
+        }
         let fixed = fixed_copy(&dir, work.path());
         let (fixed_ok, fixed_report) = check_python(&fixed);
         assert!(fixed_ok, "{} should pass once fixed:\n{fixed_report}", dir.display());
@@ -108,7 +102,7 @@ fn typescript_programs_fail_as_written_and_compile_strict_once_fixed() {
     let work = tempfile::tempdir().unwrap();
     let originals: Vec<PathBuf> = program_dirs().into_iter().filter(|d| is_typescript(d)).collect();
     assert!(originals.len() >= 2, "expected several TypeScript programs");
-    for dir in &originals {
+    for dir in originals.iter().filter(|d| fails_visibly(d)) {
         let (ok, report) = check_typescript(std::slice::from_ref(dir));
         assert!(!ok, "{} should fail its check as written:\n{report}", dir.display());
     }

@@ -11,6 +11,7 @@ use super::matcher::{RuleMatch, find_matches};
 use super::{Edit, Engine, Finding, Fix, Location, Problem, apply_edits};
 use crate::index::FileIndex;
 use crate::lang::{Grammar, first_syntax_error, parse};
+use crate::project::FileContext;
 use crate::source::{line_col, line_ending, preferred_quote};
 use crate::spec::CompiledGrammar;
 use std::collections::HashSet;
@@ -38,7 +39,7 @@ struct Candidate {
     edits: Vec<Edit>,
 }
 
-pub fn run(engine: &Engine, compiled: &CompiledGrammar, grammar: Grammar, original: &str) -> FixRun {
+pub fn run(engine: &Engine, compiled: &CompiledGrammar, grammar: Grammar, original: &str, context: &FileContext) -> FixRun {
     let mut text = original.to_string();
     // The edits of every pass, to map positions back to the original text.
     let mut history: Vec<Vec<Edit>> = Vec::new();
@@ -57,7 +58,7 @@ pub fn run(engine: &Engine, compiled: &CompiledGrammar, grammar: Grammar, origin
             let message = "syntax error; the file is left untouched (pulumi-fix edits only files that parse)".to_string();
             return FixRun { text: original.to_string(), findings: Vec::new(), problems: vec![Problem { line: Some(line), message, is_error: false }] };
         }
-        let index = FileIndex::build(grammar, &tree, &text);
+        let index = FileIndex::build_in(grammar, &tree, &text, Some(context));
         let matches = find_matches(compiled, &tree, &text, &index);
         let context = PassContext { grammar, text: &text, tree: &tree, query: &compiled.query, eol, quote, index: &index };
 

@@ -15,8 +15,13 @@ pub struct RuleMatch<'t> {
 }
 
 impl<'t> RuleMatch<'t> {
-    pub fn capture(&self, index: u32) -> Option<Node<'t>> {
-        self.captures.iter().find(|(i, _)| *i == index).map(|(_, n)| *n)
+    /// Every node of a capture, in document order: several for a quantified capture
+    /// (`((import_from_statement) @imports)+`), one for the others.
+    pub fn nodes(&self, index: u32) -> Vec<Node<'t>> {
+        let mut nodes: Vec<Node<'t>> = self.captures.iter().filter(|(i, _)| *i == index).map(|(_, n)| *n).collect();
+        nodes.sort_by_key(|n| (n.start_byte(), std::cmp::Reverse(n.end_byte())));
+        nodes.dedup();
+        nodes
     }
 
     /// The span the match covers: from its first to its last captured byte.
@@ -80,6 +85,23 @@ fn holds<'t>(predicate: &SemanticPredicate, captures: &[tree_sitter::QueryCaptur
             let has = nodes_of(captures, *capture).any(|n| n.parent().is_some_and(|p| kinds.iter().any(|k| k == p.kind())));
             has != *negate
         }
+        SemanticPredicate::Calls { capture, names, negate } => {
+            let calls = nodes_of(captures, *capture).any(|n| calls_any(n, names, text));
+            calls != *negate
+        }
+        SemanticPredicate::SameArgs { capture, other, names, negate } => {
+            let same = nodes_of(captures, *capture)
+                .any(|a| nodes_of(captures, *other).any(|b| names.iter().all(|name| same_text(argument_value(a, name, text), argument_value(b, name, text), text))));
+            same != *negate
+        }
+        SemanticPredicate::HasElement { capture, other, negate } => {
+            let has = nodes_of(captures, *capture).any(|list| {
+                let mut cursor = list.walk();
+                let elements: Vec<Node> = list.named_children(&mut cursor).filter(|e| e.kind() != "comment").collect();
+                nodes_of(captures, *other).any(|item| elements.iter().any(|e| same_text(Some(*e), Some(item), text)))
+            });
+            has != *negate
+        }
         SemanticPredicate::Fact { capture, fact, negate } => {
             let holds = nodes_of(captures, *capture).any(|n| match fact {
                 NodeFact::Output => index.is_output(n),
@@ -88,8 +110,49 @@ fn holds<'t>(predicate: &SemanticPredicate, captures: &[tree_sitter::QueryCaptur
                 NodeFact::Resource => index.is_resource_callee(n),
                 NodeFact::InApply => index.is_in_apply(n),
                 NodeFact::ForeignConfigKey => index.is_foreign_config_key(n),
+                NodeFact::ProjectImport => index.is_project_import(n),
+                NodeFact::ProjectPackageImport => index.is_project_package_import(n),
+                NodeFact::EntryModule => index.is_entry_module(),
+                NodeFact::ProgramModule => index.is_program_module(),
+                NodeFact::MissingExport => index.is_missing_export(n),
+                NodeFact::OnlyConstructed => index.is_only_constructed(n),
             });
             holds != *negate
         }
     }
+}
+
+/// Does `node` contain a call whose callee is `name` or ends in `.name`?
+fn calls_any(node: Node, names: &[String], text: &str) -> bool {
+    let mut cursor = node.walk();
+    let mut pending = vec![node];
+    while let Some(current) = pending.pop() {
+        let callee = current.child_by_field_name("function").filter(|_| matches!(current.kind(), "call" | "call_expression"));
+        if let Some(callee) = callee {
+            let callee: String = text[callee.byte_range()].split_whitespace().collect();
+            if names.iter().any(|name| callee == *name || callee.ends_with(&format!(".{name}"))) {
+                return true;
+            }
+        }
+        pending.extend(current.named_children(&mut cursor));
+    }
+    false
+}
+
+/// The value of keyword argument / property / key `name` of an argument list or object literal.
+fn argument_value<'t>(container: Node<'t>, name: &str, text: &str) -> Option<Node<'t>> {
+    let mut cursor = container.walk();
+    let found = container.named_children(&mut cursor).find(|child| {
+        argument_key(*child).is_some_and(|key| text[key.byte_range()].trim_matches(['"', '\'']) == name)
+    })?;
+    match found.kind() {
+        "shorthand_property_identifier" => Some(found),
+        _ => found.child_by_field_name("value"),
+    }
+}
+
+/// Both present, with the same text up to whitespace.
+fn same_text(a: Option<Node>, b: Option<Node>, text: &str) -> bool {
+    let squeeze = |n: Node| text[n.byte_range()].split_whitespace().collect::<String>();
+    matches!((a, b), (Some(a), Some(b)) if squeeze(a) == squeeze(b))
 }

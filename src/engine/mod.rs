@@ -6,6 +6,7 @@ mod fixpoint;
 mod matcher;
 
 use crate::lang::Grammar;
+use crate::project::{FileContext, Workspace};
 use crate::source::{ReadError, SourceFile};
 use crate::spec::{CompiledGrammar, Safety, Spec, SpecError, compile_grammar};
 use std::ops::Range;
@@ -128,16 +129,18 @@ pub struct EngineOptions {
     pub unsafe_fixes: bool,
 }
 
-/// The active specs and their queries, compiled once per grammar and shared by all threads.
+/// The active specs and their queries, compiled once per grammar, and the project view; shared
+/// by all threads.
 pub struct Engine {
     specs: Vec<Arc<Spec>>,
     compiled: [OnceLock<Result<Option<CompiledGrammar>, SpecError>>; 4],
     options: EngineOptions,
+    workspace: Workspace,
 }
 
 impl Engine {
     pub fn new(specs: Vec<Spec>, options: EngineOptions) -> Engine {
-        Engine { specs: specs.into_iter().map(Arc::new).collect(), compiled: Default::default(), options }
+        Engine { specs: specs.into_iter().map(Arc::new).collect(), compiled: Default::default(), options, workspace: Workspace::default() }
     }
 
     pub fn specs(&self) -> &[Arc<Spec>] {
@@ -166,6 +169,7 @@ impl Engine {
         }
     }
 
+    /// Fixes `source`; project facts come from the files around `source.path`.
     pub fn process_source(&self, source: SourceFile) -> FileOutcome {
         let compiled = match self.compiled(source.grammar) {
             Ok(compiled) => compiled,
@@ -174,8 +178,9 @@ impl Engine {
                 return FileOutcome::problem(source.display.clone(), problem);
             }
         };
+        let context = FileContext::new(&source.path, &self.workspace);
         let run = match compiled {
-            Some(compiled) => fixpoint::run(self, compiled, source.grammar, &source.text),
+            Some(compiled) => fixpoint::run(self, compiled, source.grammar, &source.text, &context),
             None => FixRun::unchanged(&source.text),
         };
         let fixed = (run.text != source.text).then_some(run.text);

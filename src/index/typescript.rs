@@ -30,7 +30,12 @@ fn import_statement(statement: Node, source: &str, index: &mut FileIndex) {
         match child.kind() {
             "import_clause" => {
                 let Some(module) = statement.child_by_field_name("source") else { return };
-                let Some((package, base)) = package_of_module(string_value(module, source)) else { return };
+                let specifier = string_value(module, source);
+                if specifier.starts_with('.') {
+                    relative_named_imports(child, source, specifier, index);
+                    return;
+                }
+                let Some((package, base)) = package_of_module(specifier) else { return };
                 import_clause(child, source, &package, &base, index);
             }
             // `import aws = require("@pulumi/aws")`
@@ -67,6 +72,19 @@ fn import_clause(clause: Node, source: &str, package: &str, base: &[String], ind
                 }
             }
             _ => {}
+        }
+    }
+}
+
+/// `import { TapStack as T } from "../lib/tap-stack"`: `T` → (`../lib/tap-stack`, `TapStack`).
+fn relative_named_imports(clause: Node, source: &str, specifier: &str, index: &mut FileIndex) {
+    let mut cursor = clause.walk();
+    for named in clause.named_children(&mut cursor).filter(|p| p.kind() == "named_imports") {
+        let mut specifiers = named.walk();
+        for specifier_node in named.named_children(&mut specifiers).filter(|s| s.kind() == "import_specifier") {
+            let Some(name) = specifier_node.child_by_field_name("name") else { continue };
+            let local = specifier_node.child_by_field_name("alias").unwrap_or(name);
+            index.relative_imports.insert(text(local, source).to_string(), (specifier.to_string(), text(name, source).to_string()));
         }
     }
 }

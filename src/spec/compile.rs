@@ -14,8 +14,26 @@ const TEXT_PREDICATES: &[&str] = &[
 
 /// The engine's own predicates, evaluated against the file's semantic index.
 /// Each has a `not-` twin.
-pub const SEMANTIC_PREDICATES: &[&str] =
-    &["pulumi-type?", "has-arg?", "has-parent?", "pulumi-output?", "contains-output?", "pulumi-input?", "pulumi-resource?", "in-apply?", "foreign-config-key?"];
+pub const SEMANTIC_PREDICATES: &[&str] = &[
+    "pulumi-type?",
+    "has-arg?",
+    "has-parent?",
+    "calls?",
+    "same-args?",
+    "has-element?",
+    "pulumi-output?",
+    "contains-output?",
+    "pulumi-input?",
+    "pulumi-resource?",
+    "in-apply?",
+    "foreign-config-key?",
+    "project-import?",
+    "project-package-import?",
+    "entry-module?",
+    "program-module?",
+    "missing-export?",
+    "only-constructed?",
+];
 
 #[derive(Debug, Clone)]
 pub enum SemanticPredicate {
@@ -28,6 +46,14 @@ pub enum SemanticPredicate {
     /// The capture's parent node is of one of these kinds (e.g. a template literal that is the
     /// argument of a tagged template call).
     HasParent { capture: u32, kinds: Vec<String>, negate: bool },
+    /// The captured node contains a call of one of these functions or methods (`register_outputs`
+    /// matches `self.register_outputs(...)`; `sys.path.insert` the whole callee).
+    Calls { capture: u32, names: Vec<String>, negate: bool },
+    /// Both captured argument lists / object literals have each of these arguments, with the same
+    /// text.
+    SameArgs { capture: u32, other: u32, names: Vec<String>, negate: bool },
+    /// The captured list / argument list has an element whose text is the other capture's.
+    HasElement { capture: u32, other: u32, negate: bool },
     /// A capture-only fact about a node; see [`NodeFact`].
     Fact { capture: u32, fact: NodeFact, negate: bool },
 }
@@ -50,6 +76,21 @@ pub enum NodeFact {
     /// `#foreign-config-key?`: a Pulumi.yaml `config:` key namespaced by another package than
     /// the project (`aws:region` in project `tap`).
     ForeignConfigKey,
+    /// `#project-import?`: a Python import of the project's own code, spelled from the project
+    /// root.
+    ProjectImport,
+    /// `#project-package-import?`: a `from` import of project code whose path runs through the
+    /// program directory below the root, which Pulumi spells without it.
+    ProjectPackageImport,
+    /// `#entry-module?`: the file holding the node is the one Pulumi runs.
+    EntryModule,
+    /// `#program-module?`: the file holding the node is the entry module or a project module it
+    /// imports.
+    ProgramModule,
+    /// `#missing-export?`: a name imported from a relative module that does not export it.
+    MissingExport,
+    /// `#only-constructed?`: every use of the name is a `new Name(...)` statement.
+    OnlyConstructed,
 }
 
 impl SemanticPredicate {
@@ -58,6 +99,9 @@ impl SemanticPredicate {
             SemanticPredicate::PulumiType { capture, .. }
             | SemanticPredicate::HasArg { capture, .. }
             | SemanticPredicate::HasParent { capture, .. }
+            | SemanticPredicate::Calls { capture, .. }
+            | SemanticPredicate::SameArgs { capture, .. }
+            | SemanticPredicate::HasElement { capture, .. }
             | SemanticPredicate::Fact { capture, .. } => *capture,
         }
     }
@@ -216,6 +260,10 @@ pub fn compile_grammar(specs: &[Arc<Spec>], grammar: Grammar) -> Result<Option<C
                     QueryPredicateArg::Capture(_) => None,
                 })
                 .collect();
+            let second_capture = || match predicate.args.get(1) {
+                Some(QueryPredicateArg::Capture(c)) => Ok(*c),
+                _ => Err(locate(start, format!("#{name} needs a second capture: (#{name} @a @b ...)"))),
+            };
             let needs_strings = |what: &str| {
                 if strings.is_empty() { Err(locate(start, format!("#{name} needs at least one {what} after the capture"))) } else { Ok(()) }
             };
@@ -232,12 +280,28 @@ pub fn compile_grammar(specs: &[Arc<Spec>], grammar: Grammar) -> Result<Option<C
                     needs_strings("node kind")?;
                     SemanticPredicate::HasParent { capture, kinds: strings, negate }
                 }
+                "calls?" => {
+                    needs_strings("function or method name")?;
+                    SemanticPredicate::Calls { capture, names: strings, negate }
+                }
+                "same-args?" => {
+                    let other = second_capture()?;
+                    needs_strings("argument name")?;
+                    SemanticPredicate::SameArgs { capture, other, names: strings, negate }
+                }
+                "has-element?" => SemanticPredicate::HasElement { capture, other: second_capture()?, negate },
                 "pulumi-output?" => SemanticPredicate::Fact { capture, fact: NodeFact::Output, negate },
                 "contains-output?" => SemanticPredicate::Fact { capture, fact: NodeFact::ContainsOutput, negate },
                 "pulumi-input?" => SemanticPredicate::Fact { capture, fact: NodeFact::InputPosition, negate },
                 "pulumi-resource?" => SemanticPredicate::Fact { capture, fact: NodeFact::Resource, negate },
                 "in-apply?" => SemanticPredicate::Fact { capture, fact: NodeFact::InApply, negate },
                 "foreign-config-key?" => SemanticPredicate::Fact { capture, fact: NodeFact::ForeignConfigKey, negate },
+                "project-import?" => SemanticPredicate::Fact { capture, fact: NodeFact::ProjectImport, negate },
+                "project-package-import?" => SemanticPredicate::Fact { capture, fact: NodeFact::ProjectPackageImport, negate },
+                "entry-module?" => SemanticPredicate::Fact { capture, fact: NodeFact::EntryModule, negate },
+                "program-module?" => SemanticPredicate::Fact { capture, fact: NodeFact::ProgramModule, negate },
+                "missing-export?" => SemanticPredicate::Fact { capture, fact: NodeFact::MissingExport, negate },
+                "only-constructed?" => SemanticPredicate::Fact { capture, fact: NodeFact::OnlyConstructed, negate },
                 _ => return Err(locate(start, format!("unknown predicate #{name}"))),
             });
         }

@@ -110,3 +110,21 @@ pub fn program_dirs() -> Vec<PathBuf> {
     dirs.sort();
     dirs
 }
+
+/// The real SDKs under `target/sdk/`, installed by `tests/sdk/setup.sh` on first use (instant
+/// when already installed). Panics with the installer's output when it cannot install them.
+pub fn sdk_root() -> PathBuf {
+    static SETUP: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    let result = SETUP.get_or_init(|| {
+        let output = Command::new("bash").arg(repo_root().join("tests/sdk/setup.sh")).output().map_err(|e| e.to_string())?;
+        if output.status.success() {
+            Ok(())
+        } else {
+            Err(format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr)))
+        }
+    });
+    if let Err(message) = result {
+        panic!("tests/sdk/setup.sh failed; the real-SDK checks need Python 3 with venv, Node.js and npm:\n{message}");
+    }
+    repo_root().join("target/sdk")
+}

@@ -56,7 +56,8 @@ const require = createRequire(path.join(sdk, "package.json"));
 const ts = require("typescript");
 
 // --- the files -------------------------------------------------------------------------------
-const SKIP_DIRS = new Set(["node_modules", "dist", "bin", "build", ".git", ".pulumi"]);
+// `bin/` is source in Pulumi TypeScript projects (`bin/tap.ts` is the entry of seed 003), not output.
+const SKIP_DIRS = new Set(["node_modules", "dist", "build", ".git", ".pulumi"]);
 function tsFiles(dir, out) {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
