@@ -11,7 +11,7 @@ fn run(engine: &Engine, file_name: &str, text: &str) -> pulumi_fix::engine::File
     let path = Path::new(file_name);
     let grammar = Grammar::for_path(path).unwrap_or_else(|| panic!("no grammar for example file {file_name}"));
     let source = SourceFile::from_bytes(path, file_name.into(), grammar, text.as_bytes().to_vec()).unwrap();
-    engine.process_source(source)
+    engine.process_source(source, &[])
 }
 
 #[test]
@@ -21,7 +21,7 @@ fn every_spec_example_holds() {
     let mut checked = 0;
     for spec in &specs {
         assert!(!spec.examples.is_empty(), "{}: a codemod needs at least one [[example]]", spec.path);
-        let engine = Engine::new(vec![spec.clone()], EngineOptions { unsafe_fixes: spec.safety == Safety::Review });
+        let engine = Engine::new(vec![spec.clone()], EngineOptions { unsafe_fixes: spec.safety == Safety::Review, ..Default::default() });
         for example in &spec.examples {
             checked += 1;
             let label = format!("{}:{} ({}: {})", spec.path, example.line, spec.id, example.name);
