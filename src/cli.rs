@@ -160,8 +160,8 @@ pub fn main() -> i32 {
         }
     };
     let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
-    run(cli, &mut stdout.lock(), &mut stderr.lock())
+    // Not locked for the whole run: the progress bar writes to stderr from the worker threads.
+    run(cli, &mut stdout.lock(), &mut std::io::stderr())
 }
 
 fn print_spec_errors(errors: &[SpecError], err: &mut dyn Write) -> i32 {
