@@ -190,7 +190,7 @@ fn colors_only_when_asked_or_on_a_terminal() {
     }
     let on_terminal = |no_color: Option<&str>| {
         let mut command = std::process::Command::new("script");
-        command.args(["-qec", &format!("'{}' --dry-run --quiet", binary()), "/dev/null"]).current_dir(dir.path()).env_remove("NO_COLOR").env_remove("CI");
+        command.args(["-qec", &format!("'{}' --dry-run --quiet", binary()), "/dev/null"]).current_dir(dir.path()).env_remove("NO_COLOR").env_remove("CI").env("TERM", "xterm-256color");
         if let Some(value) = no_color {
             command.env("NO_COLOR", value);
         }

@@ -44,6 +44,7 @@ fn progress_bar_on_a_terminal_for_long_runs() {
         .args(["120", "script", "-qec", &format!("'{}' --dry-run --threads 2 > /dev/null", binary()), "/dev/null"])
         .current_dir(dir.path())
         .env_remove("CI")
+        .env("TERM", "xterm-256color")
         .stdin(std::process::Stdio::null())
         .output()
         .unwrap();
