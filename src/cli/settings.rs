@@ -33,6 +33,8 @@ pub struct Settings {
     pub target_pulumi_aws: Option<TargetVersion>,
     excludes: Vec<Gitignore>,
     per_file_ignores: Vec<(Gitignore, Vec<IdRef>)>,
+    /// The working directory, once: patterns match absolute paths, and the walk asks per entry.
+    cwd: PathBuf,
 }
 
 impl Settings {
@@ -54,6 +56,7 @@ impl Settings {
             target_pulumi_aws: cli.target_pulumi_aws,
             excludes: Vec::new(),
             per_file_ignores: Vec::new(),
+            cwd: config::absolute(Path::new(".")),
         };
         let mut errors = Vec::new();
         if let Some(config) = config {
@@ -84,7 +87,7 @@ impl Settings {
             settings.config_file = Some(config.file);
         }
         settings.codemod_dirs.extend(cli.codemod_dirs.iter().cloned());
-        match patterns(&config::absolute(Path::new(".")), cli.exclude.iter().map(|p| (p.as_str(), 0)), COMMAND_LINE) {
+        match patterns(&settings.cwd, cli.exclude.iter().map(|p| (p.as_str(), 0)), COMMAND_LINE) {
             Ok(excludes) => settings.excludes.push(excludes),
             Err(e) => errors.push(e),
         }
@@ -93,13 +96,19 @@ impl Settings {
 
     /// Whether the configuration excludes `path` (a directory when `is_dir`).
     pub fn excluded(&self, path: &Path, is_dir: bool) -> bool {
-        let path = config::absolute(path);
+        if self.excludes.iter().all(Gitignore::is_empty) {
+            return false;
+        }
+        let path = config::absolute(&self.cwd.join(path));
         self.excludes.iter().any(|matcher| matches(matcher, &path, is_dir))
     }
 
     /// The codemods the per-file ignores turn off for the file at `path`.
     pub fn ignored_in(&self, path: &Path) -> Vec<String> {
-        let path = config::absolute(path);
+        if self.per_file_ignores.is_empty() {
+            return Vec::new();
+        }
+        let path = config::absolute(&self.cwd.join(path));
         self.per_file_ignores.iter().filter(|(matcher, _)| matches(matcher, &path, false)).flat_map(|(_, ids)| ids.iter().map(|i| i.id.clone())).collect()
     }
 
