@@ -4,6 +4,7 @@
 //! (match specs, collect edits, guard, fixed point) → `report` → `write`.
 
 pub mod cli;
+pub mod config;
 pub mod engine;
 pub mod index;
 pub mod lang;

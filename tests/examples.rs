@@ -15,7 +15,7 @@ fn run(engine: impl Fn() -> Engine, example: &Example, text: &str) -> pulumi_fix
     let grammar = Grammar::for_path(path).unwrap_or_else(|| panic!("no grammar for example file {file_name}"));
     if !example.needs_directory() {
         let source = SourceFile::from_bytes(path, file_name.into(), grammar, text.as_bytes().to_vec()).unwrap();
-        return engine().process_source(source);
+        return engine().process_source(source, &[]);
     }
     let dir = tempfile::tempdir().unwrap();
     let project = example.project.iter().map(|p| ("Pulumi.yaml", p.as_str()));
@@ -25,7 +25,7 @@ fn run(engine: impl Fn() -> Engine, example: &Example, text: &str) -> pulumi_fix
         std::fs::create_dir_all(target.parent().unwrap()).unwrap();
         std::fs::write(target, content).unwrap();
     }
-    engine().process_path(&dir.path().join(file_name), file_name.into(), grammar)
+    engine().process_path(&dir.path().join(file_name), file_name.into(), grammar, &[])
 }
 
 #[test]
@@ -35,7 +35,7 @@ fn every_spec_example_holds() {
     let mut checked = 0;
     for spec in &specs {
         assert!(!spec.examples.is_empty(), "{}: a codemod needs at least one [[example]]", spec.path);
-        let engine = || Engine::new(vec![spec.clone()], EngineOptions { unsafe_fixes: spec.safety == Safety::Review });
+        let engine = || Engine::new(vec![spec.clone()], EngineOptions { unsafe_fixes: spec.safety == Safety::Review, ..Default::default() });
         for example in &spec.examples {
             checked += 1;
             let label = format!("{}:{} ({}: {})", spec.path, example.line, spec.id, example.name);

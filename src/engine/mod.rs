@@ -4,6 +4,7 @@
 mod edits;
 mod fixpoint;
 mod matcher;
+mod suppress;
 
 use crate::lang::Grammar;
 use crate::project::{FileContext, Workspace};
@@ -14,6 +15,7 @@ use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 pub use fixpoint::{FixRun, MAX_PASSES};
+use suppress::Suppressions;
 
 /// One text change: replace `range` (byte offsets) with `replacement`. An empty range inserts.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -71,6 +73,9 @@ pub fn apply_edits(text: &str, edits: &[Edit]) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fix {
     pub edits: Vec<Edit>,
+    /// The fixed-point pass that produced the edits (1-based). Their ranges are in the text left
+    /// by the applied fixes of the passes before it: pass 1 is the file as read.
+    pub pass: usize,
 }
 
 /// Where a finding is, in the file as it was read (1-based lines and columns).
@@ -115,11 +120,13 @@ pub struct FileOutcome {
     pub fixed: Option<String>,
     pub findings: Vec<Finding>,
     pub problems: Vec<Problem>,
+    /// The codemod id of each finding a suppression comment or per-path ignore silenced.
+    pub suppressed: Vec<String>,
 }
 
 impl FileOutcome {
     fn problem(display: String, problem: Problem) -> FileOutcome {
-        FileOutcome { display, source: None, fixed: None, findings: Vec::new(), problems: vec![problem] }
+        FileOutcome { display, source: None, fixed: None, findings: Vec::new(), problems: vec![problem], suppressed: Vec::new() }
     }
 }
 
@@ -127,6 +134,11 @@ impl FileOutcome {
 pub struct EngineOptions {
     /// Apply `review` fixes too.
     pub unsafe_fixes: bool,
+    /// The pulumi-aws major version the programs target (configuration `target.pulumi-aws` or
+    /// `--target-pulumi-aws`); `None` when not given. For codemods that hold for some versions only.
+    pub target_aws_major: Option<u32>,
+    /// Report suppression comments that silenced nothing, as notices.
+    pub report_unused_suppressions: bool,
 }
 
 /// The active specs and their queries, compiled once per grammar, and the project view; shared
@@ -161,16 +173,18 @@ impl Engine {
         }
     }
 
-    /// Reads, fixes and describes one file. Never writes.
-    pub fn process_path(&self, path: &Path, display: String, grammar: Grammar) -> FileOutcome {
+    /// Reads, fixes and describes one file, leaving out the codemods in `ignored` (the
+    /// configuration's per-path ignores). Never writes.
+    pub fn process_path(&self, path: &Path, display: String, grammar: Grammar, ignored: &[String]) -> FileOutcome {
         match SourceFile::read(path, display.clone(), grammar) {
-            Ok(source) => self.process_source(source),
+            Ok(source) => self.process_source(source, ignored),
             Err(ReadError { line, message, .. }) => FileOutcome::problem(display, Problem { line, message, is_error: true }),
         }
     }
 
-    /// Fixes `source`; project facts come from the files around `source.path`.
-    pub fn process_source(&self, source: SourceFile) -> FileOutcome {
+    /// Fixes `source`, leaving out the codemods in `ignored`; project facts come from the files
+    /// around `source.path`.
+    pub fn process_source(&self, source: SourceFile, ignored: &[String]) -> FileOutcome {
         let compiled = match self.compiled(source.grammar) {
             Ok(compiled) => compiled,
             Err(e) => {
@@ -179,12 +193,17 @@ impl Engine {
             }
         };
         let context = FileContext::new(&source.path, &self.workspace);
-        let run = match compiled {
-            Some(compiled) => fixpoint::run(self, compiled, source.grammar, &source.text, &context),
+        let mut suppressions = Suppressions::parse(&source.text, source.grammar.comment_prefix(), ignored);
+        let mut run = match compiled {
+            Some(compiled) => fixpoint::run(self, compiled, source.grammar, &source.text, &context, &mut suppressions),
             None => FixRun::unchanged(&source.text),
         };
+        run.problems.extend_from_slice(suppressions.malformed());
+        if self.options.report_unused_suppressions && run.completed {
+            run.problems.extend(suppressions.unused(|id| self.specs.iter().any(|s| s.id == id)));
+        }
         let fixed = (run.text != source.text).then_some(run.text);
-        FileOutcome { display: source.display.clone(), source: Some(source), fixed, findings: run.findings, problems: run.problems }
+        FileOutcome { display: source.display.clone(), source: Some(source), fixed, findings: run.findings, problems: run.problems, suppressed: run.suppressed }
     }
 
     fn applies(&self, spec: &Spec) -> bool {

@@ -34,6 +34,27 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Run {
     Command::new(binary()).args(args).current_dir(dir).env("NO_COLOR", "1").output().expect("run pulumi-fix").into()
 }
 
+/// Like [`run_in`], with the environment variables `env` set (`Some`) or removed (`None`),
+/// outside CI and without NO_COLOR unless `env` sets them.
+pub fn run_with_env(dir: &Path, args: &[&str], env: &[(&str, Option<&str>)]) -> Run {
+    let mut command = Command::new(binary());
+    command.args(args).current_dir(dir).env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE").env_remove("CI");
+    for (name, value) in env {
+        match value {
+            Some(value) => command.env(name, value),
+            None => command.env_remove(name),
+        };
+    }
+    command.output().expect("run pulumi-fix").into()
+}
+
+/// A copy of `tests/fixtures/<name>` in a new temporary directory.
+pub fn fixture_copy(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&repo_root().join("tests/fixtures").join(name), dir.path());
+    dir
+}
+
 /// Writes `files` (relative path, content) under a new temporary directory.
 pub fn scratch(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
