@@ -17,11 +17,16 @@ fn completions_for_each_shell() {
     assert_eq!(run_in(dir.path(), &["completions", "tcsh"]).code, 2);
 }
 
-#[test]
-fn no_progress_bar_when_piped_or_in_ci() {
+/// 250 programs with one fix each: a run long enough for the progress bar.
+fn many_programs() -> tempfile::TempDir {
     let files: Vec<(String, &str)> = (0..250).map(|i| (format!("stack{i:03}.py"), "import pulumi_aws as aws\n\naws.ec2.Eip('e', vpc=True)\n")).collect();
     let files: Vec<(&str, &str)> = files.iter().map(|(p, c)| (p.as_str(), *c)).collect();
-    let dir = scratch(&files);
+    scratch(&files)
+}
+
+#[test]
+fn no_progress_bar_when_piped_or_in_ci() {
+    let dir = many_programs();
     let expected = "Scanned 250 files: would apply 250 fixes in 250 files.\n  eip-vpc-domain  250\nRun with --write to apply.\n";
     for ci in [None, Some("true")] {
         let run = run_with_env(dir.path(), &["--dry-run"], &[("CI", ci)]);
@@ -36,9 +41,7 @@ fn progress_bar_on_a_terminal_for_long_runs() {
         eprintln!("skipped: util-linux `script` (a pseudo-terminal) is not installed");
         return;
     }
-    let files: Vec<(String, &str)> = (0..250).map(|i| (format!("stack{i:03}.py"), "import pulumi_aws as aws\n\naws.ec2.Eip('e', vpc=True)\n")).collect();
-    let files: Vec<(&str, &str)> = files.iter().map(|(p, c)| (p.as_str(), *c)).collect();
-    let dir = scratch(&files);
+    let dir = many_programs();
     // `timeout` turns a hang (the bar waiting on a locked stderr) into a failure.
     let output = std::process::Command::new("timeout")
         .args(["120", "script", "-qec", &format!("'{}' --dry-run --threads 2 > /dev/null", binary()), "/dev/null"])
