@@ -90,7 +90,6 @@ fn apigateway_fixture_runs_under_mocks_once_fixed() {
     fix(dir.path(), &["--unsafe-fixes"]);
     let api = std::fs::read_to_string(dir.path().join("api.py")).unwrap();
     for dependency in [
-        "depends_on=[method, integration]",
         "ResourceOptions(parent=self, depends_on=[integration])",
         "ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[integration]))",
     ] {

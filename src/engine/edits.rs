@@ -9,14 +9,15 @@ use crate::spec::{EditSpec, Rule, Template, TemplatePart, TemplateSource};
 use crate::transforms::{self, TransformContext, Value};
 use std::collections::HashMap;
 use std::ops::Range;
-use tree_sitter::{Node, Query, Tree};
+use crate::spec::CompiledGrammar;
+use tree_sitter::{Node, Tree};
 
 /// What the edits of one pass may look at.
 pub struct PassContext<'a, 't> {
     pub grammar: Grammar,
     pub text: &'t str,
     pub tree: &'t Tree,
-    pub query: &'a Query,
+    pub compiled: &'a CompiledGrammar,
     pub eol: &'static str,
     pub quote: char,
     pub index: &'a FileIndex<'t>,
@@ -29,7 +30,7 @@ impl<'t> PassContext<'_, 't> {
 
     /// The nodes of a capture (several for a quantified one), never empty.
     fn nodes(&self, m: &RuleMatch<'t>, capture: &str) -> Result<Vec<Node<'t>>, String> {
-        let nodes = self.query.capture_index_for_name(capture).map(|i| m.nodes(i)).unwrap_or_default();
+        let nodes = self.compiled.capture_index(capture).map(|i| m.nodes(i)).unwrap_or_default();
         if nodes.is_empty() { Err(format!("capture @{capture} did not match anything here")) } else { Ok(nodes) }
     }
 

@@ -80,7 +80,7 @@ pub fn run(
         }
         let index = FileIndex::build_in(grammar, &tree, &text, Some(context));
         let matches = find_matches(compiled, &tree, &text, &index);
-        let context = PassContext { grammar, text: &text, tree: &tree, query: &compiled.query, eol, quote, index: &index };
+        let context = PassContext { grammar, text: &text, tree: &tree, compiled, eol, quote, index: &index };
 
         let mut chosen: Vec<Candidate> = Vec::new();
         let mut remaining: Vec<Finding> = Vec::new();

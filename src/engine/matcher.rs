@@ -39,12 +39,13 @@ pub fn find_matches<'t>(compiled: &CompiledGrammar, tree: &'t Tree, text: &str, 
     let mut seen = HashSet::new();
     while let Some(m) = matches.next() {
         let pattern = m.pattern_index;
-        let predicates = &compiled.pattern_predicates[pattern];
-        if !predicates.iter().all(|p| holds(p, m.captures, text, index)) {
+        let mut captures: Vec<(u32, Node<'t>)> = m.captures.iter().map(|c| (c.index, c.node)).collect();
+        // In order: a predicate may bind a capture that later ones test.
+        if !compiled.pattern_predicates[pattern].iter().all(|p| holds(p, &mut captures, text, index)) {
             continue;
         }
         let rule = compiled.pattern_rules[pattern];
-        let found_match = RuleMatch { spec: rule.spec, rule: rule.rule, captures: m.captures.iter().map(|c| (c.index, c.node)).collect() };
+        let found_match = RuleMatch { spec: rule.spec, rule: rule.rule, captures };
         // Alternations can match one place several ways; one finding per rule and place.
         if seen.insert((rule.spec, rule.rule, found_match.span())) {
             found.push(found_match);
@@ -55,24 +56,31 @@ pub fn find_matches<'t>(compiled: &CompiledGrammar, tree: &'t Tree, text: &str, 
     found
 }
 
-fn nodes_of<'a, 't>(captures: &'a [tree_sitter::QueryCapture<'t>], index: u32) -> impl Iterator<Item = Node<'t>> + 'a {
-    captures.iter().filter(move |c| c.index == index).map(|c| c.node)
+fn nodes_of<'a, 't>(captures: &'a [(u32, Node<'t>)], index: u32) -> impl Iterator<Item = Node<'t>> + 'a {
+    captures.iter().filter(move |(i, _)| *i == index).map(|(_, n)| *n)
 }
 
 /// A predicate on a capture that is absent from the match (an optional capture, another branch
 /// of an alternation) holds, as tree-sitter's own text predicates do.
-fn holds<'t>(predicate: &SemanticPredicate, captures: &[tree_sitter::QueryCapture<'t>], text: &str, index: &FileIndex<'t>) -> bool {
+fn holds<'t>(predicate: &SemanticPredicate, captures: &mut Vec<(u32, Node<'t>)>, text: &str, index: &FileIndex<'t>) -> bool {
     if nodes_of(captures, predicate.capture()).next().is_none() {
         return true;
     }
+    let captures_now: &[(u32, Node<'t>)] = captures;
     match predicate {
+        SemanticPredicate::EarlierResource { capture, bind, token, args, negate } => {
+            let found = nodes_of(captures_now, *capture).find_map(|n| earlier_resource(n, token, args, text, index));
+            let holds = found.is_some() != *negate;
+            captures.extend(found.map(|target| (*bind, target)));
+            holds
+        }
         SemanticPredicate::PulumiType { capture, tokens, negate } => {
-            let resolved = nodes_of(captures, *capture)
+            let resolved = nodes_of(captures_now, *capture)
                 .any(|n| index.type_token(n, text).is_some_and(|t| tokens.iter().any(|p| token_matches(&t, p))));
             resolved != *negate
         }
         SemanticPredicate::HasArg { capture, names, negate } => {
-            let has = nodes_of(captures, *capture).any(|n| {
+            let has = nodes_of(captures_now, *capture).any(|n| {
                 let mut cursor = n.walk();
                 n.named_children(&mut cursor).filter_map(argument_key).any(|name| {
                     let name = text[name.byte_range()].trim_matches(['"', '\'']);
@@ -82,28 +90,15 @@ fn holds<'t>(predicate: &SemanticPredicate, captures: &[tree_sitter::QueryCaptur
             has != *negate
         }
         SemanticPredicate::HasParent { capture, kinds, negate } => {
-            let has = nodes_of(captures, *capture).any(|n| n.parent().is_some_and(|p| kinds.iter().any(|k| k == p.kind())));
+            let has = nodes_of(captures_now, *capture).any(|n| n.parent().is_some_and(|p| kinds.iter().any(|k| k == p.kind())));
             has != *negate
         }
         SemanticPredicate::Calls { capture, names, negate } => {
-            let calls = nodes_of(captures, *capture).any(|n| calls_any(n, names, text));
+            let calls = nodes_of(captures_now, *capture).any(|n| calls_any(n, names, text));
             calls != *negate
         }
-        SemanticPredicate::SameArgs { capture, other, names, negate } => {
-            let same = nodes_of(captures, *capture)
-                .any(|a| nodes_of(captures, *other).any(|b| names.iter().all(|name| same_text(argument_value(a, name, text), argument_value(b, name, text), text))));
-            same != *negate
-        }
-        SemanticPredicate::HasElement { capture, other, negate } => {
-            let has = nodes_of(captures, *capture).any(|list| {
-                let mut cursor = list.walk();
-                let elements: Vec<Node> = list.named_children(&mut cursor).filter(|e| e.kind() != "comment").collect();
-                nodes_of(captures, *other).any(|item| elements.iter().any(|e| same_text(Some(*e), Some(item), text)))
-            });
-            has != *negate
-        }
         SemanticPredicate::Fact { capture, fact, negate } => {
-            let holds = nodes_of(captures, *capture).any(|n| match fact {
+            let holds = nodes_of(captures_now, *capture).any(|n| match fact {
                 NodeFact::Output => index.is_output(n),
                 NodeFact::ContainsOutput => index.contains_output(n),
                 NodeFact::InputPosition => index.is_input_position(n),
@@ -155,4 +150,29 @@ fn argument_value<'t>(container: Node<'t>, name: &str, text: &str) -> Option<Nod
 fn same_text(a: Option<Node>, b: Option<Node>, text: &str) -> bool {
     let squeeze = |n: Node| text[n.byte_range()].split_whitespace().collect::<String>();
     matches!((a, b), (Some(a), Some(b)) if squeeze(a) == squeeze(b))
+}
+
+/// The binding target (a name or `self.x`) of the nearest earlier statement, in the block of the
+/// statement holding `arguments`, that constructs a `token` resource whose arguments `names` have
+/// the same text as in `arguments`.
+fn earlier_resource<'t>(arguments: Node<'t>, token: &str, names: &[String], text: &str, index: &FileIndex<'t>) -> Option<Node<'t>> {
+    let statement = crate::lang::enclosing_statement(index.grammar(), arguments)?;
+    let mut previous = statement.prev_named_sibling();
+    while let Some(candidate) = previous {
+        previous = candidate.prev_named_sibling();
+        let Some(assignment) = candidate.named_child(0).filter(|a| candidate.kind() == "expression_statement" && a.kind() == "assignment") else {
+            continue;
+        };
+        let (Some(target), Some(call)) = (assignment.child_by_field_name("left"), assignment.child_by_field_name("right")) else { continue };
+        let constructs = call.kind() == "call"
+            && call.child_by_field_name("function").and_then(|f| index.type_token(f, text)).is_some_and(|t| token_matches(&t, token));
+        let other = call.child_by_field_name("arguments");
+        if constructs
+            && matches!(target.kind(), "identifier" | "attribute")
+            && other.is_some_and(|other| names.iter().all(|name| same_text(argument_value(arguments, name, text), argument_value(other, name, text), text)))
+        {
+            return Some(target);
+        }
+    }
+    None
 }

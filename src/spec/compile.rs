@@ -19,8 +19,7 @@ pub const SEMANTIC_PREDICATES: &[&str] = &[
     "has-arg?",
     "has-parent?",
     "calls?",
-    "same-args?",
-    "has-element?",
+    "earlier-resource?",
     "pulumi-output?",
     "contains-output?",
     "pulumi-input?",
@@ -49,11 +48,10 @@ pub enum SemanticPredicate {
     /// The captured node contains a call of one of these functions or methods (`register_outputs`
     /// matches `self.register_outputs(...)`; `sys.path.insert` the whole callee).
     Calls { capture: u32, names: Vec<String>, negate: bool },
-    /// Both captured argument lists / object literals have each of these arguments, with the same
-    /// text.
-    SameArgs { capture: u32, other: u32, names: Vec<String>, negate: bool },
-    /// The captured list / argument list has an element whose text is the other capture's.
-    HasElement { capture: u32, other: u32, negate: bool },
+    /// An earlier statement of the block holding the captured argument list binds (to a name or
+    /// `self.x`) a resource of type `token` whose arguments `args` have the same text; its
+    /// binding target becomes the derived capture `bind` (capture index `bind`).
+    EarlierResource { capture: u32, bind: u32, token: String, args: Vec<String>, negate: bool },
     /// A capture-only fact about a node; see [`NodeFact`].
     Fact { capture: u32, fact: NodeFact, negate: bool },
 }
@@ -100,8 +98,7 @@ impl SemanticPredicate {
             | SemanticPredicate::HasArg { capture, .. }
             | SemanticPredicate::HasParent { capture, .. }
             | SemanticPredicate::Calls { capture, .. }
-            | SemanticPredicate::SameArgs { capture, .. }
-            | SemanticPredicate::HasElement { capture, .. }
+            | SemanticPredicate::EarlierResource { capture, .. }
             | SemanticPredicate::Fact { capture, .. } => *capture,
         }
     }
@@ -119,6 +116,18 @@ pub struct CompiledGrammar {
     pub pattern_rules: Vec<CompiledRule>,
     /// For each pattern of `query`: its semantic predicates.
     pub pattern_predicates: Vec<Vec<SemanticPredicate>>,
+    /// Captures that predicates bind (`#earlier-resource?`), numbered after the query's own.
+    pub derived_captures: Vec<String>,
+}
+
+impl CompiledGrammar {
+    /// The index of a query capture or a derived one.
+    pub fn capture_index(&self, name: &str) -> Option<u32> {
+        self.query.capture_index_for_name(name).or_else(|| {
+            let base = self.query.capture_names().len();
+            self.derived_captures.iter().position(|d| d == name).map(|i| (base + i) as u32)
+        })
+    }
 }
 
 pub(super) struct QueryScan {
@@ -189,6 +198,13 @@ pub(super) fn scan_query(query: &str) -> QueryScan {
                         format!("predicate `#{name}` stands outside every pattern; move it inside the parentheses of the pattern it tests"),
                     ));
                 }
+                // `(#earlier-resource? @args "name" ...)` binds the capture `name`.
+                if base == "earlier-resource?" {
+                    let derived = query[end..].split('"').nth(1).unwrap_or_default();
+                    if !derived.is_empty() && !captures.iter().any(|c| c == derived) {
+                        captures.push(derived.to_string());
+                    }
+                }
                 i = end - 1;
             }
             _ => {}
@@ -237,6 +253,7 @@ pub fn compile_grammar(specs: &[Arc<Spec>], grammar: Grammar) -> Result<Option<C
         )
     })?;
 
+    let mut derived_captures: Vec<String> = Vec::new();
     let mut pattern_rules = Vec::with_capacity(query.pattern_count());
     let mut pattern_predicates = Vec::with_capacity(query.pattern_count());
     for pattern in 0..query.pattern_count() {
@@ -260,10 +277,6 @@ pub fn compile_grammar(specs: &[Arc<Spec>], grammar: Grammar) -> Result<Option<C
                     QueryPredicateArg::Capture(_) => None,
                 })
                 .collect();
-            let second_capture = || match predicate.args.get(1) {
-                Some(QueryPredicateArg::Capture(c)) => Ok(*c),
-                _ => Err(locate(start, format!("#{name} needs a second capture: (#{name} @a @b ...)"))),
-            };
             let needs_strings = |what: &str| {
                 if strings.is_empty() { Err(locate(start, format!("#{name} needs at least one {what} after the capture"))) } else { Ok(()) }
             };
@@ -284,12 +297,19 @@ pub fn compile_grammar(specs: &[Arc<Spec>], grammar: Grammar) -> Result<Option<C
                     needs_strings("function or method name")?;
                     SemanticPredicate::Calls { capture, names: strings, negate }
                 }
-                "same-args?" => {
-                    let other = second_capture()?;
-                    needs_strings("argument name")?;
-                    SemanticPredicate::SameArgs { capture, other, names: strings, negate }
+                "earlier-resource?" => {
+                    let [bind, token, args @ ..] = strings.as_slice() else {
+                        return Err(locate(start, format!("#{name} needs a capture name to bind, a type token and argument names: (#{name} @args \"integration\" \"aws:apigateway/integration:Integration\" \"rest_api\")")));
+                    };
+                    if query.capture_index_for_name(bind).is_some() {
+                        return Err(locate(start, format!("#{name} binds `{bind}`, which the query already captures; pick another name")));
+                    }
+                    if !derived_captures.contains(bind) {
+                        derived_captures.push(bind.clone());
+                    }
+                    let index = query.capture_names().len() + derived_captures.iter().position(|d| d == bind).unwrap_or(0);
+                    SemanticPredicate::EarlierResource { capture, bind: index as u32, token: token.clone(), args: args.to_vec(), negate }
                 }
-                "has-element?" => SemanticPredicate::HasElement { capture, other: second_capture()?, negate },
                 "pulumi-output?" => SemanticPredicate::Fact { capture, fact: NodeFact::Output, negate },
                 "contains-output?" => SemanticPredicate::Fact { capture, fact: NodeFact::ContainsOutput, negate },
                 "pulumi-input?" => SemanticPredicate::Fact { capture, fact: NodeFact::InputPosition, negate },
@@ -307,7 +327,7 @@ pub fn compile_grammar(specs: &[Arc<Spec>], grammar: Grammar) -> Result<Option<C
         }
         pattern_predicates.push(predicates);
     }
-    Ok(Some(CompiledGrammar { query, pattern_rules, pattern_predicates }))
+    Ok(Some(CompiledGrammar { query, pattern_rules, pattern_predicates, derived_captures }))
 }
 
 #[cfg(test)]
@@ -324,5 +344,18 @@ mod tests {
 
         let outside = scan_query("[(true) (false)] @x\n(#eq? @x \"true\")");
         assert!(outside.predicate_problems[0].1.contains("outside every pattern"));
+    }
+
+    #[test]
+    fn earlier_resource_binds_a_derived_capture() {
+        let query = r#"((call arguments: (argument_list) @args) (#earlier-resource? @args "integration" "aws:apigateway/integration:Integration" "rest_api"))"#;
+        assert_eq!(scan_query(query).captures, vec!["args", "integration"]);
+        let toml = format!(
+            "id = \"t\"\nlanguage = \"python\"\nsummary = \"s\"\nexplanation = \"e\"\nseed = \"x\"\nsafety = \"safe\"\n[[rule]]\nquery = '{query}'\n[[rule.edit]]\nappend = \"args\"\nwith = \"{{{{integration}}}}\"\n"
+        );
+        let spec = super::super::model::parse_spec("t.toml", &toml).unwrap();
+        let compiled = compile_grammar(&[Arc::new(spec)], Grammar::Python).unwrap().unwrap();
+        assert_eq!(compiled.derived_captures, vec!["integration"]);
+        assert_eq!(compiled.capture_index("integration"), Some(compiled.query.capture_names().len() as u32));
     }
 }
