@@ -182,15 +182,22 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
+/// Files for the tests of the project view.
 #[cfg(test)]
-mod tests {
-    use super::*;
+mod test_support {
+    use std::path::Path;
 
-    fn write(root: &Path, relative: &str, text: &str) {
+    pub fn write(root: &Path, relative: &str, text: &str) {
         let path = root.join(relative);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use test_support::write;
 
     #[test]
     fn parses_runtime_in_both_forms_and_main() {

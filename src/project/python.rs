@@ -117,12 +117,7 @@ pub fn program_modules(project: &Project) -> HashSet<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn write(root: &Path, relative: &str, text: &str) {
-        let path = root.join(relative);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
+    use crate::project::test_support::write;
 
     #[test]
     fn resolves_modules_packages_and_namespace_directories() {

@@ -134,12 +134,7 @@ fn declared_names(declaration: Node, source: &str, names: &mut HashSet<String>) 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn write(root: &Path, relative: &str, text: &str) {
-        let path = root.join(relative);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
+    use crate::project::test_support::write;
 
     #[test]
     fn resolves_relative_modules_like_typescript() {
