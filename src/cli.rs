@@ -2,6 +2,7 @@
 
 use crate::engine::{Engine, EngineOptions};
 use crate::report::{self, EXIT_CLEAN, EXIT_ERROR, FileReport, Mode, RunReport};
+use crate::source::SourceFile;
 use crate::spec::{self, Spec, SpecError};
 use crate::walk;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -64,6 +65,10 @@ pub struct Cli {
     /// Print only diffs, findings and errors; no summary.
     #[arg(long, short)]
     pub quiet: bool,
+
+    /// Benchmark floor: read and parse every file, match nothing, report nothing (bench/run.sh).
+    #[arg(long, hide = true)]
+    pub parse_only: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -147,8 +152,6 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         return print_spec_errors(&spec_errors, err);
     }
 
-    let mode = if cli.write { Mode::Write } else { Mode::DryRun };
-    let want_diff = mode == Mode::DryRun && cli.format == Format::Text;
     let pool = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
         Ok(pool) => pool,
         Err(e) => {
@@ -156,6 +159,13 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             return EXIT_ERROR;
         }
     };
+    if cli.parse_only {
+        let (parsed, bytes) = pool.install(|| parse_only(&files));
+        let _ = writeln!(err, "Parsed {parsed} of {} files, {bytes} bytes.", files.len());
+        return EXIT_CLEAN;
+    }
+    let mode = if cli.write { Mode::Write } else { Mode::DryRun };
+    let want_diff = mode == Mode::DryRun && cli.format == Format::Text;
     let reports: Vec<FileReport> = pool.install(|| {
         files
             .par_iter()
@@ -198,6 +208,18 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         }
     }
     report.exit_code()
+}
+
+/// Reads and parses every file as a fixing run would: the files parsed and their bytes.
+fn parse_only(files: &[walk::WalkedFile]) -> (usize, usize) {
+    files
+        .par_iter()
+        .filter_map(|file| SourceFile::read(&file.path, file.display.clone(), file.grammar).ok())
+        .map(|source| {
+            crate::lang::parse(source.grammar, &source.text);
+            (1, source.text.len())
+        })
+        .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
 }
 
 fn print_list(specs: &[Spec], out: &mut dyn Write) {
