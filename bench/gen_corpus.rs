@@ -304,6 +304,11 @@ struct Seeded {
     findings: usize,
 }
 
+/// The resource kinds of `Gen::resource`, and the themes a file draws most of them from: network,
+/// data, storage, compute, security.
+const RESOURCE_KINDS: u32 = 14;
+const THEMES: &[&[u32]] = &[&[0, 1, 1, 2, 3, 4], &[9, 11, 2, 8], &[5, 6, 8], &[12, 7, 10, 13], &[7, 8, 2, 10]];
+
 const WORDS: &[&str] = &[
     "api", "web", "data", "cache", "queue", "audit", "billing", "health", "orders", "search", "media", "auth", "events", "report", "ingest",
 ];
@@ -326,14 +331,16 @@ impl Gen {
         V::Tags(pairs)
     }
 
-    /// One ordinary resource: a correct program, including the near misses of the seeded mistakes.
-    fn resource(&mut self, f: &mut File, indent: usize, in_component: bool) {
+    /// One ordinary resource, mostly of the file's theme: a correct program, including the near
+    /// misses of the seeded mistakes.
+    fn resource(&mut self, f: &mut File, theme: &[u32], indent: usize, in_component: bool) {
+        let kind = if self.rng.u32(0..5) == 0 { self.rng.u32(0..RESOURCE_KINDS) } else { theme[self.rng.usize(..theme.len())] };
         let w = self.word();
         let n = self.rng.u32(1..99);
         let var = format!("{w}_{n}");
         let name = format!("{w}-{n}");
         let tags = self.tags(&name);
-        let (module, member, args): (&'static str, &'static str, Vec<(&'static str, V)>) = match self.rng.u32(0..14) {
+        let (module, member, args): (&'static str, &'static str, Vec<(&'static str, V)>) = match kind {
             0 => ("ec2", "Vpc", vec![("cidr_block", V::Str(format!("10.{n}.0.0/16"))), ("enable_dns_hostnames", V::Bool(true)), ("enable_dns_support", V::Bool(true)), ("tags", tags)]),
             1 => ("ec2", "Subnet", vec![
                 ("vpc_id", V::Expr("vpc.id".into())),
@@ -529,6 +536,7 @@ impl Gen {
         let style = self.style(lang);
         let quote = if lang == Lang::TypeScript && self.rng.u32(0..3) == 0 { '\'' } else { '"' };
         let mut f = File::new(lang, style, quote);
+        let theme = THEMES[self.rng.usize(..THEMES.len())];
         let mut remaining_mistakes = mistakes;
         let mut in_component = false;
         // Leave room for the imports and the closing of a component.
@@ -551,7 +559,7 @@ impl Gen {
                 f.comment(indent, "TODO: tighten this once the security review is done.");
                 f.comment(indent, "Resources below are shared by every service of the stack.");
             } else {
-                self.resource(&mut f, indent, in_component);
+                self.resource(&mut f, theme, indent, in_component);
             }
         }
         while remaining_mistakes > 0 {

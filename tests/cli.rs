@@ -153,17 +153,31 @@ fn bad_specs_are_errors_naming_file_and_line_and_touch_nothing() {
 
 #[test]
 fn unreadable_files_are_reported_and_the_run_goes_on() {
-    let dir = scratch(&[("good.py", EIP), ("bad/syntax.py", "def broken(:\n"), ("bad/latin1.py", "")]);
+    // The broken file holds a mistake, so the pre-filter lets it through to the parser.
+    let broken = "import pulumi_aws as aws\n\neip = aws.ec2.Eip(\"e\", vpc=True\n";
+    let dir = scratch(&[("good.py", EIP), ("bad/syntax.py", broken), ("bad/latin1.py", "")]);
     fs::write(dir.path().join("bad/latin1.py"), b"x = '\xe9'\n").unwrap();
     fs::write(dir.path().join("bad/binary.py"), b"\x00\x01\x02").unwrap();
     let run = run_in(dir.path(), &["--write", ".", "missing.py"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("missing.py: cannot read"), "{}", run.stderr);
-    assert!(run.stderr.contains("bad/syntax.py:1: syntax error"), "{}", run.stderr);
+    assert!(run.stderr.contains("bad/syntax.py:3: syntax error"), "{}", run.stderr);
+    assert_eq!(fs::read_to_string(dir.path().join("bad/syntax.py")).unwrap(), broken);
     assert!(run.stderr.contains("bad/latin1.py:1: skipped: not valid UTF-8"), "{}", run.stderr);
     assert!(run.stderr.contains("bad/binary.py:1: skipped: contains a NUL byte"), "{}", run.stderr);
     assert_eq!(fs::read_to_string(dir.path().join("good.py")).unwrap(), EIP_FIXED, "the good file is still fixed");
     assert_eq!(fs::read(dir.path().join("bad/latin1.py")).unwrap(), b"x = '\xe9'\n");
+}
+
+#[test]
+fn files_no_codemod_could_change_are_not_parsed() {
+    // No built-in rule's anchors are in this file, so it is read but not parsed: its syntax error
+    // is not pulumi-fix's to report (README, Performance).
+    let dir = scratch(&[("a.py", EIP), ("broken.py", "def broken(:\n")]);
+    let run = run_in(dir.path(), &["--write", "."]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("broken.py"), "{}", run.stderr);
+    assert_eq!(fs::read_to_string(dir.path().join("a.py")).unwrap(), EIP_FIXED);
 }
 
 #[test]

@@ -14,20 +14,18 @@ use crate::lang::{Grammar, first_syntax_error, parse};
 use crate::source::{line_col, line_ending, preferred_quote};
 use crate::spec::CompiledGrammar;
 use crate::transforms::TransformContext;
+use std::borrow::Cow;
 use std::collections::HashSet;
+use tree_sitter::Tree;
 
 pub const MAX_PASSES: usize = 8;
 
+#[derive(Default)]
 pub struct FixRun {
-    pub text: String,
+    /// The fixed text, when it differs from the original.
+    pub fixed: Option<String>,
     pub findings: Vec<Finding>,
     pub problems: Vec<Problem>,
-}
-
-impl FixRun {
-    pub fn unchanged(text: &str) -> FixRun {
-        FixRun { text: text.to_string(), findings: Vec::new(), problems: Vec::new() }
-    }
 }
 
 /// A fix chosen in one pass, before it is known to keep the syntax intact.
@@ -40,7 +38,10 @@ struct Candidate {
 }
 
 pub fn run(engine: &Engine, compiled: &CompiledGrammar, grammar: Grammar, original: &str) -> FixRun {
-    let mut text = original.to_string();
+    // Borrowed until a pass changes it: most files that get this far need no fix.
+    let mut text: Cow<str> = Cow::Borrowed(original);
+    // The guard's tree of the text it accepted, which is the next pass's text.
+    let mut accepted_tree: Option<Tree> = None;
     // The edits of every pass, to map positions back to the original text.
     let mut history: Vec<Vec<Edit>> = Vec::new();
     let mut applied: Vec<Finding> = Vec::new();
@@ -51,12 +52,12 @@ pub fn run(engine: &Engine, compiled: &CompiledGrammar, grammar: Grammar, origin
     let quote = preferred_quote(original);
 
     for pass in 0..=MAX_PASSES {
-        let tree = parse(grammar, &text);
+        let tree = accepted_tree.take().unwrap_or_else(|| parse(grammar, &text));
         if let Some(offset) = first_syntax_error(&tree) {
             // Only the original can fail here: every later pass is checked before it is kept.
             let line = line_col(&text, offset).0;
             let message = "syntax error; the file is left untouched (pulumi-fix edits only files that parse)".to_string();
-            return FixRun { text: original.to_string(), findings: Vec::new(), problems: vec![Problem { line: Some(line), message, is_error: false }] };
+            return FixRun { problems: vec![Problem { line: Some(line), message, is_error: false }], ..FixRun::default() };
         }
         let index = FileIndex::build(grammar, &tree, &text);
         let matches = find_matches(compiled, &tree, &text, &index);
@@ -98,7 +99,11 @@ pub fn run(engine: &Engine, compiled: &CompiledGrammar, grammar: Grammar, origin
         if chosen.is_empty() {
             applied.extend(remaining);
             applied.sort_by_key(|f| (f.location.byte_range, f.applied));
-            return FixRun { text, findings: applied, problems };
+            let fixed = match text {
+                Cow::Owned(text) if text != original => Some(text),
+                _ => None,
+            };
+            return FixRun { fixed, findings: applied, problems };
         }
         if pass == MAX_PASSES {
             let ids: Vec<String> = chosen.iter().map(|c| format!("{} ({})", engine.specs[c.spec].id, engine.specs[c.spec].path)).collect();
@@ -110,19 +115,20 @@ pub fn run(engine: &Engine, compiled: &CompiledGrammar, grammar: Grammar, origin
                 ),
                 is_error: true,
             });
-            return FixRun { text: original.to_string(), findings: Vec::new(), problems };
+            return FixRun { problems, ..FixRun::default() };
         }
 
-        let kept = guard(grammar, &text, chosen, &mut refused);
-        let edits: Vec<Edit> = kept.iter().flat_map(|c| c.edits.iter().cloned()).collect();
-        for candidate in kept {
-            let spec = engine.specs[candidate.spec].clone();
-            let location = locate(original, &history, candidate.span);
-            applied.push(Finding { spec, location, message: candidate.message, fix: Some(Fix { edits: candidate.edits }), applied: true });
-        }
-        if !edits.is_empty() {
-            text = apply_edits(&text, &edits);
+        // When the guard keeps nothing, the next pass sees the same text and reports the refusals.
+        if let Some(accepted) = guard(grammar, &text, chosen, &mut refused) {
+            let edits: Vec<Edit> = accepted.kept.iter().flat_map(|c| c.edits.iter().cloned()).collect();
+            for candidate in accepted.kept {
+                let spec = engine.specs[candidate.spec].clone();
+                let location = locate(original, &history, candidate.span);
+                applied.push(Finding { spec, location, message: candidate.message, fix: Some(Fix { edits: candidate.edits }), applied: true });
+            }
             history.push(edits);
+            text = Cow::Owned(accepted.text);
+            accepted_tree = Some(accepted.tree);
         }
     }
     unreachable!("the last pass returns")
@@ -134,23 +140,37 @@ fn match_key(m: &RuleMatch, text: &str) -> String {
     format!("{}:{}:{}", m.spec, m.rule, &text[start..end])
 }
 
+/// The fixes the guard kept, the text they make and its tree (the next pass's, parsed once).
+struct Accepted {
+    kept: Vec<Candidate>,
+    text: String,
+    tree: Tree,
+}
+
 /// Keeps the fixes whose result parses. All together first; when that fails, each alone, then
-/// the survivors together (a pair that only breaks together is dropped whole).
-fn guard(grammar: Grammar, text: &str, chosen: Vec<Candidate>, refused: &mut HashSet<String>) -> Vec<Candidate> {
-    let parses = |candidates: &[&Candidate]| {
+/// the survivors together (a pair that only breaks together is dropped whole). `None` when no fix
+/// is kept.
+fn guard(grammar: Grammar, text: &str, chosen: Vec<Candidate>, refused: &mut HashSet<String>) -> Option<Accepted> {
+    let attempt = |candidates: &[Candidate]| {
         let edits: Vec<Edit> = candidates.iter().flat_map(|c| c.edits.iter().cloned()).collect();
-        first_syntax_error(&parse(grammar, &apply_edits(text, &edits))).is_none()
+        let new_text = apply_edits(text, &edits);
+        let tree = parse(grammar, &new_text);
+        first_syntax_error(&tree).is_none().then_some((new_text, tree))
     };
-    if parses(&chosen.iter().collect::<Vec<_>>()) {
-        return chosen;
+    if let Some((text, tree)) = attempt(&chosen) {
+        return Some(Accepted { kept: chosen, text, tree });
     }
-    let (good, bad): (Vec<Candidate>, Vec<Candidate>) = chosen.into_iter().partition(|c| parses(&[c]));
+    let (good, bad): (Vec<Candidate>, Vec<Candidate>) = chosen.into_iter().partition(|c| attempt(std::slice::from_ref(c)).is_some());
     refused.extend(bad.into_iter().map(|c| c.key));
-    if parses(&good.iter().collect::<Vec<_>>()) {
-        good
-    } else {
-        refused.extend(good.into_iter().map(|c| c.key));
-        Vec::new()
+    if good.is_empty() {
+        return None;
+    }
+    match attempt(&good) {
+        Some((text, tree)) => Some(Accepted { kept: good, text, tree }),
+        None => {
+            refused.extend(good.into_iter().map(|c| c.key));
+            None
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 
 mod edits;
 mod fixpoint;
-mod matcher;
+pub(crate) mod matcher;
 
 use crate::lang::Grammar;
 use crate::source::{ReadError, SourceFile};
@@ -174,11 +174,13 @@ impl Engine {
                 return FileOutcome::problem(source.display.clone(), problem);
             }
         };
+        // A file the pre-filter rules out is neither parsed nor matched (so a syntax error in it
+        // goes unreported: nothing would have been changed there anyway).
         let run = match compiled {
-            Some(compiled) => fixpoint::run(self, compiled, source.grammar, &source.text),
-            None => FixRun::unchanged(&source.text),
+            Some(compiled) if compiled.prefilter.may_match(source.text.as_bytes()) => fixpoint::run(self, compiled, source.grammar, &source.text),
+            _ => FixRun::default(),
         };
-        let fixed = (run.text != source.text).then_some(run.text);
+        let fixed = run.fixed;
         FileOutcome { display: source.display.clone(), source: Some(source), fixed, findings: run.findings, problems: run.problems }
     }
 

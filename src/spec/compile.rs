@@ -1,6 +1,7 @@
 //! Query compilation: all rules of one grammar become one tree-sitter query, compiled once and
 //! shared by every thread, so a file is walked once whatever the size of the catalog.
 
+use super::anchors::Prefilter;
 use super::{Spec, SpecError};
 use crate::lang::Grammar;
 use std::sync::Arc;
@@ -38,6 +39,8 @@ pub struct CompiledGrammar {
     pub pattern_rules: Vec<CompiledRule>,
     /// For each pattern of `query`: its semantic predicates.
     pub pattern_predicates: Vec<Vec<SemanticPredicate>>,
+    /// Which files cannot hold a match, from the literals the patterns need.
+    pub prefilter: Prefilter,
 }
 
 pub(super) struct QueryScan {
@@ -196,7 +199,8 @@ pub fn compile_grammar(specs: &[Arc<Spec>], grammar: Grammar) -> Result<Option<C
         }
         pattern_predicates.push(predicates);
     }
-    Ok(Some(CompiledGrammar { query, pattern_rules, pattern_predicates }))
+    let prefilter = Prefilter::derive(&query, &combined, &pattern_predicates);
+    Ok(Some(CompiledGrammar { query, pattern_rules, pattern_predicates, prefilter }))
 }
 
 #[cfg(test)]

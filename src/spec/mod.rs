@@ -3,10 +3,12 @@
 //! Every error names the spec file and the line it is about, so a user can fix a spec without
 //! reading our source.
 
+mod anchors;
 mod compile;
 mod model;
 mod template;
 
+pub use anchors::Prefilter;
 pub use compile::{CompiledGrammar, CompiledRule, SemanticPredicate, compile_grammar};
 pub use model::{EditSpec, Example, ImportSpec, Rule, Safety, Spec, SpecLanguage};
 pub use template::{Template, TemplatePart, TemplateSource};
