@@ -208,7 +208,7 @@ impl File {
     }
 
     /// `var = module.Member(name, key=value, ...)` / `const var = new module.Member(name, { ... });`
-    fn statement(&mut self, indent: usize, var: &str, module: &'static str, member: &'static str, name: &str, args: Vec<(&'static str, V)>, in_component: bool) {
+    fn statement(&mut self, indent: usize, var: &str, (module, member): (&'static str, &'static str), name: &str, args: Vec<(&'static str, V)>, in_component: bool) {
         let callee = self.resource(module, member);
         let name = self.value(&V::Named(name.to_string()), 0);
         match self.lang {
@@ -388,7 +388,7 @@ impl Gen {
         if self.rng.u32(0..3) == 0 {
             f.comment(indent, &format!("The {w} {member} ({module}); see the runbook before changing it."));
         }
-        f.statement(indent, &var, module, member, &name, args, in_component);
+        f.statement(indent, &var, (module, member), &name, args, in_component);
         f.blank();
     }
 
@@ -433,11 +433,11 @@ impl Gen {
         let seeded = match (f.lang, self.rng.u32(0..6)) {
             (Lang::Python, 0) => {
                 f.comment(indent, "EIP for the NAT gateway");
-                f.statement(indent, &var, "ec2", "Eip", &name, vec![("vpc", V::Bool(true)), ("tags", self.tags(&name))], in_component);
+                f.statement(indent, &var, ("ec2", "Eip"), &name, vec![("vpc", V::Bool(true)), ("tags", self.tags(&name))], in_component);
                 Seeded { codemod: "eip-vpc-domain", findings: 1 }
             }
             (Lang::Python, 1) => {
-                f.statement(indent, &var, "ec2", "Eip", &name, vec![("vpc", V::Bool(false))], in_component);
+                f.statement(indent, &var, ("ec2", "Eip"), &name, vec![("vpc", V::Bool(false))], in_component);
                 Seeded { codemod: "eip-vpc-domain", findings: 1 }
             }
             (Lang::Python, 2) => {
@@ -452,26 +452,26 @@ impl Gen {
             }
             (Lang::Python, 4) => {
                 let args = vec![("replication_group_description", V::Str(format!("Redis for {w}"))), ("node_type", V::Str("cache.t3.micro".into())), ("auth_token_enabled", V::Bool(false))];
-                f.statement(indent, &var, "elasticache", "ReplicationGroup", &name, args, in_component);
+                f.statement(indent, &var, ("elasticache", "ReplicationGroup"), &name, args, in_component);
                 Seeded { codemod: "elasticache-description", findings: 2 }
             }
             (Lang::Python, _) => {
                 let args = vec![("description", V::Str(format!("Redis for {w}"))), ("transit_encryption_enabled", V::Bool(true)), ("auth_token_enabled", V::Bool(true))];
-                f.statement(indent, &var, "elasticache", "ReplicationGroup", &name, args, in_component);
+                f.statement(indent, &var, ("elasticache", "ReplicationGroup"), &name, args, in_component);
                 Seeded { codemod: "elasticache-description", findings: 1 }
             }
             (Lang::TypeScript, 0 | 1) => {
-                f.statement(indent, &var, "ec2", "Eip", &name, vec![("vpc", V::Bool(true)), ("tags", self.tags(&name))], in_component);
+                f.statement(indent, &var, ("ec2", "Eip"), &name, vec![("vpc", V::Bool(true)), ("tags", self.tags(&name))], in_component);
                 Seeded { codemod: "ts-eip-vpc-domain", findings: 1 }
             }
             (Lang::TypeScript, 2) => {
                 let args = vec![("replication_group_description", V::Str(format!("Redis for {w}"))), ("node_type", V::Str("cache.t3.micro".into())), ("auth_token_enabled", V::Bool(false))];
-                f.statement(indent, &var, "elasticache", "ReplicationGroup", &name, args, in_component);
+                f.statement(indent, &var, ("elasticache", "ReplicationGroup"), &name, args, in_component);
                 Seeded { codemod: "ts-elasticache-description", findings: 2 }
             }
             (Lang::TypeScript, 3) => {
                 let args = vec![("description", V::Str(format!("Redis for {w}"))), ("auth_token_enabled", V::Bool(true))];
-                f.statement(indent, &var, "elasticache", "ReplicationGroup", &name, args, in_component);
+                f.statement(indent, &var, ("elasticache", "ReplicationGroup"), &name, args, in_component);
                 Seeded { codemod: "ts-elasticache-description", findings: 1 }
             }
             (Lang::TypeScript, _) => {
@@ -479,7 +479,7 @@ impl Gen {
                 let destination = V::Obj(vec![("bucket", V::Expr("replicaBucket.arn".into())), ("replica_kms_key_id", key), ("storage_class", V::Str("STANDARD".into()))]);
                 let rule = V::Obj(vec![("id", V::Str("replicate-all".into())), ("status", V::Str("Enabled".into())), ("destination", destination)]);
                 let args = vec![("bucket", V::Expr("primaryBucket.id".into())), ("role", V::Expr("replicationRole.arn".into())), ("rules", V::List(vec![rule]))];
-                f.statement(indent, &var, "s3", "BucketReplication", &name, args, in_component);
+                f.statement(indent, &var, ("s3", "BucketReplication"), &name, args, in_component);
                 Seeded { codemod: "ts-bucket-replication-config", findings: 2 }
             }
         };

@@ -7,21 +7,20 @@ use crate::source::{indentation_at, line_end, line_end_inclusive, line_start, wi
 use crate::spec::{EditSpec, Rule, Template, TemplatePart, TemplateSource};
 use crate::transforms::{self, TransformContext};
 use std::ops::Range;
-use tree_sitter::{Node, Query, Tree};
+use tree_sitter::{Node, Tree};
 
 /// What the edits of one pass may look at.
 pub struct PassContext<'a> {
     pub grammar: Grammar,
     pub text: &'a str,
     pub tree: &'a Tree,
-    pub query: &'a Query,
     pub eol: &'static str,
     pub transform: TransformContext,
 }
 
 impl PassContext<'_> {
     fn node<'t>(&self, m: &RuleMatch<'t>, capture: &str) -> Result<Node<'t>, String> {
-        self.query
+        m.query
             .capture_index_for_name(capture)
             .and_then(|i| m.capture(i))
             .ok_or_else(|| format!("capture @{capture} did not match anything here"))

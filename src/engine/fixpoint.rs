@@ -8,11 +8,12 @@
 
 use super::edits::PassContext;
 use super::matcher::{RuleMatch, find_matches};
+use super::SpecQueries;
 use super::{Edit, Engine, Finding, Fix, Location, Problem, apply_edits};
 use crate::index::FileIndex;
 use crate::lang::{Grammar, first_syntax_error, parse};
 use crate::source::{line_col, line_ending, preferred_quote};
-use crate::spec::CompiledGrammar;
+use crate::spec::SpecError;
 use crate::transforms::TransformContext;
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -28,6 +29,13 @@ pub struct FixRun {
     pub problems: Vec<Problem>,
 }
 
+impl FixRun {
+    /// A spec's query failed to compile when a file first needed it: the file is left alone.
+    pub fn not_processed(error: SpecError) -> FixRun {
+        FixRun { problems: vec![Problem { line: None, message: format!("not processed: {error}"), is_error: true }], ..FixRun::default() }
+    }
+}
+
 /// A fix chosen in one pass, before it is known to keep the syntax intact.
 struct Candidate {
     spec: usize,
@@ -37,7 +45,9 @@ struct Candidate {
     edits: Vec<Edit>,
 }
 
-pub fn run(engine: &Engine, compiled: &CompiledGrammar, grammar: Grammar, original: &str) -> FixRun {
+/// Fixes `original` with `candidates`, the specs the pre-filter let through for it; later passes
+/// ask the pre-filter again about their own text.
+pub fn run<'e>(engine: &'e Engine, mut candidates: Vec<SpecQueries<'e>>, grammar: Grammar, original: &str) -> FixRun {
     // Borrowed until a pass changes it: most files that get this far need no fix.
     let mut text: Cow<str> = Cow::Borrowed(original);
     // The guard's tree of the text it accepted, which is the next pass's text.
@@ -52,6 +62,12 @@ pub fn run(engine: &Engine, compiled: &CompiledGrammar, grammar: Grammar, origin
     let quote = preferred_quote(original);
 
     for pass in 0..=MAX_PASSES {
+        if pass > 0 {
+            candidates = match engine.candidates(grammar, &text) {
+                Ok(candidates) => candidates,
+                Err(e) => return FixRun::not_processed(e),
+            };
+        }
         let tree = accepted_tree.take().unwrap_or_else(|| parse(grammar, &text));
         if let Some(offset) = first_syntax_error(&tree) {
             // Only the original can fail here: every later pass is checked before it is kept.
@@ -60,8 +76,8 @@ pub fn run(engine: &Engine, compiled: &CompiledGrammar, grammar: Grammar, origin
             return FixRun { problems: vec![Problem { line: Some(line), message, is_error: false }], ..FixRun::default() };
         }
         let index = FileIndex::build(grammar, &tree, &text);
-        let matches = find_matches(compiled, &tree, &text, &index);
-        let context = PassContext { grammar, text: &text, tree: &tree, query: &compiled.query, eol, transform: TransformContext { quote } };
+        let matches = find_matches(&candidates, &tree, &text, &index);
+        let context = PassContext { grammar, text: &text, tree: &tree, eol, transform: TransformContext { quote } };
 
         let mut chosen: Vec<Candidate> = Vec::new();
         let mut remaining: Vec<Finding> = Vec::new();

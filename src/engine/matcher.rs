@@ -1,16 +1,18 @@
-//! Runs a grammar's combined query over a tree and keeps the matches whose semantic predicates
+//! Runs the candidate specs' queries over a tree and keeps the matches whose semantic predicates
 //! hold.
 
 use crate::index::{FileIndex, token_matches};
 use crate::lang::argument_key;
-use crate::spec::{CompiledGrammar, SemanticPredicate};
+use super::SpecQueries;
+use crate::spec::SemanticPredicate;
 use std::collections::HashSet;
-use tree_sitter::{Node, QueryCursor, StreamingIterator, Tree};
+use tree_sitter::{Node, Query, QueryCursor, StreamingIterator, Tree};
 
-/// One match of one rule: its captures by capture index.
+/// One match of one rule: its captures by index in `query`.
 pub struct RuleMatch<'t> {
     pub spec: usize,
     pub rule: usize,
+    pub query: &'t Query,
     pub captures: Vec<(u32, Node<'t>)>,
 }
 
@@ -27,22 +29,25 @@ impl<'t> RuleMatch<'t> {
     }
 }
 
-pub fn find_matches<'t>(compiled: &CompiledGrammar, tree: &'t Tree, text: &str, index: &FileIndex) -> Vec<RuleMatch<'t>> {
+/// The matches of every candidate spec, ordered by place, then spec and rule.
+pub fn find_matches<'t>(candidates: &[SpecQueries<'t>], tree: &'t Tree, text: &str, index: &FileIndex) -> Vec<RuleMatch<'t>> {
     let mut cursor = QueryCursor::new();
-    let mut matches = cursor.matches(&compiled.query, tree.root_node(), text.as_bytes());
     let mut found = Vec::new();
     let mut seen = HashSet::new();
-    while let Some(m) = matches.next() {
-        let pattern = m.pattern_index;
-        let predicates = &compiled.pattern_predicates[pattern];
-        if !predicates.iter().all(|p| holds(p, m.captures, text, index)) {
-            continue;
-        }
-        let rule = compiled.pattern_rules[pattern];
-        let found_match = RuleMatch { spec: rule.spec, rule: rule.rule, captures: m.captures.iter().map(|c| (c.index, c.node)).collect() };
-        // Alternations can match one place several ways; one finding per rule and place.
-        if seen.insert((rule.spec, rule.rule, found_match.span())) {
-            found.push(found_match);
+    for &(spec, compiled) in candidates {
+        let mut matches = cursor.matches(&compiled.query, tree.root_node(), text.as_bytes());
+        while let Some(m) = matches.next() {
+            let pattern = m.pattern_index;
+            if !compiled.pattern_predicates[pattern].iter().all(|p| holds(p, m.captures, text, index)) {
+                continue;
+            }
+            let rule = compiled.pattern_rules[pattern];
+            let captures = m.captures.iter().map(|c| (c.index, c.node)).collect();
+            let found_match = RuleMatch { spec, rule, query: &compiled.query, captures };
+            // Alternations can match one place several ways; one finding per rule and place.
+            if seen.insert((spec, rule, found_match.span())) {
+                found.push(found_match);
+            }
         }
     }
     found.sort_by_key(|m| (m.span(), m.spec, m.rule));

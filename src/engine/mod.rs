@@ -7,7 +7,7 @@ pub(crate) mod matcher;
 
 use crate::lang::Grammar;
 use crate::source::{ReadError, SourceFile};
-use crate::spec::{CompiledGrammar, Safety, Spec, SpecError, compile_grammar};
+use crate::spec::{CompiledSpec, Prefilter, Safety, Spec, SpecError, compile_spec};
 use std::ops::Range;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -128,34 +128,53 @@ pub struct EngineOptions {
     pub unsafe_fixes: bool,
 }
 
-/// The active specs and their queries, compiled once per grammar and shared by all threads.
+/// A spec that may match a file, with its queries for the file's grammar.
+pub(crate) type SpecQueries<'e> = (usize, &'e CompiledSpec);
+
+/// The active specs, their anchors, and their queries, compiled once per spec and grammar when a
+/// file first may match them, and shared by all threads.
 pub struct Engine {
     specs: Vec<Arc<Spec>>,
-    compiled: [OnceLock<Result<Option<CompiledGrammar>, SpecError>>; 4],
+    prefilter: Prefilter,
+    compiled: Vec<[OnceLock<Result<CompiledSpec, SpecError>>; 4]>,
     options: EngineOptions,
 }
 
 impl Engine {
     pub fn new(specs: Vec<Spec>, options: EngineOptions) -> Engine {
-        Engine { specs: specs.into_iter().map(Arc::new).collect(), compiled: Default::default(), options }
+        let specs: Vec<Arc<Spec>> = specs.into_iter().map(Arc::new).collect();
+        let prefilter = Prefilter::new(&specs);
+        let compiled = specs.iter().map(|_| Default::default()).collect();
+        Engine { specs, prefilter, compiled, options }
     }
 
     pub fn specs(&self) -> &[Arc<Spec>] {
         &self.specs
     }
 
-    /// Compiles the queries of `grammar` (once). Call for every grammar a run will meet before
-    /// touching any file, so that a bad spec stops the run before anything is written.
+    /// Compiles the queries of the user specs (not built-in) for `grammar`. Call for every
+    /// grammar a run will meet before touching any file, so that a bad spec stops the run before
+    /// anything is written. Built-in specs compile when a file first needs them.
     pub fn prepare(&self, grammar: Grammar) -> Result<(), SpecError> {
-        self.compiled(grammar).map(|_| ())
+        let mut user_specs = self.specs.iter().enumerate().filter(|(_, s)| !s.builtin && s.language == grammar.spec_language());
+        user_specs.try_for_each(|(index, _)| self.compiled(index, grammar).map(|_| ()))
     }
 
-    fn compiled(&self, grammar: Grammar) -> Result<Option<&CompiledGrammar>, SpecError> {
-        let slot = self.compiled[grammar.index()].get_or_init(|| compile_grammar(&self.specs, grammar));
-        match slot {
-            Ok(compiled) => Ok(compiled.as_ref()),
-            Err(e) => Err(e.clone()),
+    fn compiled(&self, spec: usize, grammar: Grammar) -> Result<&CompiledSpec, SpecError> {
+        let slot = self.compiled[spec][grammar.index()].get_or_init(|| compile_spec(&self.specs[spec], grammar));
+        slot.as_ref().map_err(Clone::clone)
+    }
+
+    /// The specs of `grammar`'s language that the pre-filter lets match `text`, compiled.
+    pub(crate) fn candidates(&self, grammar: Grammar, text: &str) -> Result<Vec<SpecQueries<'_>>, SpecError> {
+        let mut scan = self.prefilter.scan(text.as_bytes());
+        let mut candidates = Vec::new();
+        for (index, spec) in self.specs.iter().enumerate() {
+            if spec.language == grammar.spec_language() && self.prefilter.may_match(index, &mut scan) {
+                candidates.push((index, self.compiled(index, grammar)?));
+            }
         }
+        Ok(candidates)
     }
 
     /// Reads, fixes and describes one file. Never writes.
@@ -167,18 +186,12 @@ impl Engine {
     }
 
     pub fn process_source(&self, source: SourceFile) -> FileOutcome {
-        let compiled = match self.compiled(source.grammar) {
-            Ok(compiled) => compiled,
-            Err(e) => {
-                let problem = Problem { line: None, message: format!("not processed: {e}"), is_error: true };
-                return FileOutcome::problem(source.display.clone(), problem);
-            }
-        };
         // A file the pre-filter rules out is neither parsed nor matched (so a syntax error in it
         // goes unreported: nothing would have been changed there anyway).
-        let run = match compiled {
-            Some(compiled) if compiled.prefilter.may_match(source.text.as_bytes()) => fixpoint::run(self, compiled, source.grammar, &source.text),
-            _ => FixRun::default(),
+        let run = match self.candidates(source.grammar, &source.text) {
+            Ok(candidates) if candidates.is_empty() => FixRun::default(),
+            Ok(candidates) => fixpoint::run(self, candidates, source.grammar, &source.text),
+            Err(e) => FixRun::not_processed(e),
         };
         let fixed = run.fixed;
         FileOutcome { display: source.display.clone(), source: Some(source), fixed, findings: run.findings, problems: run.problems }

@@ -1,10 +1,11 @@
-//! The pre-filter: literal anchors derived from the rules' queries, so that a file whose bytes
-//! cannot hold a match is neither parsed nor matched. Spec authors write nothing for it.
+//! The pre-filter: literal anchors read from the specs' query sources, so that a file whose bytes
+//! cannot hold a match of a spec is neither parsed nor matched by it, and its queries are not even
+//! compiled until some file may match. Spec authors write nothing for it.
 //!
 //! A pattern's anchors are clauses: each clause lists literals of which the file must contain at
-//! least one, or the pattern cannot match. Every clause comes from a predicate that must hold on a
-//! capture present in every match (quantifier one or one-or-more; tree-sitter and the engine hold
-//! a predicate on an absent capture true):
+//! least one, or the pattern cannot match. Every clause comes from a predicate on a capture that is
+//! present in every match: not inside an alternation nor under a `?` or `*` quantifier
+//! (tree-sitter and the engine hold a predicate on an absent capture true).
 //!
 //! | predicate                          | clause                                                   |
 //! |------------------------------------|----------------------------------------------------------|
@@ -12,301 +13,467 @@
 //! | `#any-of? @c "a" "b"`              | `a` or `b`                                               |
 //! | `#match? @c "re"`, `#any-match?`   | one of the regex's prefix literals, when they are finite |
 //! | `#has-arg? @c "name"`              | `name`: the key's text, quotes trimmed                   |
-//! | `#pulumi-type? @c "pkg:mod/x:Member"` | three clauses, one literal per token in each: the package's import (`pulumi_pkg` or `@pulumi/pkg`), the module (`mod`, unless `index`), and the longest run of `Member` that every spelling `camel` turns into it keeps verbatim |
+//! | `#pulumi-type? @c "pkg:mod/x:Member"` | three clauses, one literal per token in each: the package's import (`pulumi_pkg` or `@pulumi/pkg`), the module (`mod`, unless `index`), and `Member` as every spelling that `camel` turns into it reads |
 //!
-//! Negated predicates and predicates on optional captures give no clause. A pattern without any
-//! clause can match anything, and so turns the filter off for its grammar.
+//! Negated predicates and predicates on optional captures give no clause. A spec with a pattern
+//! without any clause can match anything, so every file of its language goes to it.
 
-use super::compile::SemanticPredicate;
+use super::Spec;
 use memchr::memmem::Finder;
+use regex::bytes::Regex;
 use regex_syntax::hir::literal::Extractor;
+use std::sync::Arc;
 use tree_sitter::{CaptureQuantifier, Query};
 
-/// Per grammar: which literals each pattern needs, compiled once and shared by every thread.
+/// A needle the file's bytes must contain.
+enum Anchor {
+    Literal(Box<Finder<'static>>),
+    /// The spellings of a Pulumi member name, which may hold underscores (`Bucket_replication`).
+    Spellings(Regex),
+}
+
+impl Anchor {
+    fn is_in(&self, bytes: &[u8]) -> bool {
+        match self {
+            Anchor::Literal(finder) => finder.find(bytes).is_some(),
+            Anchor::Spellings(regex) => regex.is_match(bytes),
+        }
+    }
+}
+
+/// A needle before it is compiled; also its identity, so specs share the search for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Needle {
+    Literal(Vec<u8>),
+    Spellings(String),
+}
+
+/// The anchors of every spec, built once per run and shared by every thread.
 pub struct Prefilter {
-    literals: Vec<Finder<'static>>,
-    /// Per pattern, its clauses as indices into `literals`; `None` when some pattern is unanchored.
-    patterns: Option<Vec<Vec<Vec<usize>>>>,
+    anchors: Vec<Anchor>,
+    /// Per spec: per pattern, its clauses as indices into `anchors`; `None` when some pattern of
+    /// the spec has no clause.
+    specs: Vec<Option<Vec<Vec<Vec<usize>>>>>,
+}
+
+/// What one file was found to contain, filled in as the specs ask.
+pub struct Scan<'b> {
+    bytes: &'b [u8],
+    /// Per anchor: 0 not searched yet, 1 absent, 2 present.
+    known: Vec<u8>,
 }
 
 impl Prefilter {
-    /// Derives the anchors of every pattern of `query` (whose source is `source`).
-    pub(super) fn derive(query: &Query, source: &str, semantic: &[Vec<SemanticPredicate>]) -> Prefilter {
-        let mut literals: Vec<Vec<u8>> = Vec::new();
-        let mut patterns = Vec::with_capacity(query.pattern_count());
-        for pattern in 0..query.pattern_count() {
-            let always_present = |capture: u32| {
-                matches!(query.capture_quantifiers(pattern)[capture as usize], CaptureQuantifier::One | CaptureQuantifier::OneOrMore)
-            };
-            let text = &source[query.start_byte_for_pattern(pattern)..query.end_byte_for_pattern(pattern)];
-            let mut clauses: Vec<Vec<Vec<u8>>> = Vec::new();
-            for predicate in text_predicates(text) {
-                let Some(capture) = predicate.capture.and_then(|name| query.capture_index_for_name(&name)) else { continue };
-                if always_present(capture) {
-                    clauses.extend(text_clause(&predicate.name, &predicate.strings));
-                }
+    pub fn new(specs: &[Arc<Spec>]) -> Prefilter {
+        let mut needles: Vec<Needle> = Vec::new();
+        let mut intern = |needle: Needle| match needles.iter().position(|known| *known == needle) {
+            Some(i) => i,
+            None => {
+                needles.push(needle);
+                needles.len() - 1
             }
-            for predicate in &semantic[pattern] {
-                match predicate {
-                    SemanticPredicate::PulumiType { capture, tokens, negate: false } if always_present(*capture) => {
-                        clauses.extend(pulumi_type_clauses(tokens));
-                    }
-                    SemanticPredicate::HasArg { capture, names, negate: false } if always_present(*capture) => {
-                        clauses.push(names.iter().map(|n| n.as_bytes().to_vec()).collect());
-                    }
-                    _ => {}
-                }
-            }
-            // An empty literal is in every file: its clause says nothing.
-            clauses.retain(|clause| !clause.is_empty() && clause.iter().all(|literal| !literal.is_empty()));
-            if clauses.is_empty() {
-                return Prefilter { literals: Vec::new(), patterns: None };
-            }
-            // Longer literals first: they are rarer, so the first clause usually decides.
-            clauses.sort_by_key(|clause| std::cmp::Reverse(clause.iter().map(Vec::len).min()));
-            let indexed = clauses
-                .into_iter()
-                .map(|clause| {
-                    clause
-                        .into_iter()
-                        .map(|literal| match literals.iter().position(|known| *known == literal) {
-                            Some(i) => i,
-                            None => {
-                                literals.push(literal);
-                                literals.len() - 1
-                            }
-                        })
-                        .collect()
-                })
-                .collect();
-            patterns.push(indexed);
-        }
-        Prefilter { literals: literals.iter().map(|l| Finder::new(l).into_owned()).collect(), patterns: Some(patterns) }
-    }
-
-    /// False only when no pattern can match a file of these bytes.
-    pub fn may_match(&self, bytes: &[u8]) -> bool {
-        let Some(patterns) = &self.patterns else { return true };
-        // Per literal: 0 not searched yet, 1 absent, 2 present.
-        let mut known = vec![0u8; self.literals.len()];
-        let mut contains = |literal: usize| {
-            if known[literal] == 0 {
-                known[literal] = if self.literals[literal].find(bytes).is_some() { 2 } else { 1 };
-            }
-            known[literal] == 2
         };
-        patterns.iter().any(|clauses| clauses.iter().all(|clause| clause.iter().any(|&literal| contains(literal))))
+        let mut per_spec = Vec::with_capacity(specs.len());
+        for spec in specs {
+            let patterns: Vec<Vec<Vec<Needle>>> = spec.rules.iter().flat_map(|rule| read_patterns(&rule.query)).map(|p| p.clauses()).collect();
+            if patterns.iter().any(Vec::is_empty) {
+                per_spec.push(None);
+                continue;
+            }
+            let indexed = patterns
+                .into_iter()
+                .map(|clauses| clauses.into_iter().map(|clause| clause.into_iter().map(&mut intern).collect()).collect())
+                .collect();
+            per_spec.push(Some(indexed));
+        }
+        let anchors = needles
+            .into_iter()
+            .map(|needle| match needle {
+                Needle::Literal(bytes) => Anchor::Literal(Box::new(Finder::new(&bytes).into_owned())),
+                Needle::Spellings(pattern) => Anchor::Spellings(Regex::new(&pattern).expect("member spellings are a valid regex")),
+            })
+            .collect();
+        Prefilter { anchors, specs: per_spec }
     }
 
-    /// Whether the filter can skip anything at all (a grammar with an unanchored pattern cannot).
-    pub fn is_active(&self) -> bool {
-        self.patterns.is_some()
+    pub fn scan<'b>(&self, bytes: &'b [u8]) -> Scan<'b> {
+        Scan { bytes, known: vec![0; self.anchors.len()] }
+    }
+
+    /// False only when spec `spec` cannot match the scanned file.
+    pub fn may_match(&self, spec: usize, scan: &mut Scan) -> bool {
+        let Some(patterns) = &self.specs[spec] else { return true };
+        let mut contains = |anchor: usize| {
+            if scan.known[anchor] == 0 {
+                scan.known[anchor] = if self.anchors[anchor].is_in(scan.bytes) { 2 } else { 1 };
+            }
+            scan.known[anchor] == 2
+        };
+        patterns.iter().any(|clauses| clauses.iter().all(|clause| clause.iter().any(|&anchor| contains(anchor))))
     }
 }
 
 /// The clause a positive text predicate gives, if any.
-fn text_clause(name: &str, strings: &[String]) -> Option<Vec<Vec<u8>>> {
+fn text_clause(name: &str, strings: &[String]) -> Option<Vec<Needle>> {
     match name {
-        "eq?" | "any-eq?" | "any-of?" => (!strings.is_empty()).then(|| strings.iter().map(|s| s.as_bytes().to_vec()).collect()),
+        "eq?" | "any-eq?" | "any-of?" => (!strings.is_empty()).then(|| strings.iter().map(|s| Needle::Literal(s.as_bytes().to_vec())).collect()),
         "match?" | "any-match?" => regex_literals(strings.first()?),
         _ => None,
     }
 }
 
 /// The literals one of which starts every match of `pattern`, when there are finitely many.
-fn regex_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
+fn regex_literals(pattern: &str) -> Option<Vec<Needle>> {
     let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
     let seq = Extractor::new().extract(&hir);
     let literals = seq.literals()?;
     if literals.is_empty() || seq.min_literal_len() == Some(0) {
         return None;
     }
-    Some(literals.iter().map(|l| l.as_bytes().to_vec()).collect())
+    Some(literals.iter().map(|l| Needle::Literal(l.as_bytes().to_vec())).collect())
 }
 
 /// Clauses of `#pulumi-type?`: for each part of the token (package, module, member) that every
-/// token names in full, the literals each token needs for that part.
-fn pulumi_type_clauses(tokens: &[String]) -> Vec<Vec<Vec<u8>>> {
+/// token names in full, what each token needs for that part.
+fn pulumi_type_clauses(tokens: &[String]) -> Vec<Vec<Needle>> {
     let parts: Vec<TokenAnchors> = tokens.iter().map(|t| TokenAnchors::of(t)).collect();
-    let mut clauses = Vec::new();
-    let mut clause = |pick: &dyn Fn(&TokenAnchors) -> Option<Vec<Vec<u8>>>| {
-        let mut literals = Vec::new();
-        for anchors in &parts {
-            match pick(anchors) {
-                Some(mut l) => literals.append(&mut l),
-                None => return,
-            }
-        }
-        clauses.push(literals);
-    };
-    clause(&|a: &TokenAnchors| a.package.clone());
-    clause(&|a: &TokenAnchors| a.module.clone().map(|m| vec![m]));
-    clause(&|a: &TokenAnchors| a.member.clone().map(|m| vec![m]));
-    clauses
+    let package = parts.iter().map(|p| p.package.clone()).collect::<Option<Vec<Vec<Needle>>>>().map(|p| p.concat());
+    let module = parts.iter().map(|p| p.module.clone()).collect::<Option<Vec<Needle>>>();
+    let member = parts.iter().map(|p| p.member.clone()).collect::<Option<Vec<Needle>>>();
+    [package, module, member].into_iter().flatten().collect()
 }
 
 /// What the file must contain for one `#pulumi-type?` token (`aws:ec2/eip:Eip`, maybe ending in
-/// `*`) to resolve, through the index's rules (`index::package_of_module`, `index::type_token`).
-#[derive(Debug, PartialEq)]
+/// `*`) to resolve, by the index's rules (`index::package_of_module`, `index::type_token`): the
+/// local names resolve through imports of the package, the module and member segments are
+/// written in the file, the member through `camel`.
+#[derive(Debug, Clone, PartialEq)]
 struct TokenAnchors {
     /// Any of these: the ways an import can name the package.
-    package: Option<Vec<Vec<u8>>>,
-    module: Option<Vec<u8>>,
-    member: Option<Vec<u8>>,
+    package: Option<Vec<Needle>>,
+    module: Option<Needle>,
+    member: Option<Needle>,
 }
 
 impl TokenAnchors {
     fn of(token: &str) -> TokenAnchors {
         // Only the text before a `*` is exact, and only segments that end before it are whole.
         let exact = token.split('*').next().unwrap_or("");
-        let is_prefix = exact.len() < token.len();
-        let mut rest = exact;
-        let mut segment = |delimiter: char| -> Option<&str> {
-            match rest.split_once(delimiter) {
-                Some((whole, after)) => {
-                    rest = after;
-                    Some(whole)
-                }
-                None => None,
-            }
-        };
-        let package = segment(':');
-        let module = segment('/');
-        let _lower_member = segment(':');
-        // What remains is the member (and `.Nested` parts), whole unless the token was a prefix.
-        let member = (package.is_some() && module.is_some() && _lower_member.is_some() && !is_prefix).then_some(rest);
+        let whole = exact.len() == token.len();
+        let mut segments = exact.splitn(4, [':', '/']);
+        let (package, module, _lower_member, member) = (segments.next(), segments.next(), segments.next(), segments.next());
+        // A segment is whole when a delimiter follows it (or it ends a token without `*`).
+        let package = package.filter(|p| !p.is_empty() && module.is_some());
+        let module = module.filter(|m| !m.is_empty() && *m != "index" && _lower_member.is_some());
+        let member = member.filter(|_| whole).and_then(|m| member_spellings(m.split('.').next().unwrap_or("")));
         TokenAnchors {
-            package: package.filter(|p| !p.is_empty()).map(package_literals),
-            module: module.filter(|m| !m.is_empty() && *m != "index").map(|m| m.as_bytes().to_vec()),
-            member: member.and_then(|m| verbatim_run(m.split('.').next().unwrap_or(""))).map(|m| m.as_bytes().to_vec()),
+            package: package.map(package_literals),
+            module: module.map(|m| Needle::Literal(m.as_bytes().to_vec())),
+            member: member.map(Needle::Spellings),
         }
     }
 }
 
 /// The imports that bind a package: `pulumi` itself, `pulumi_aws`/`pulumi_aws_native` (Python:
 /// the name up to its first `-`), `@pulumi/aws-native` (TypeScript).
-fn package_literals(package: &str) -> Vec<Vec<u8>> {
+fn package_literals(package: &str) -> Vec<Needle> {
     if package == "pulumi" {
-        return vec![b"pulumi".to_vec()];
+        return vec![Needle::Literal(b"pulumi".to_vec())];
     }
     let first = package.split('-').next().unwrap_or(package);
-    vec![format!("pulumi_{first}").into_bytes(), format!("@pulumi/{package}").into_bytes()]
+    vec![Needle::Literal(format!("pulumi_{first}").into_bytes()), Needle::Literal(format!("@pulumi/{package}").into_bytes())]
 }
 
-/// The longest part of `member` found verbatim in every name `transforms::camel` turns into it.
-/// `camel` keeps the first character, drops underscores and upper-cases the character after one;
-/// so a lowercase ASCII letter is always copied, and never preceded by a dropped underscore.
-/// The verbatim runs are the first character with the lowercase letters after it, and every later
-/// run of lowercase letters.
-fn verbatim_run(member: &str) -> Option<&str> {
-    let mut best: Option<&str> = None;
-    let mut start = 0;
-    for (i, c) in member.char_indices() {
-        if i == 0 || c.is_ascii_lowercase() {
-            continue;
-        }
-        let run = &member[start..i];
-        if !run.is_empty() && best.is_none_or(|b| run.len() > b.len()) {
-            best = Some(run);
-        }
-        // The next run starts after this character, which may come from `_x`.
-        start = i + c.len_utf8();
+/// A regex for every name that `transforms::camel` turns into `member`. `camel` drops
+/// underscores, keeps the first character and upper-cases the one after an underscore; so an
+/// upper-case letter may be written `_x` or `_X`, a character upper-casing cannot change may
+/// follow underscores, and a lower-case letter is written as it is. `None` beyond ASCII.
+fn member_spellings(member: &str) -> Option<String> {
+    if member.is_empty() || !member.is_ascii() {
+        return None;
     }
-    let run = &member[start.min(member.len())..];
-    if !run.is_empty() && best.is_none_or(|b| run.len() > b.len()) {
-        best = Some(run);
+    let mut regex = regex::escape(&member[..1]);
+    for c in member[1..].chars() {
+        let lower = c.to_ascii_lowercase();
+        if c.is_ascii_uppercase() {
+            regex.push_str(&format!("(?:{c}|_+[{lower}{c}])"));
+        } else if c.is_ascii_lowercase() {
+            regex.push(c);
+        } else {
+            regex.push_str(&format!("_*{}", regex::escape(&c.to_string())));
+        }
     }
-    best
+    Some(regex)
 }
 
-/// A predicate as written in a pattern's source.
+/// One top-level pattern of a query, as written.
+#[derive(Debug, Default)]
+struct WrittenPattern {
+    /// Capture names, each with whether this occurrence may be absent from a match.
+    captures: Vec<(String, bool)>,
+    predicates: Vec<WrittenPredicate>,
+}
+
+#[derive(Debug)]
 struct WrittenPredicate {
     name: String,
     capture: Option<String>,
     strings: Vec<String>,
 }
 
-/// The predicates `(#name @capture "string" ...)` in a pattern's source, with strings unescaped
-/// as tree-sitter does. Strings and comments outside predicates are skipped.
-fn text_predicates(source: &str) -> Vec<WrittenPredicate> {
-    let mut found = Vec::new();
-    let mut chars = source.char_indices().peekable();
-    while let Some((_, c)) = chars.next() {
-        match c {
-            '"' => {
-                read_string(&mut chars);
+impl WrittenPattern {
+    fn always_present(&self, capture: &str) -> bool {
+        self.captures.iter().any(|(name, optional)| name == capture && !optional)
+    }
+
+    /// The clauses of this pattern's positive predicates on captures present in every match.
+    fn clauses(&self) -> Vec<Vec<Needle>> {
+        let mut clauses = Vec::new();
+        for predicate in &self.predicates {
+            if !predicate.capture.as_deref().is_some_and(|c| self.always_present(c)) {
+                continue;
             }
-            ';' => {
-                for (_, c) in chars.by_ref() {
-                    if c == '\n' {
+            match predicate.name.as_str() {
+                "pulumi-type?" => clauses.extend(pulumi_type_clauses(&predicate.strings)),
+                "has-arg?" => clauses.push(predicate.strings.iter().map(|n| Needle::Literal(n.as_bytes().to_vec())).collect()),
+                name => clauses.extend(text_clause(name, &predicate.strings)),
+            }
+        }
+        // An empty literal is in every file: its clause says nothing.
+        clauses.retain(|clause: &Vec<Needle>| !clause.is_empty() && clause.iter().all(|n| *n != Needle::Literal(Vec::new())));
+        // Longer needles first: they are rarer, so the first clause usually decides.
+        clauses.sort_by_key(|clause| std::cmp::Reverse(clause.iter().map(Needle::weight).min()));
+        clauses
+    }
+}
+
+impl Needle {
+    fn weight(&self) -> usize {
+        match self {
+            Needle::Literal(bytes) => bytes.len(),
+            Needle::Spellings(regex) => regex.len(),
+        }
+    }
+}
+
+/// Reads the top-level patterns of a query source without compiling it: each pattern's captures
+/// (optional inside `[...]` or under `?`/`*`) and its predicates, strings unescaped as
+/// tree-sitter does. A query that does not compile yields patterns that say less, never more:
+/// such a spec is rejected before any file is read.
+fn read_patterns(source: &str) -> Vec<WrittenPattern> {
+    let mut reader = Reader { chars: source.char_indices().peekable(), pattern: WrittenPattern::default() };
+    let mut patterns = Vec::new();
+    loop {
+        reader.skip_trivia();
+        if reader.chars.peek().is_none() {
+            break;
+        }
+        if !reader.expression(false) {
+            reader.chars.next();
+        }
+        patterns.push(std::mem::take(&mut reader.pattern));
+    }
+    patterns
+}
+
+/// Whether this reading of `source` is as cautious as tree-sitter's compiled `query`: as many
+/// patterns, and no capture read as always present that tree-sitter says may be absent.
+pub(super) fn reading_agrees(query: &Query, source: &str) -> bool {
+    let patterns = read_patterns(source);
+    patterns.len() == query.pattern_count()
+        && patterns.iter().enumerate().all(|(index, pattern)| {
+            pattern.captures.iter().filter(|(name, _)| pattern.always_present(name)).all(|(name, _)| {
+                query.capture_index_for_name(name).is_some_and(|capture| {
+                    matches!(query.capture_quantifiers(index)[capture as usize], CaptureQuantifier::One | CaptureQuantifier::OneOrMore)
+                })
+            })
+        })
+}
+
+struct Reader<'a> {
+    chars: std::iter::Peekable<std::str::CharIndices<'a>>,
+    pattern: WrittenPattern,
+}
+
+impl Reader<'_> {
+    fn peek(&mut self) -> Option<char> {
+        self.chars.peek().map(|(_, c)| *c)
+    }
+
+    fn skip_trivia(&mut self) {
+        while let Some(c) = self.peek() {
+            if c.is_whitespace() {
+                self.chars.next();
+            } else if c == ';' {
+                while self.chars.next().is_some_and(|(_, c)| c != '\n') {}
+            } else {
+                break;
+            }
+        }
+    }
+
+    fn word(&mut self) -> String {
+        let mut word = String::new();
+        while let Some((_, c)) = self.chars.next_if(|(_, c)| !c.is_whitespace() && !"()[]\"@;".contains(*c)) {
+            word.push(c);
+        }
+        word
+    }
+
+    /// Reads a string after its opening quote: `\n`, `\r`, `\t`, `\0` and `\x` (any other `x`).
+    fn string(&mut self) -> String {
+        let mut value = String::new();
+        while let Some((_, c)) = self.chars.next() {
+            match c {
+                '"' => break,
+                '\\' => match self.chars.next() {
+                    Some((_, 'n')) => value.push('\n'),
+                    Some((_, 'r')) => value.push('\r'),
+                    Some((_, 't')) => value.push('\t'),
+                    Some((_, '0')) => value.push('\0'),
+                    Some((_, other)) => value.push(other),
+                    None => break,
+                },
+                c => value.push(c),
+            }
+        }
+        value
+    }
+
+    /// Reads one expression and its suffixes, recording captures (optional when `optional`, or
+    /// when the expression is quantified `?` or `*`) and predicates. False at a closing bracket.
+    fn expression(&mut self, optional: bool) -> bool {
+        self.skip_trivia();
+        let first_capture = self.pattern.captures.len();
+        match self.peek() {
+            None | Some(')' | ']') => return false,
+            Some('(') => {
+                self.chars.next();
+                self.skip_trivia();
+                if self.peek() == Some('#') {
+                    self.chars.next();
+                    self.predicate();
+                    return true;
+                }
+                self.children(optional, ')');
+            }
+            Some('[') => {
+                self.chars.next();
+                self.children(true, ']');
+            }
+            Some('"') => {
+                self.chars.next();
+                self.string();
+            }
+            Some('.') => {
+                self.chars.next();
+                return true;
+            }
+            Some('!') => {
+                self.chars.next();
+                self.word();
+                return true;
+            }
+            Some(_) => {
+                let word = self.word();
+                if word.ends_with(':') {
+                    // A field: its value is the expression that follows.
+                    return self.expression(optional);
+                }
+                if word.is_empty() {
+                    // A character no expression starts with (a stray `@`, `?`...): skip it.
+                    self.chars.next();
+                    return true;
+                }
+            }
+        }
+        let mut quantified = false;
+        loop {
+            self.skip_trivia();
+            match self.peek() {
+                Some('?' | '*') => {
+                    self.chars.next();
+                    quantified = true;
+                }
+                Some('+') => {
+                    self.chars.next();
+                }
+                Some('@') => {
+                    self.chars.next();
+                    let name = self.word();
+                    self.pattern.captures.push((name, optional));
+                }
+                _ => break,
+            }
+        }
+        if quantified {
+            for capture in &mut self.pattern.captures[first_capture..] {
+                capture.1 = true;
+            }
+        }
+        true
+    }
+
+    fn children(&mut self, optional: bool, close: char) {
+        loop {
+            self.skip_trivia();
+            match self.peek() {
+                None => return,
+                Some(c) if c == close => {
+                    self.chars.next();
+                    return;
+                }
+                _ => {
+                    if !self.expression(optional) {
+                        // A closing bracket of the other kind: malformed, skip it.
+                        self.chars.next();
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reads `name args...)` after `(#`.
+    fn predicate(&mut self) {
+        let mut predicate = WrittenPredicate { name: self.word(), capture: None, strings: Vec::new() };
+        let mut first = true;
+        loop {
+            self.skip_trivia();
+            match self.chars.next() {
+                None | Some((_, ')')) => break,
+                Some((_, '"')) => predicate.strings.push(self.string()),
+                Some((_, '@')) => {
+                    let name = self.word();
+                    if first {
+                        predicate.capture = Some(name);
+                    } else {
+                        // A capture compared with a capture: no literal to anchor on.
+                        predicate.capture = None;
+                        predicate.strings.clear();
+                        self.skip_to_close();
                         break;
                     }
                 }
-            }
-            '(' => {
-                while chars.next_if(|(_, c)| c.is_whitespace()).is_some() {}
-                if chars.next_if(|(_, c)| *c == '#').is_none() {
-                    continue;
+                Some((_, c)) => {
+                    let mut word = c.to_string();
+                    word.push_str(&self.word());
+                    predicate.strings.push(word);
                 }
-                let mut predicate = WrittenPredicate { name: read_word(&mut chars), capture: None, strings: Vec::new() };
-                let mut first = true;
-                while let Some((_, c)) = chars.next() {
-                    match c {
-                        ')' => break,
-                        '"' => predicate.strings.push(read_string(&mut chars)),
-                        '@' => {
-                            let name = read_word(&mut chars);
-                            if first {
-                                predicate.capture = Some(name);
-                            } else {
-                                // A capture compared with a capture: no literal to anchor on.
-                                predicate.strings.clear();
-                                predicate.capture = None;
-                            }
-                        }
-                        c if c.is_whitespace() => continue,
-                        c => {
-                            let mut word = c.to_string();
-                            word.push_str(&read_word(&mut chars));
-                            predicate.strings.push(word);
-                        }
-                    }
-                    first = false;
-                }
-                found.push(predicate);
             }
-            _ => {}
+            first = false;
+        }
+        self.pattern.predicates.push(predicate);
+    }
+
+    fn skip_to_close(&mut self) {
+        while let Some((_, c)) = self.chars.next() {
+            match c {
+                ')' => return,
+                '"' => {
+                    self.string();
+                }
+                _ => {}
+            }
         }
     }
-    found
-}
-
-type Chars<'a> = std::iter::Peekable<std::str::CharIndices<'a>>;
-
-fn read_word(chars: &mut Chars) -> String {
-    let mut word = String::new();
-    while let Some((_, c)) = chars.next_if(|(_, c)| !c.is_whitespace() && !matches!(c, '(' | ')' | '"' | '@' | ';')) {
-        word.push(c);
-    }
-    word
-}
-
-/// Reads a string after its opening quote: `\n`, `\r`, `\t`, `\0` and `\x` (any other `x`).
-fn read_string(chars: &mut Chars) -> String {
-    let mut value = String::new();
-    while let Some((_, c)) = chars.next() {
-        match c {
-            '"' => break,
-            '\\' => match chars.next() {
-                Some((_, 'n')) => value.push('\n'),
-                Some((_, 'r')) => value.push('\r'),
-                Some((_, 't')) => value.push('\t'),
-                Some((_, '0')) => value.push('\0'),
-                Some((_, other)) => value.push(other),
-                None => break,
-            },
-            c => value.push(c),
-        }
-    }
-    value
 }

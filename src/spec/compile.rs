@@ -1,10 +1,10 @@
-//! Query compilation: all rules of one grammar become one tree-sitter query, compiled once and
-//! shared by every thread, so a file is walked once whatever the size of the catalog.
+//! Query compilation: all rules of one spec become one tree-sitter query per grammar, compiled
+//! when a file first needs it (the pre-filter decides) and shared by every thread. Compiling is
+//! the dearest step of a one-file run, so a run compiles only the specs its files may match.
 
-use super::anchors::Prefilter;
+use super::anchors::reading_agrees;
 use super::{Spec, SpecError};
 use crate::lang::Grammar;
-use std::sync::Arc;
 use tree_sitter::{Query, QueryPredicateArg};
 
 /// Predicates tree-sitter evaluates itself.
@@ -27,20 +27,13 @@ pub enum SemanticPredicate {
     HasArg { capture: u32, names: Vec<String>, negate: bool },
 }
 
-#[derive(Debug, Clone, Copy)]
-pub struct CompiledRule {
-    pub spec: usize,
-    pub rule: usize,
-}
-
-pub struct CompiledGrammar {
+/// The queries of one spec for one grammar, compiled as one query when a file first needs them.
+pub struct CompiledSpec {
     pub query: Query,
-    /// For each pattern of `query`: the rule it came from.
-    pub pattern_rules: Vec<CompiledRule>,
+    /// For each pattern of `query`: the index of the rule it came from.
+    pub pattern_rules: Vec<usize>,
     /// For each pattern of `query`: its semantic predicates.
     pub pattern_predicates: Vec<Vec<SemanticPredicate>>,
-    /// Which files cannot hold a match, from the literals the patterns need.
-    pub prefilter: Prefilter,
 }
 
 pub(super) struct QueryScan {
@@ -120,30 +113,20 @@ pub(super) fn scan_query(query: &str) -> QueryScan {
     QueryScan { captures, predicate_problems }
 }
 
-/// Compiles every rule of `specs` written for `grammar`'s language into one query.
-/// `Ok(None)` when no spec applies to the grammar.
-pub fn compile_grammar(specs: &[Arc<Spec>], grammar: Grammar) -> Result<Option<CompiledGrammar>, SpecError> {
+/// Compiles every rule of `spec` into one query for `grammar` (a grammar of the spec's language).
+pub fn compile_spec(spec: &Spec, grammar: Grammar) -> Result<CompiledSpec, SpecError> {
     let mut combined = String::new();
-    let mut starts: Vec<(usize, CompiledRule)> = Vec::new();
-    for (spec_index, spec) in specs.iter().enumerate() {
-        if spec.language != grammar.spec_language() {
-            continue;
-        }
-        for (rule_index, rule) in spec.rules.iter().enumerate() {
-            starts.push((combined.len(), CompiledRule { spec: spec_index, rule: rule_index }));
-            combined.push_str(&rule.query);
-            combined.push('\n');
-        }
+    let mut starts: Vec<usize> = Vec::with_capacity(spec.rules.len());
+    for rule in &spec.rules {
+        starts.push(combined.len());
+        combined.push_str(&rule.query);
+        combined.push('\n');
     }
-    if starts.is_empty() {
-        return Ok(None);
-    }
-    let rule_at = |offset: usize| starts.iter().rev().find(|(start, _)| *start <= offset).copied().unwrap_or(starts[0]);
+    let rule_at = |offset: usize| starts.iter().rposition(|start| *start <= offset).unwrap_or(0);
     let locate = |offset: usize, message: String| {
-        let (start, at) = rule_at(offset);
-        let spec = &specs[at.spec];
-        let line_in_query = combined[start..offset.min(combined.len())].matches('\n').count();
-        SpecError { path: spec.path.clone(), line: spec.rules[at.rule].query_line + line_in_query, message }
+        let rule = rule_at(offset);
+        let line_in_query = combined[starts[rule]..offset.min(combined.len())].matches('\n').count();
+        SpecError { path: spec.path.clone(), line: spec.rules[rule].query_line + line_in_query, message }
     };
 
     let query = Query::new(&grammar.ts_language(), &combined).map_err(|e| {
@@ -158,12 +141,13 @@ pub fn compile_grammar(specs: &[Arc<Spec>], grammar: Grammar) -> Result<Option<C
             ),
         )
     })?;
+    debug_assert!(reading_agrees(&query, &combined), "{}: the pre-filter misreads this query:\n{combined}", spec.path);
 
     let mut pattern_rules = Vec::with_capacity(query.pattern_count());
     let mut pattern_predicates = Vec::with_capacity(query.pattern_count());
     for pattern in 0..query.pattern_count() {
         let start = query.start_byte_for_pattern(pattern);
-        pattern_rules.push(rule_at(start).1);
+        pattern_rules.push(rule_at(start));
         let mut predicates = Vec::new();
         for predicate in query.general_predicates(pattern) {
             let name = predicate.operator.as_ref();
@@ -199,8 +183,7 @@ pub fn compile_grammar(specs: &[Arc<Spec>], grammar: Grammar) -> Result<Option<C
         }
         pattern_predicates.push(predicates);
     }
-    let prefilter = Prefilter::derive(&query, &combined, &pattern_predicates);
-    Ok(Some(CompiledGrammar { query, pattern_rules, pattern_predicates, prefilter }))
+    Ok(CompiledSpec { query, pattern_rules, pattern_predicates })
 }
 
 #[cfg(test)]
