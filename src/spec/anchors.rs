@@ -9,13 +9,14 @@
 //!
 //! | predicate                          | clause                                                   |
 //! |------------------------------------|----------------------------------------------------------|
-//! | `#eq? @c "s"`, `#any-eq? @c "s"`    | `s`: the node's text is `s`                              |
+//! | `#eq? @c "s"`                      | `s`: the node's text is `s`                              |
 //! | `#any-of? @c "a" "b"`              | `a` or `b`                                               |
-//! | `#match? @c "re"`, `#any-match?`   | one of the regex's prefix literals, when they are finite |
+//! | `#match? @c "re"`                  | one of the regex's prefix literals, when they are finite |
 //! | `#has-arg? @c "name"`              | `name`: the key's text, quotes trimmed                   |
 //! | `#pulumi-type? @c "pkg:mod/x:Member"` | three clauses, one literal per token in each: the package's import (`pulumi_pkg` or `@pulumi/pkg`), the module (`mod`, unless `index`), and `Member` as every spelling that `camel` turns into it reads |
 //!
-//! Negated predicates and predicates on optional captures give no clause. A spec with a pattern
+//! Negated predicates and predicates on optional captures give no clause, nor do `#any-eq?` and
+//! `#any-match?`: tree-sitter 0.25 holds them true when no node of the capture matches. A spec with a pattern
 //! without any clause can match anything, so every file of its language goes to it.
 
 use super::Spec;
@@ -116,8 +117,8 @@ impl Prefilter {
 /// The clause a positive text predicate gives, if any.
 fn text_clause(name: &str, strings: &[String]) -> Option<Vec<Needle>> {
     match name {
-        "eq?" | "any-eq?" | "any-of?" => (!strings.is_empty()).then(|| strings.iter().map(|s| Needle::Literal(s.as_bytes().to_vec())).collect()),
-        "match?" | "any-match?" => regex_literals(strings.first()?),
+        "eq?" | "any-of?" => (!strings.is_empty()).then(|| strings.iter().map(|s| Needle::Literal(s.as_bytes().to_vec())).collect()),
+        "match?" => regex_literals(strings.first()?),
         _ => None,
     }
 }
@@ -475,5 +476,162 @@ impl Reader<'_> {
                 _ => {}
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::matcher::find_matches;
+    use crate::index::FileIndex;
+    use crate::lang::{Grammar, parse};
+    use crate::spec::compile_spec;
+
+    fn spec(grammar: Grammar, query: &str) -> Spec {
+        let text = format!(
+            "id = \"t\"\nlanguage = \"{}\"\nsummary = \"s\"\nexplanation = \"e\"\nseed = \"x\"\nsafety = \"safe\"\n[[rule]]\nquery = '''\n{query}\n'''\n",
+            grammar.spec_language().name()
+        );
+        super::super::model::parse_spec("t.toml", &text).unwrap()
+    }
+
+    /// Whether the pre-filter lets `source` through, and how many matches the compiled query finds
+    /// in it. The invariant under test: a file with a match is never skipped.
+    fn check(grammar: Grammar, query: &str, source: &str) -> (bool, usize) {
+        let spec = Arc::new(spec(grammar, query));
+        let prefilter = Prefilter::new(std::slice::from_ref(&spec));
+        let passes = prefilter.may_match(0, &mut prefilter.scan(source.as_bytes()));
+        let compiled = compile_spec(&spec, grammar).unwrap();
+        assert!(reading_agrees(&compiled.query, &spec.rules[0].query), "{query}");
+        let tree = parse(grammar, source);
+        let index = FileIndex::build(grammar, &tree, source);
+        let matches = find_matches(&[(0, &compiled)], &tree, source, &index).len();
+        assert!(passes || matches == 0, "skipped a file with {matches} match(es):\n{query}\n{source}");
+        (passes, matches)
+    }
+
+    /// Every source of `matching` matches and passes; every source of `skipped` does not match and
+    /// is skipped (the anchor does its job).
+    fn anchored(grammar: Grammar, query: &str, matching: &[&str], skipped: &[&str]) {
+        for source in matching {
+            assert_eq!(check(grammar, query, source), (true, 1), "{source}");
+        }
+        for source in skipped {
+            assert_eq!(check(grammar, query, source), (false, 0), "{source}");
+        }
+    }
+
+    #[test]
+    fn eq() {
+        let query = r#"((call function: (identifier) @f) (#eq? @f "encode_it"))"#;
+        anchored(Grammar::Python, query, &["encode_it(x)\n"], &["other(x)\n"]);
+        // Escapes are read as tree-sitter reads them.
+        let query = r#"((string) @s (#eq? @s "\"a\\b\""))"#;
+        anchored(Grammar::Python, query, &["x = \"a\\b\"\n"], &["x = \"ab\"\n"]);
+    }
+
+    #[test]
+    fn any_of() {
+        let query = r#"((call function: (identifier) @f) (#any-of? @f "alpha" "beta"))"#;
+        anchored(Grammar::Python, query, &["beta()\n", "alpha()\n"], &["gamma()\n"]);
+    }
+
+    #[test]
+    fn match_prefix_literals() {
+        let query = r#"((string) @s (#match? @s "^[\"']base_?64[\"']$"))"#;
+        anchored(Grammar::Python, query, &["x = 'base_64'\n", "x = \"base64\"\n"], &["x = 'b64'\n", "x = 'Base64'\n"]);
+        // No finite literal set: no anchor.
+        let query = r#"((identifier) @i (#match? @i "^[a-z]+$"))"#;
+        assert_eq!(check(Grammar::Python, query, "x\n").0, true);
+    }
+
+    #[test]
+    fn has_arg() {
+        let query = r#"((call arguments: (argument_list) @args) (#has-arg? @args "domain"))"#;
+        anchored(Grammar::Python, query, &["f(domain=\"vpc\")\n"], &["f(vpc=True)\n"]);
+        let query = r#"((new_expression arguments: (arguments (object) @props)) (#has-arg? @props "domain"))"#;
+        anchored(Grammar::TypeScript, query, &["new X('e', { \"domain\": 'vpc' });\n", "new X('e', { domain });\n"], &["new X('e', { vpc: true });\n"]);
+    }
+
+    #[test]
+    fn pulumi_type_in_every_import_spelling() {
+        let query = r#"((call function: (_) @callee) (#pulumi-type? @callee "aws:ec2/getAmi:getAmi" "aws:ec2/eip:Eip"))"#;
+        let matching = [
+            "import pulumi_aws as aws\naws.ec2.get_ami()\n",
+            "import pulumi_aws as cloud\ncloud.ec2.getAmi()\n",
+            "from pulumi_aws import ec2 as compute\ncompute.get_ami()\n",
+            "from pulumi_aws.ec2 import get_ami as ga\nga()\n",
+            "from pulumi_aws.ec2 import Eip as ElasticIp\nElasticIp('e')\n",
+            "import pulumi_aws.ec2\npulumi_aws.ec2.Eip('e')\n",
+            "import pulumi_aws as aws\naws.ec2.get__ami()\n",
+        ];
+        let skipped = ["import boto3\nboto3.ec2.get_ami()\n", "import pulumi_aws as aws\naws.rds.Instance('i')\n", "import pulumi_aws as aws\naws.ec2.Vpc('v')\n"];
+        anchored(Grammar::Python, query, &matching, &skipped);
+
+        let query = r#"((new_expression constructor: (_) @callee) (#pulumi-type? @callee "aws:s3/bucketReplication:BucketReplication"))"#;
+        let matching = [
+            "import * as aws from \"@pulumi/aws\";\nnew aws.s3.BucketReplication('r', {});\n",
+            "import { s3 } from '@pulumi/aws';\nnew s3.BucketReplication('r', {});\n",
+            "import { BucketReplication as R } from '@pulumi/aws/s3';\nnew R('r', {});\n",
+            "const aws = require('@pulumi/aws');\nnew aws.s3.Bucket_replication('r', {});\n",
+        ];
+        let skipped = ["import * as aws from \"@pulumi/aws\";\nnew aws.s3.BucketV2('b', {});\nnew aws.ec2.Replication('r');\n"];
+        anchored(Grammar::TypeScript, query, &matching, &skipped);
+
+        // A prefix token anchors on the package and module only; `index` is not written.
+        let query = r#"((call function: (_) @callee) (#pulumi-type? @callee "aws:ec2/*" "aws:index/getRegion:getRegion"))"#;
+        anchored(Grammar::Python, query, &["import pulumi_aws as aws\naws.get_region()\n"], &["import pulumi_gcp as gcp\ngcp.get_region()\n"]);
+    }
+
+    #[test]
+    fn member_spellings_cover_every_name_camel_maps_there() {
+        // Every name over this alphabet up to 6 characters.
+        let alphabet = ['a', 'B', '_', '1'];
+        let mut names = vec![String::new()];
+        for _ in 0..6 {
+            let longer: Vec<String> = names.iter().flat_map(|n| alphabet.iter().map(move |c| format!("{n}{c}"))).collect();
+            names.extend(longer);
+        }
+        names.sort();
+        names.dedup();
+        for name in names {
+            let member = crate::transforms::camel(&name);
+            if let Some(pattern) = member_spellings(&member) {
+                assert!(Regex::new(&pattern).unwrap().is_match(name.as_bytes()), "`{name}` → `{member}` missed by /{pattern}/");
+            }
+        }
+        assert_eq!(member_spellings("BucketReplication").unwrap(), "Bucket(?:R|_+[rR])eplication");
+    }
+
+    #[test]
+    fn optional_captures_and_negations_give_no_anchor() {
+        let unanchored = [
+            // The capture may be absent: the predicate then holds whatever the file says.
+            r#"((call function: (identifier) @f arguments: (argument_list (string)? @s)) (#eq? @s "zzz"))"#,
+            r#"((call function: (identifier) @f arguments: (argument_list (string) @s ?)) (#eq? @s "zzz"))"#,
+            r#"((call function: (identifier) @f arguments: (argument_list ((string) @s)*)) (#eq? @s "zzz"))"#,
+            r#"((call function: [(identifier) @f (attribute) @a]) (#eq? @f "zzz"))"#,
+            r#"((call function: (identifier) @f) (#not-eq? @f "zzz"))"#,
+            // tree-sitter 0.25 holds `any-` predicates true when no node matches.
+            r#"((call function: (identifier) @f) (#any-eq? @f "zzz"))"#,
+            r#"((call function: (identifier) @f) (#any-match? @f "^zzz$"))"#,
+            r#"((call function: (identifier) @f) (#not-any-of? @f "zzz"))"#,
+            r#"((call function: (identifier) @f arguments: (argument_list (identifier) @g)) (#eq? @f @g))"#,
+            r#"((call function: (_) @callee) (#not-pulumi-type? @callee "aws:ec2/eip:Eip"))"#,
+        ];
+        for query in unanchored {
+            let (passes, matches) = check(Grammar::Python, query, "f()\nf(g)\nf(x, y)\n");
+            assert!(passes, "{query}: {matches} matches");
+        }
+        // A pattern without predicates matches anything: so does its spec.
+        assert!(check(Grammar::Python, "(call) @c", "f()\n").0);
+    }
+
+    #[test]
+    fn every_pattern_of_a_query_is_read() {
+        // Two patterns: the second is unanchored, so the spec passes every file.
+        let query = "((identifier) @i (#eq? @i \"zzz\"))\n; a comment (#eq? @x \"y\")\n(string) @s";
+        let (passes, matches) = check(Grammar::Python, query, "x = 'a'\n");
+        assert_eq!((passes, matches), (true, 1));
     }
 }

@@ -190,6 +190,19 @@ pub fn compile_spec(spec: &Spec, grammar: Grammar) -> Result<CompiledSpec, SpecE
 mod tests {
     use super::*;
 
+    /// Runs compile built-in specs only when a file needs them, so the suite compiles them all
+    /// (and, in debug builds, checks the pre-filter reads each query as tree-sitter does).
+    #[test]
+    fn every_builtin_spec_compiles_for_every_grammar_of_its_language() {
+        for spec in super::super::builtin_specs().unwrap() {
+            for grammar in Grammar::ALL.into_iter().filter(|g| g.spec_language() == spec.language) {
+                if let Err(e) = compile_spec(&spec, grammar) {
+                    panic!("{e}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn scan_finds_captures_and_predicate_problems() {
         let scan = scan_query("((call function: (_) @callee) @call\n; @not_a_capture\n(#eq? @callee \"@x\")\n(#pulumi-typ? @callee \"a\"))");
