@@ -34,19 +34,27 @@ pub fn find_matches<'t>(candidates: &[SpecQueries<'t>], tree: &'t Tree, text: &s
     let mut cursor = QueryCursor::new();
     let mut found = Vec::new();
     let mut seen = HashSet::new();
-    for &(spec, compiled) in candidates {
-        let mut matches = cursor.matches(&compiled.query, tree.root_node(), text.as_bytes());
-        while let Some(m) = matches.next() {
-            let pattern = m.pattern_index;
-            if !compiled.pattern_predicates[pattern].iter().all(|p| holds(p, m.captures, text, index)) {
-                continue;
-            }
-            let rule = compiled.pattern_rules[pattern];
-            let captures = m.captures.iter().map(|c| (c.index, c.node)).collect();
-            let found_match = RuleMatch { spec, rule, query: &compiled.query, captures };
-            // Alternations can match one place several ways; one finding per rule and place.
-            if seen.insert((spec, rule, found_match.span())) {
-                found.push(found_match);
+    let whole = [0..usize::MAX];
+    for candidate in candidates {
+        let compiled = candidate.compiled;
+        // tree-sitter starts a match only at nodes that intersect the range, and follows it into
+        // the nodes it needs outside the range: a match rooted around an anchor is found whole.
+        for range in candidate.ranges.as_deref().unwrap_or(&whole) {
+            cursor.set_byte_range(range.clone());
+            let mut matches = cursor.matches(&compiled.query, tree.root_node(), text.as_bytes());
+            while let Some(m) = matches.next() {
+                let pattern = m.pattern_index;
+                if !compiled.pattern_predicates[pattern].iter().all(|p| holds(p, m.captures, text, index)) {
+                    continue;
+                }
+                let (spec, rule) = (candidate.spec, compiled.pattern_rules[pattern]);
+                let captures = m.captures.iter().map(|c| (c.index, c.node)).collect();
+                let found_match = RuleMatch { spec, rule, query: &compiled.query, captures };
+                // Alternations can match one place several ways, and neighbouring ranges can
+                // share a match: one finding per rule and place.
+                if seen.insert((spec, rule, found_match.span())) {
+                    found.push(found_match);
+                }
             }
         }
     }

@@ -128,8 +128,13 @@ pub struct EngineOptions {
     pub unsafe_fixes: bool,
 }
 
-/// A spec that may match a file, with its queries for the file's grammar.
-pub(crate) type SpecQueries<'e> = (usize, &'e CompiledSpec);
+/// A spec that may match a file, with its queries for the file's grammar and the parts of the
+/// file that can hold its matches (`None`: all of it).
+pub(crate) struct SpecQueries<'e> {
+    pub spec: usize,
+    pub compiled: &'e CompiledSpec,
+    pub ranges: Option<Vec<Range<usize>>>,
+}
 
 /// The active specs, their anchors, and their queries, compiled once per spec and grammar when a
 /// file first may match them, and shared by all threads.
@@ -171,7 +176,8 @@ impl Engine {
         let mut candidates = Vec::new();
         for (index, spec) in self.specs.iter().enumerate() {
             if spec.language == grammar.spec_language() && self.prefilter.may_match(index, &mut scan) {
-                candidates.push((index, self.compiled(index, grammar)?));
+                let ranges = self.prefilter.match_ranges(index, text.as_bytes());
+                candidates.push(SpecQueries { spec: index, compiled: self.compiled(index, grammar)?, ranges });
             }
         }
         Ok(candidates)

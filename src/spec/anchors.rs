@@ -15,6 +15,10 @@
 //! | `#has-arg? @c "name"`              | `name`: the key's text, quotes trimmed                   |
 //! | `#pulumi-type? @c "pkg:mod/x:Member"` | three clauses, one literal per token in each: the package's import (`pulumi_pkg` or `@pulumi/pkg`), the module (`mod`, unless `index`), and `Member` as every spelling that `camel` turns into it reads |
 //!
+//! The clauses from `#eq?`, `#any-of?`, `#match?` and `#has-arg?` are local: their literal lies
+//! inside the match, so every match is rooted at a node that holds an occurrence of it, and the
+//! matcher can run a spec's query over the neighbourhoods of those occurrences only.
+//!
 //! Negated predicates and predicates on optional captures give no clause, nor do `#any-eq?` and
 //! `#any-match?`: tree-sitter 0.25 holds them true when no node of the capture matches. A spec with a pattern
 //! without any clause can match anything, so every file of its language goes to it.
@@ -23,6 +27,7 @@ use super::Spec;
 use memchr::memmem::Finder;
 use regex::bytes::Regex;
 use regex_syntax::hir::literal::Extractor;
+use std::ops::Range;
 use std::sync::Arc;
 use tree_sitter::{CaptureQuantifier, Query};
 
@@ -55,7 +60,15 @@ pub struct Prefilter {
     /// Per spec: per pattern, its clauses as indices into `anchors`; `None` when some pattern of
     /// the spec has no clause.
     specs: Vec<Option<Vec<Vec<Vec<usize>>>>>,
+    /// Per spec: per pattern, the anchors of its most selective local clause; `None` when some
+    /// pattern of the spec has none.
+    local: Vec<Option<Vec<Vec<usize>>>>,
 }
+
+/// Occurrences of local anchors closer than this are searched as one range.
+const MERGE_GAP: usize = 1024;
+/// Beyond this many ranges, one walk of the whole tree is cheaper.
+const MAX_RANGES: usize = 16;
 
 /// What one file was found to contain, filled in as the specs ask.
 pub struct Scan<'b> {
@@ -75,15 +88,19 @@ impl Prefilter {
             }
         };
         let mut per_spec = Vec::with_capacity(specs.len());
+        let mut local = Vec::with_capacity(specs.len());
         for spec in specs {
-            let patterns: Vec<Vec<Vec<Needle>>> = spec.rules.iter().flat_map(|rule| read_patterns(&rule.query)).map(|p| p.clauses()).collect();
+            let patterns: Vec<Vec<Clause>> = spec.rules.iter().flat_map(|rule| read_patterns(&rule.query)).map(|p| p.clauses()).collect();
+            let local_clauses: Option<Vec<Vec<Needle>>> =
+                patterns.iter().map(|clauses| clauses.iter().find(|c| c.local).map(|c| c.needles.clone())).collect();
+            local.push(local_clauses.map(|clauses| clauses.into_iter().map(|c| c.into_iter().map(&mut intern).collect()).collect()));
             if patterns.iter().any(Vec::is_empty) {
                 per_spec.push(None);
                 continue;
             }
             let indexed = patterns
                 .into_iter()
-                .map(|clauses| clauses.into_iter().map(|clause| clause.into_iter().map(&mut intern).collect()).collect())
+                .map(|clauses| clauses.into_iter().map(|clause| clause.needles.into_iter().map(&mut intern).collect()).collect())
                 .collect();
             per_spec.push(Some(indexed));
         }
@@ -94,7 +111,30 @@ impl Prefilter {
                 Needle::Spellings(pattern) => Anchor::Spellings(Regex::new(&pattern).expect("member spellings are a valid regex")),
             })
             .collect();
-        Prefilter { anchors, specs: per_spec }
+        Prefilter { anchors, specs: per_spec, local }
+    }
+
+    /// The byte ranges of `bytes` that hold every match of spec `spec`: around the occurrences
+    /// of its patterns' local anchors. `None` when the whole file must be searched.
+    pub fn match_ranges(&self, spec: usize, bytes: &[u8]) -> Option<Vec<Range<usize>>> {
+        let mut occurrences: Vec<Range<usize>> = Vec::new();
+        for &anchor in self.local[spec].as_ref()?.iter().flatten() {
+            let Anchor::Literal(finder) = &self.anchors[anchor] else { return None };
+            let length = finder.needle().len();
+            occurrences.extend(finder.find_iter(bytes).map(|at| at..at + length));
+        }
+        occurrences.sort_by_key(|r| r.start);
+        let mut ranges: Vec<Range<usize>> = Vec::new();
+        for occurrence in occurrences {
+            match ranges.last_mut() {
+                Some(last) if occurrence.start <= last.end + MERGE_GAP => last.end = last.end.max(occurrence.end),
+                _ => ranges.push(occurrence),
+            }
+            if ranges.len() > MAX_RANGES {
+                return None;
+            }
+        }
+        Some(ranges)
     }
 
     pub fn scan<'b>(&self, bytes: &'b [u8]) -> Scan<'b> {
@@ -228,24 +268,31 @@ impl WrittenPattern {
     }
 
     /// The clauses of this pattern's positive predicates on captures present in every match.
-    fn clauses(&self) -> Vec<Vec<Needle>> {
+    fn clauses(&self) -> Vec<Clause> {
         let mut clauses = Vec::new();
         for predicate in &self.predicates {
             if !predicate.capture.as_deref().is_some_and(|c| self.always_present(c)) {
                 continue;
             }
+            let local = |needles| Clause { needles, local: true };
             match predicate.name.as_str() {
-                "pulumi-type?" => clauses.extend(pulumi_type_clauses(&predicate.strings)),
-                "has-arg?" => clauses.push(predicate.strings.iter().map(|n| Needle::Literal(n.as_bytes().to_vec())).collect()),
-                name => clauses.extend(text_clause(name, &predicate.strings)),
+                "pulumi-type?" => clauses.extend(pulumi_type_clauses(&predicate.strings).into_iter().map(|needles| Clause { needles, local: false })),
+                "has-arg?" => clauses.push(local(predicate.strings.iter().map(|n| Needle::Literal(n.as_bytes().to_vec())).collect())),
+                name => clauses.extend(text_clause(name, &predicate.strings).map(local)),
             }
         }
         // An empty literal is in every file: its clause says nothing.
-        clauses.retain(|clause: &Vec<Needle>| !clause.is_empty() && clause.iter().all(|n| *n != Needle::Literal(Vec::new())));
+        clauses.retain(|clause| !clause.needles.is_empty() && clause.needles.iter().all(|n| *n != Needle::Literal(Vec::new())));
         // Longer needles first: they are rarer, so the first clause usually decides.
-        clauses.sort_by_key(|clause| std::cmp::Reverse(clause.iter().map(Needle::weight).min()));
+        clauses.sort_by_key(|clause| std::cmp::Reverse(clause.needles.iter().map(Needle::weight).min()));
         clauses
     }
+}
+
+/// Literals of which a file must hold one; `local` when the literal lies inside the match.
+struct Clause {
+    needles: Vec<Needle>,
+    local: bool,
 }
 
 impl Needle {
@@ -482,6 +529,7 @@ impl Reader<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::SpecQueries;
     use crate::engine::matcher::find_matches;
     use crate::index::FileIndex;
     use crate::lang::{Grammar, parse};
@@ -505,9 +553,12 @@ mod tests {
         assert!(reading_agrees(&compiled.query, &spec.rules[0].query), "{query}");
         let tree = parse(grammar, source);
         let index = FileIndex::build(grammar, &tree, source);
-        let matches = find_matches(&[(0, &compiled)], &tree, source, &index).len();
-        assert!(passes || matches == 0, "skipped a file with {matches} match(es):\n{query}\n{source}");
-        (passes, matches)
+        let matches = |ranges| find_matches(&[SpecQueries { spec: 0, compiled: &compiled, ranges }], &tree, source, &index).len();
+        let everywhere = matches(None);
+        assert!(passes || everywhere == 0, "skipped a file with {everywhere} match(es):\n{query}\n{source}");
+        let around_anchors = matches(prefilter.match_ranges(0, source.as_bytes()));
+        assert_eq!(around_anchors, everywhere, "matching around the anchors lost a match:\n{query}\n{source}");
+        (passes, everywhere)
     }
 
     /// Every source of `matching` matches and passes; every source of `skipped` does not match and
@@ -625,6 +676,20 @@ mod tests {
         }
         // A pattern without predicates matches anything: so does its spec.
         assert!(check(Grammar::Python, "(call) @c", "f()\n").0);
+    }
+
+    #[test]
+    fn matches_rooted_far_from_their_anchor_are_found() {
+        let query = r#"((call function: (attribute object: (identifier) @o) arguments: (argument_list (keyword_argument name: (identifier) @name) @arg)) (#eq? @name "vpc"))"#;
+        let padding = format!("\"{}\"", "x".repeat(3 * MERGE_GAP));
+        let far = format!("aws.Eip(\n    {padding},\n    vpc=True,\n)\n");
+        assert_eq!(check(Grammar::Python, query, &far), (true, 1));
+        // Many occurrences far apart: more ranges than are worth it, so the whole tree is searched.
+        let many = format!("{far}{}", format!("f(vpc_id=1)\n# {padding}\n").repeat(MAX_RANGES + 2));
+        assert_eq!(check(Grammar::Python, query, &many), (true, 1));
+        let few = format!("{}{far}", format!("f(vpc_id=1)\n# {padding}\n").repeat(3));
+        assert_eq!(check(Grammar::Python, query, &few), (true, 1));
+        assert_eq!(Prefilter::new(&[Arc::new(spec(Grammar::Python, query))]).match_ranges(0, few.as_bytes()).map(|r| r.len()), Some(4));
     }
 
     #[test]
