@@ -34,12 +34,12 @@ pub fn find_matches<'t>(candidates: &[SpecQueries<'t>], tree: &'t Tree, text: &s
     let mut cursor = QueryCursor::new();
     let mut found = Vec::new();
     let mut seen = HashSet::new();
-    let whole = [0..usize::MAX];
+    let whole = std::slice::from_ref(&(0..usize::MAX));
     for candidate in candidates {
         let compiled = candidate.compiled;
         // tree-sitter starts a match only at nodes that intersect the range, and follows it into
         // the nodes it needs outside the range: a match rooted around an anchor is found whole.
-        for range in candidate.ranges.as_deref().unwrap_or(&whole) {
+        for range in candidate.ranges.as_deref().unwrap_or(whole) {
             cursor.set_byte_range(range.clone());
             let mut matches = cursor.matches(&compiled.query, tree.root_node(), text.as_bytes());
             while let Some(m) = matches.next() {
