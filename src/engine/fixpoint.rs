@@ -11,7 +11,7 @@ use super::matcher::{RuleMatch, find_matches};
 use super::SpecQueries;
 use super::{Edit, Engine, Finding, Fix, Location, Problem, apply_edits};
 use crate::index::FileIndex;
-use crate::lang::{Grammar, first_syntax_error, parse};
+use crate::lang::{Grammar, first_syntax_error, parse, reparse};
 use crate::source::{line_col, line_ending, preferred_quote};
 use crate::spec::SpecError;
 use crate::transforms::TransformContext;
@@ -45,13 +45,13 @@ struct Candidate {
     edits: Vec<Edit>,
 }
 
-/// Fixes `original` with `candidates`, the specs the pre-filter let through for it; later passes
-/// ask the pre-filter again about their own text.
-pub fn run<'e>(engine: &'e Engine, mut candidates: Vec<SpecQueries<'e>>, grammar: Grammar, original: &str) -> FixRun {
+/// Fixes `original` (parsed as `tree`) with `candidates`, the specs the pre-filter let through
+/// for it; later passes ask the pre-filter again about their own text.
+pub fn run<'e>(engine: &'e Engine, mut candidates: Vec<SpecQueries<'e>>, tree: Tree, grammar: Grammar, original: &str) -> FixRun {
     // Borrowed until a pass changes it: most files that get this far need no fix.
     let mut text: Cow<str> = Cow::Borrowed(original);
-    // The guard's tree of the text it accepted, which is the next pass's text.
-    let mut accepted_tree: Option<Tree> = None;
+    // The tree of the next pass's text: the original's, then the guard's of the text it accepted.
+    let mut accepted_tree: Option<Tree> = Some(tree);
     // The edits of every pass, to map positions back to the original text.
     let mut history: Vec<Vec<Edit>> = Vec::new();
     let mut applied: Vec<Finding> = Vec::new();
@@ -135,7 +135,7 @@ pub fn run<'e>(engine: &'e Engine, mut candidates: Vec<SpecQueries<'e>>, grammar
         }
 
         // When the guard keeps nothing, the next pass sees the same text and reports the refusals.
-        if let Some(accepted) = guard(grammar, &text, chosen, &mut refused) {
+        if let Some(accepted) = guard(grammar, &text, &tree, chosen, &mut refused) {
             let edits: Vec<Edit> = accepted.kept.iter().flat_map(|c| c.edits.iter().cloned()).collect();
             for candidate in accepted.kept {
                 let spec = engine.specs[candidate.spec].clone();
@@ -166,11 +166,11 @@ struct Accepted {
 /// Keeps the fixes whose result parses. All together first; when that fails, each alone, then
 /// the survivors together (a pair that only breaks together is dropped whole). `None` when no fix
 /// is kept.
-fn guard(grammar: Grammar, text: &str, chosen: Vec<Candidate>, refused: &mut HashSet<String>) -> Option<Accepted> {
+fn guard(grammar: Grammar, text: &str, tree: &Tree, chosen: Vec<Candidate>, refused: &mut HashSet<String>) -> Option<Accepted> {
     let attempt = |candidates: &[Candidate]| {
         let edits: Vec<Edit> = candidates.iter().flat_map(|c| c.edits.iter().cloned()).collect();
         let new_text = apply_edits(text, &edits);
-        let tree = parse(grammar, &new_text);
+        let tree = reparse(grammar, text, tree, &edits, &new_text);
         first_syntax_error(&tree).is_none().then_some((new_text, tree))
     };
     if let Some((text, tree)) = attempt(&chosen) {

@@ -5,7 +5,8 @@ mod edits;
 mod fixpoint;
 pub(crate) mod matcher;
 
-use crate::lang::Grammar;
+use crate::lang::{Grammar, parse};
+use rayon::prelude::*;
 use crate::source::{ReadError, SourceFile};
 use crate::spec::{CompiledSpec, Prefilter, Safety, Spec, SpecError, compile_spec};
 use std::ops::Range;
@@ -172,15 +173,26 @@ impl Engine {
 
     /// The specs of `grammar`'s language that the pre-filter lets match `text`, compiled.
     pub(crate) fn candidates(&self, grammar: Grammar, text: &str) -> Result<Vec<SpecQueries<'_>>, SpecError> {
+        self.queries(&self.candidate_specs(grammar, text), grammar, text)
+    }
+
+    /// The specs of `grammar`'s language that the pre-filter lets match `text`.
+    fn candidate_specs(&self, grammar: Grammar, text: &str) -> Vec<usize> {
         let mut scan = self.prefilter.scan(text.as_bytes());
-        let mut candidates = Vec::new();
-        for (index, spec) in self.specs.iter().enumerate() {
-            if spec.language == grammar.spec_language() && self.prefilter.may_match(index, &mut scan) {
+        let language = grammar.spec_language();
+        (0..self.specs.len()).filter(|&index| self.specs[index].language == language && self.prefilter.may_match(index, &mut scan)).collect()
+    }
+
+    /// The compiled queries of `specs` (in parallel when several are new) and where in `text`
+    /// their matches can be.
+    fn queries(&self, specs: &[usize], grammar: Grammar, text: &str) -> Result<Vec<SpecQueries<'_>>, SpecError> {
+        specs
+            .par_iter()
+            .map(|&index| {
                 let ranges = self.prefilter.match_ranges(index, text.as_bytes());
-                candidates.push(SpecQueries { spec: index, compiled: self.compiled(index, grammar)?, ranges });
-            }
-        }
-        Ok(candidates)
+                Ok(SpecQueries { spec: index, compiled: self.compiled(index, grammar)?, ranges })
+            })
+            .collect()
     }
 
     /// Reads, fixes and describes one file. Never writes.
@@ -194,10 +206,16 @@ impl Engine {
     pub fn process_source(&self, source: SourceFile) -> FileOutcome {
         // A file the pre-filter rules out is neither parsed nor matched (so a syntax error in it
         // goes unreported: nothing would have been changed there anyway).
-        let run = match self.candidates(source.grammar, &source.text) {
-            Ok(candidates) if candidates.is_empty() => FixRun::default(),
-            Ok(candidates) => fixpoint::run(self, candidates, source.grammar, &source.text),
-            Err(e) => FixRun::not_processed(e),
+        let specs = self.candidate_specs(source.grammar, &source.text);
+        let run = if specs.is_empty() {
+            FixRun::default()
+        } else {
+            // Compiling a spec's queries costs more than parsing a file: do both side by side.
+            let (queries, tree) = rayon::join(|| self.queries(&specs, source.grammar, &source.text), || parse(source.grammar, &source.text));
+            match queries {
+                Ok(queries) => fixpoint::run(self, queries, tree, source.grammar, &source.text),
+                Err(e) => FixRun::not_processed(e),
+            }
         };
         let fixed = run.fixed;
         FileOutcome { display: source.display.clone(), source: Some(source), fixed, findings: run.findings, problems: run.problems }
