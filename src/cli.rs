@@ -1,6 +1,7 @@
 //! Command line: arguments → a run plan → walk, fix in parallel, write, report, exit code.
 
-use crate::engine::{Engine, EngineOptions};
+use crate::engine::{Engine, EngineOptions, FileOutcome, Problem};
+use crate::interrupt;
 use crate::report::{self, EXIT_CLEAN, EXIT_ERROR, FileReport, Mode, RunReport};
 use crate::spec::{self, Spec, SpecError};
 use crate::walk;
@@ -82,6 +83,9 @@ pub enum Format {
 }
 
 pub fn main() -> i32 {
+    if let Err(e) = interrupt::install() {
+        eprintln!("warning: cannot catch interrupts ({e}); Ctrl-C during --write may leave a .pulumi-fix-* temporary file");
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -156,35 +160,62 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             return EXIT_ERROR;
         }
     };
-    let reports: Vec<FileReport> = pool.install(|| {
+    // Every file is fixed in memory before any is written, so that a spec mistake seen on one file
+    // (or an interrupt) stops the run with nothing written.
+    let outcomes: Vec<Option<FileOutcome>> = pool.install(|| {
         files
             .par_iter()
-            .map(|file| {
-                let outcome = engine.process_path(&file.path, file.display.clone(), file.grammar);
-                let mut report = FileReport {
-                    display: outcome.display,
-                    diff: None,
-                    changed: outcome.fixed.is_some(),
-                    written: false,
-                    findings: outcome.findings,
-                    problems: outcome.problems,
-                };
-                if let (Some(source), Some(fixed)) = (&outcome.source, &outcome.fixed) {
-                    if want_diff {
-                        report.diff = Some(report::unified_diff(&report.display, &String::from_utf8_lossy(&source.original_bytes()), &String::from_utf8_lossy(&source.bytes_for(fixed))));
-                    }
-                    if mode == Mode::Write {
-                        match crate::write::write_atomically(&source.path, &source.original_bytes(), &source.bytes_for(fixed)) {
-                            Ok(()) => report.written = true,
-                            Err(message) => report.problems.push(crate::engine::Problem { line: None, message, is_error: true }),
-                        }
-                    }
-                }
-                report
-            })
-            .filter(|r| r.changed || !r.findings.is_empty() || !r.problems.is_empty())
+            .map(|file| interrupt::received().is_none().then(|| engine.process_path(&file.path, file.display.clone(), file.grammar)))
             .collect()
     });
+    if let Some(signal) = interrupt::received() {
+        let _ = writeln!(err, "interrupted before any file was written; nothing was changed");
+        return interrupt::exit_code(signal);
+    }
+    let outcomes: Vec<FileOutcome> = outcomes.into_iter().flatten().collect();
+    let mut spec_errors: Vec<SpecError> = outcomes.iter().flat_map(|o| o.spec_errors.iter().cloned()).collect();
+    spec_errors.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    spec_errors.dedup_by(|a, b| (&a.path, a.line) == (&b.path, b.line));
+    if !spec_errors.is_empty() {
+        let code = print_spec_errors(&spec_errors, err);
+        let _ = writeln!(err, "no file was changed: fix the codemod spec first");
+        return code;
+    }
+
+    let writes: Vec<Option<Result<(), String>>> = if mode == Mode::Write { pool.install(|| outcomes.par_iter().map(write_outcome).collect()) } else { Vec::new() };
+    if let Some(signal) = interrupt::received() {
+        let attempted: Vec<_> = writes.iter().flatten().collect();
+        let done = attempted.iter().filter(|w| w.is_ok()).count();
+        let _ = writeln!(
+            err,
+            "interrupted: wrote {done} of {} fixed files, each completely; the others are unchanged. Run pulumi-fix again to finish",
+            attempted.len()
+        );
+        return interrupt::exit_code(signal);
+    }
+
+    let mut reports: Vec<FileReport> = Vec::new();
+    for (i, outcome) in outcomes.into_iter().enumerate() {
+        let mut report = FileReport {
+            display: outcome.display,
+            diff: None,
+            changed: outcome.fixed.is_some(),
+            written: false,
+            findings: outcome.findings,
+            problems: outcome.problems,
+        };
+        if let (true, Some(source), Some(fixed)) = (want_diff, &outcome.source, &outcome.fixed) {
+            report.diff = Some(report::unified_diff(&report.display, &String::from_utf8_lossy(&source.original_bytes()), &String::from_utf8_lossy(&source.bytes_for(fixed))));
+        }
+        match writes.get(i).cloned().flatten() {
+            Some(Ok(())) => report.written = true,
+            Some(Err(message)) => report.problems.push(Problem { line: None, message, is_error: true }),
+            None => {}
+        }
+        if report.changed || !report.findings.is_empty() || !report.problems.is_empty() {
+            reports.push(report);
+        }
+    }
 
     let report = RunReport { mode, files_scanned: files.len(), files: reports, walk_problems };
     let written = match cli.format {
@@ -198,6 +229,15 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         }
     }
     report.exit_code()
+}
+
+/// Writes a fixed file, unless a stop was asked for: `None` when there is nothing to write.
+fn write_outcome(outcome: &FileOutcome) -> Option<Result<(), String>> {
+    let (source, fixed) = (outcome.source.as_ref()?, outcome.fixed.as_ref()?);
+    if interrupt::received().is_some() {
+        return Some(Err("not written: the run was interrupted".into()));
+    }
+    Some(crate::write::write_atomically(&source.path, &source.original_bytes(), &source.bytes_for(fixed)))
 }
 
 fn print_list(specs: &[Spec], out: &mut dyn Write) {

@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod engine;
 pub mod index;
+pub mod interrupt;
 pub mod lang;
 pub mod report;
 pub mod source;

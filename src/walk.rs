@@ -47,6 +47,11 @@ pub fn walk(roots: &[PathBuf], threads: usize) -> (Vec<WalkedFile>, Vec<WalkProb
                 is_error: false,
             }),
             Ok(meta) if meta.is_dir() => directories.push(root.clone()),
+            Ok(meta) if !meta.is_file() => problems.lock().unwrap().push(WalkProblem {
+                display,
+                message: "not a regular file (a FIFO, socket or device); skipped".into(),
+                is_error: false,
+            }),
             Ok(_) => match Grammar::for_path(root) {
                 Some(grammar) => files.lock().unwrap().push(WalkedFile { path: root.clone(), display, grammar }),
                 None => problems.lock().unwrap().push(WalkProblem {

@@ -4,7 +4,11 @@
 //! not conflict with an earlier fix of the same pass; the rest wait for the next pass, when their
 //! match is computed afresh on the new text. A pass whose result does not parse is undone fix by
 //! fix: a fix that breaks the syntax is refused and reported, never written. The loop ends when a
-//! pass has nothing to apply; a file still changing after [`MAX_PASSES`] is left untouched.
+//! pass has nothing to apply.
+//!
+//! Two mistakes of a spec show only on a file: a fix whose own edits overlap, and fixes that
+//! still fire after [`MAX_PASSES`]. Either leaves the file untouched and is reported as a
+//! [`RuleFault`] naming the rule, so the run can stop before it writes anything.
 
 use super::edits::PassContext;
 use super::matcher::{RuleMatch, find_matches};
@@ -21,17 +25,32 @@ pub struct FixRun {
     pub text: String,
     pub findings: Vec<Finding>,
     pub problems: Vec<Problem>,
+    pub faults: Vec<RuleFault>,
 }
 
 impl FixRun {
     pub fn unchanged(text: &str) -> FixRun {
-        FixRun { text: text.to_string(), findings: Vec::new(), problems: Vec::new() }
+        FixRun { text: text.to_string(), findings: Vec::new(), problems: Vec::new(), faults: Vec::new() }
     }
+
+    fn faulty(original: &str, faults: Vec<RuleFault>) -> FixRun {
+        FixRun { faults, ..FixRun::unchanged(original) }
+    }
+}
+
+/// A mistake of one rule, seen on this file: `line` is where in the (original) file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleFault {
+    pub spec: usize,
+    pub rule: usize,
+    pub line: usize,
+    pub message: String,
 }
 
 /// A fix chosen in one pass, before it is known to keep the syntax intact.
 struct Candidate {
     spec: usize,
+    rule: usize,
     key: String,
     span: (usize, usize),
     message: String,
@@ -43,7 +62,6 @@ pub fn run(engine: &Engine, compiled: &CompiledGrammar, grammar: Grammar, origin
     // The edits of every pass, to map positions back to the original text.
     let mut history: Vec<Vec<Edit>> = Vec::new();
     let mut applied: Vec<Finding> = Vec::new();
-    let mut problems = Vec::new();
     // Fixes refused by the guard, by rule and matched text, so later passes do not retry them.
     let mut refused: HashSet<String> = HashSet::new();
     let eol = line_ending(original);
@@ -55,7 +73,7 @@ pub fn run(engine: &Engine, compiled: &CompiledGrammar, grammar: Grammar, origin
             // Only the original can fail here: every later pass is checked before it is kept.
             let line = line_col(&text, offset).0;
             let message = "syntax error; the file is left untouched (pulumi-fix edits only files that parse)".to_string();
-            return FixRun { text: original.to_string(), findings: Vec::new(), problems: vec![Problem { line: Some(line), message, is_error: false }] };
+            return FixRun { problems: vec![Problem { line: Some(line), message, is_error: false }], ..FixRun::unchanged(original) };
         }
         let index = FileIndex::build(grammar, &tree, &text);
         let matches = find_matches(compiled, &tree, &text, &index);
@@ -70,10 +88,16 @@ pub fn run(engine: &Engine, compiled: &CompiledGrammar, grammar: Grammar, origin
             let key = match_key(m, &text);
             let built = if rule.edits.is_empty() { Ok(Vec::new()) } else { context.build(rule, m) };
             let locate = |span: (usize, usize)| locate(original, &history, span);
+            if let Ok(edits) = &built
+                && edits.iter().enumerate().any(|(i, a)| edits[i + 1..].iter().any(|b| a.overlaps(b)))
+            {
+                let message = "the edits of this rule overlap each other (one changes text inside another's), so they cannot be applied together; target disjoint captures, or make it one `replace` of the enclosing capture".into();
+                return FixRun::faulty(original, vec![RuleFault { spec: m.spec, rule: m.rule, line: locate(m.span()).start.0, message }]);
+            }
             match built {
                 Ok(edits) if !edits.is_empty() && engine.applies(spec) && !refused.contains(&key) => {
                     if !chosen.iter().any(|c| c.edits.iter().any(|a| edits.iter().any(|b| a.conflicts_with(b)))) {
-                        chosen.push(Candidate { spec: m.spec, key, span: m.span(), message, edits });
+                        chosen.push(Candidate { spec: m.spec, rule: m.rule, key, span: m.span(), message, edits });
                     }
                 }
                 // A match whose fix changes nothing is already in the fixed form.
@@ -97,19 +121,18 @@ pub fn run(engine: &Engine, compiled: &CompiledGrammar, grammar: Grammar, origin
         if chosen.is_empty() {
             applied.extend(remaining);
             applied.sort_by_key(|f| (f.location.byte_range, f.applied));
-            return FixRun { text, findings: applied, problems };
+            return FixRun { text, findings: applied, problems: Vec::new(), faults: Vec::new() };
         }
         if pass == MAX_PASSES {
-            let ids: Vec<String> = chosen.iter().map(|c| format!("{} ({})", engine.specs[c.spec].id, engine.specs[c.spec].path)).collect();
-            problems.push(Problem {
-                line: Some(locate(original, &history, chosen[0].span).start.0),
-                message: format!(
-                    "fixes did not converge after {MAX_PASSES} passes; the file is left untouched. Still firing: {}. A fix whose output matches its own query loops; please report it",
-                    ids.join(", ")
-                ),
-                is_error: true,
-            });
-            return FixRun { text: original.to_string(), findings: Vec::new(), problems };
+            let mut firing: Vec<(usize, usize)> = chosen.iter().map(|c| (c.spec, c.rule)).collect();
+            firing.dedup();
+            let line = locate(original, &history, chosen[0].span).start.0;
+            let message = format!(
+                "this rule's fix still fires after {MAX_PASSES} passes, so it never converges{}; its output must no longer match its own query",
+                if firing.len() > 1 { " (with the other rules listed)" } else { "" }
+            );
+            let faults = firing.into_iter().map(|(spec, rule)| RuleFault { spec, rule, line, message: message.clone() }).collect();
+            return FixRun::faulty(original, faults);
         }
 
         let kept = guard(grammar, &text, chosen, &mut refused);

@@ -12,7 +12,7 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
-pub use fixpoint::{FixRun, MAX_PASSES};
+pub use fixpoint::{FixRun, MAX_PASSES, RuleFault};
 
 /// One text change: replace `range` (byte offsets) with `replacement`. An empty range inserts.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -48,6 +48,12 @@ impl Edit {
             (false, true) => a.start < b.start && b.start < a.end,
             (false, false) => a.start < b.end && b.start < a.end,
         }
+    }
+
+    /// Two edits of one fix overlap when one changes text inside the other's range; inserts at
+    /// one point are applied in the rule's order, so they do not.
+    fn overlaps(&self, other: &Edit) -> bool {
+        !(self.range.is_empty() && other.range.is_empty()) && self.conflicts_with(other)
     }
 }
 
@@ -114,11 +120,14 @@ pub struct FileOutcome {
     pub fixed: Option<String>,
     pub findings: Vec<Finding>,
     pub problems: Vec<Problem>,
+    /// Mistakes of specs that this file revealed (the file is left untouched); a run that meets
+    /// one writes nothing.
+    pub spec_errors: Vec<SpecError>,
 }
 
 impl FileOutcome {
     fn problem(display: String, problem: Problem) -> FileOutcome {
-        FileOutcome { display, source: None, fixed: None, findings: Vec::new(), problems: vec![problem] }
+        FileOutcome { display, source: None, fixed: None, findings: Vec::new(), problems: vec![problem], spec_errors: Vec::new() }
     }
 }
 
@@ -179,7 +188,17 @@ impl Engine {
             None => FixRun::unchanged(&source.text),
         };
         let fixed = (run.text != source.text).then_some(run.text);
-        FileOutcome { display: source.display.clone(), source: Some(source), fixed, findings: run.findings, problems: run.problems }
+        let spec_errors = run.faults.iter().map(|fault| self.spec_error(fault, &source.display)).collect();
+        FileOutcome { display: source.display.clone(), source: Some(source), fixed, findings: run.findings, problems: run.problems, spec_errors }
+    }
+
+    fn spec_error(&self, fault: &RuleFault, display: &str) -> SpecError {
+        let spec = &self.specs[fault.spec];
+        SpecError {
+            path: spec.path.clone(),
+            line: spec.rules[fault.rule].query_line,
+            message: format!("{} (`{}`, seen on {display}:{}, which is left untouched)", fault.message, spec.id, fault.line),
+        }
     }
 
     fn applies(&self, spec: &Spec) -> bool {
@@ -201,6 +220,9 @@ mod tests {
         assert!(!i(5, "a").conflicts_with(&r(0, 5)));
         assert!(i(3, "a").conflicts_with(&i(3, "b")));
         assert!(!i(3, "a").conflicts_with(&i(3, "a")));
+        assert!(r(0, 5).overlaps(&r(2, 3)));
+        assert!(i(3, "a").overlaps(&r(0, 5)));
+        assert!(!i(3, "a").overlaps(&i(3, "b")), "inserts at one point of one fix go in order");
     }
 
     #[test]

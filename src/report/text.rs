@@ -38,7 +38,7 @@ pub fn print_text(report: &RunReport, quiet: bool, out: &mut dyn Write, err: &mu
     }
     let counts = report.applied_by_codemod();
     let fixes: usize = counts.values().sum();
-    let changed = report.files.iter().filter(|f| f.changed).count();
+    let changed = report.files.iter().filter(|f| f.changed && (report.mode == Mode::DryRun || f.written)).count();
     let verb = match report.mode {
         Mode::DryRun => "would apply",
         Mode::Write => "applied",
