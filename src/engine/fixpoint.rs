@@ -12,7 +12,7 @@
 
 use super::edits::PassContext;
 use super::matcher::{RuleMatch, find_matches};
-use super::{Edit, Engine, Finding, Fix, Location, Problem, apply_edits};
+use super::{Edit, Engine, Finding, Fix, Location, Problem, apply_edits, normalize_edits};
 use crate::index::FileIndex;
 use crate::lang::{Grammar, first_syntax_error, parse};
 use crate::source::{line_col, line_ending, preferred_quote};
@@ -143,6 +143,7 @@ pub fn run(engine: &Engine, compiled: &CompiledGrammar, grammar: Grammar, origin
             applied.push(Finding { spec, location, message: candidate.message, fix: Some(Fix { edits: candidate.edits }), applied: true });
         }
         if !edits.is_empty() {
+            let edits = normalize_edits(&edits);
             text = apply_edits(&text, &edits);
             history.push(edits);
         }
@@ -181,12 +182,10 @@ fn guard(grammar: Grammar, text: &str, chosen: Vec<Candidate>, refused: &mut Has
 fn locate(original: &str, history: &[Vec<Edit>], span: (usize, usize)) -> Location {
     let map_back = |mut position: usize| {
         for edits in history.iter().rev() {
-            let mut sorted: Vec<&Edit> = edits.iter().collect();
-            sorted.sort_by_key(|e| (e.range.start, e.range.end));
-            sorted.dedup();
             let mut delta: isize = 0;
             let mut mapped = None;
-            for edit in sorted {
+            // Each pass's edits are kept normalized: sorted, disjoint.
+            for edit in edits {
                 let new_start = (edit.range.start as isize + delta) as usize;
                 let new_end = new_start + edit.replacement.len();
                 if position < new_start {

@@ -40,8 +40,12 @@ pub fn find_matches<'t>(compiled: &CompiledGrammar, tree: &'t Tree, text: &str, 
         }
         let rule = compiled.pattern_rules[pattern];
         let found_match = RuleMatch { spec: rule.spec, rule: rule.rule, captures: m.captures.iter().map(|c| (c.index, c.node)).collect() };
-        // Alternations can match one place several ways; one finding per rule and place.
-        if seen.insert((rule.spec, rule.rule, found_match.span())) {
+        // Alternations can match the same nodes several ways: one finding per rule and captures.
+        // (Matches that differ only inside the span, e.g. each of several arguments, all count.)
+        let mut captured: Vec<(u32, usize, usize)> = found_match.captures.iter().map(|(i, n)| (*i, n.start_byte(), n.end_byte())).collect();
+        captured.sort_unstable();
+        captured.dedup();
+        if seen.insert((rule.spec, rule.rule, captured)) {
             found.push(found_match);
         }
     }

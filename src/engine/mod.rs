@@ -35,10 +35,15 @@ impl Edit {
         apply_edits(text, std::slice::from_ref(self))
     }
 
+    fn is_deletion(&self) -> bool {
+        !self.range.is_empty() && self.replacement.is_empty()
+    }
+
     /// Two edits conflict when applying both is ambiguous: overlapping ranges, or different text
-    /// inserted at one point.
+    /// inserted at one point. Overlapping deletions do not: together they delete the union (two
+    /// neighbours in a list share the comma between them).
     fn conflicts_with(&self, other: &Edit) -> bool {
-        if self == other {
+        if self == other || (self.is_deletion() && other.is_deletion()) {
             return false;
         }
         let (a, b) = (&self.range, &other.range);
@@ -57,14 +62,29 @@ impl Edit {
     }
 }
 
-/// Applies non-conflicting edits (any order given) to `text`.
-pub fn apply_edits(text: &str, edits: &[Edit]) -> String {
-    let mut sorted: Vec<&Edit> = edits.iter().collect();
+/// Non-conflicting edits in order, without duplicates, overlapping deletions merged into one.
+pub fn normalize_edits(edits: &[Edit]) -> Vec<Edit> {
+    let mut sorted: Vec<Edit> = edits.to_vec();
+    // Stable: inserts at one point keep the order they were given in.
     sorted.sort_by_key(|e| (e.range.start, e.range.end));
     sorted.dedup();
+    let mut out: Vec<Edit> = Vec::with_capacity(sorted.len());
+    for edit in sorted {
+        match out.last_mut() {
+            Some(last) if last.is_deletion() && edit.is_deletion() && edit.range.start < last.range.end => {
+                last.range.end = last.range.end.max(edit.range.end);
+            }
+            _ => out.push(edit),
+        }
+    }
+    out
+}
+
+/// Applies non-conflicting edits (any order given) to `text`.
+pub fn apply_edits(text: &str, edits: &[Edit]) -> String {
     let mut out = String::with_capacity(text.len() + 64);
     let mut at = 0;
-    for edit in sorted {
+    for edit in normalize_edits(edits) {
         out.push_str(&text[at..edit.range.start]);
         out.push_str(&edit.replacement);
         at = edit.range.end;
@@ -223,6 +243,15 @@ mod tests {
         assert!(r(0, 5).overlaps(&r(2, 3)));
         assert!(i(3, "a").overlaps(&r(0, 5)));
         assert!(!i(3, "a").overlaps(&i(3, "b")), "inserts at one point of one fix go in order");
+    }
+
+    #[test]
+    fn overlapping_deletions_delete_their_union() {
+        let delete = |a, b| Edit::replace(a..b, String::new());
+        assert!(!delete(0, 4).conflicts_with(&delete(3, 6)));
+        assert!(delete(0, 4).conflicts_with(&Edit::replace(3..6, "x".into())));
+        assert_eq!(apply_edits("a, b, c", &[delete(0, 4), delete(3, 6)]), "c");
+        assert_eq!(apply_edits("a, b, c", &[delete(3, 6), delete(0, 4), delete(6, 7)]), "");
     }
 
     #[test]

@@ -14,7 +14,7 @@
 //!   sees a plain value.
 
 use super::FileIndex;
-use crate::lang::Grammar;
+use crate::lang::{Grammar, is_variable_use};
 use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
@@ -233,6 +233,7 @@ impl<'t> FileIndex<'t> {
         let s = syntax(self.grammar);
         let node = self.unwrap(node);
         match node.kind() {
+            "identifier" if !is_variable_use(node) => false,
             "identifier" => match self.parameter_annotation(node) {
                 Some(annotation) => annotation.is_some_and(|a| self.annotation_kind(a) == Some(AnnotationKind::Output)),
                 None => facts.outputs.contains(self.text(node)),

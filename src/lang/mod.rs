@@ -159,6 +159,15 @@ pub fn ensure_import(grammar: Grammar, tree: &Tree, text: &str, import: &ImportS
     ImportResolution { edit, local_name }
 }
 
+/// Is this identifier a variable (a use or a binding), not the name of an attribute
+/// (`x.name`) or of a keyword argument (`f(name=...)`)?
+pub fn is_variable_use(identifier: Node) -> bool {
+    let parent = identifier.parent();
+    let is_attribute_name = parent.is_some_and(|p| p.kind() == "attribute" && p.child_by_field_name("attribute") == Some(identifier));
+    let is_keyword_name = parent.is_some_and(|p| p.kind() == "keyword_argument" && p.child_by_field_name("name") == Some(identifier));
+    !is_attribute_name && !is_keyword_name
+}
+
 /// The name (key) node of a keyword argument, object property or YAML mapping pair;
 /// `None` for positional arguments and other nodes.
 pub fn argument_key(node: Node) -> Option<Node> {

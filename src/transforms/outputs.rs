@@ -14,6 +14,7 @@
 //! `pulumi` is spelled as the rule's `ensure_import` binding `pulumi` names it.
 
 use super::TransformContext;
+use crate::lang::is_variable_use;
 use std::collections::BTreeMap;
 use tree_sitter::Node;
 
@@ -151,6 +152,15 @@ pub(super) fn output_string(node: Node, context: &TransformContext) -> Result<St
     let pulumi = pulumi_name(context)?;
     let fstring = parse_fstring(node, context)?;
     let is_output = |n: Node| context.index.is_output(n);
+    // An Output inside a larger interpolation (`{bucket.arn + x}`, `{o.method()}`) cannot be
+    // lifted out of it; wrapping the f-string would leave it there, and fire again forever.
+    let buried = fstring.parts.iter().find_map(|part| match part {
+        Part::Interpolation { expression, .. } if !is_output(*expression) && context.index.contains_output(*expression) => Some(*expression),
+        _ => None,
+    });
+    if let Some(expression) = buried {
+        return Err(format!("the Output is inside `{}`; give it an interpolation of its own", text(expression, context)));
+    }
     let concat_fits = fstring.parts.iter().all(|part| match part {
         Part::Literal(_) => true,
         Part::Interpolation { expression, conversion, spec, .. } => {
@@ -309,13 +319,6 @@ fn identifiers_in(node: Node, context: &TransformContext) -> Vec<String> {
         pending.extend(current.named_children(&mut cursor));
     }
     names
-}
-
-fn is_variable_use(identifier: Node) -> bool {
-    let parent = identifier.parent();
-    let is_attribute_name = parent.is_some_and(|p| p.kind() == "attribute" && p.child_by_field_name("attribute") == Some(identifier));
-    let is_keyword_name = parent.is_some_and(|p| p.kind() == "keyword_argument" && p.child_by_field_name("name") == Some(identifier));
-    !is_attribute_name && !is_keyword_name
 }
 
 /// The quote to use for a `args["key"]` subscript at `node`: the other one than the string

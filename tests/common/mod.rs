@@ -94,3 +94,5 @@ pub fn git(dir: &Path, args: &[&str]) -> Run {
         .expect("run git")
         .into()
 }
+
+pub mod pipeline;
