@@ -88,6 +88,7 @@ fn holds<'t>(predicate: &SemanticPredicate, captures: &[tree_sitter::QueryCaptur
             let holds = nodes_of(captures, *capture).any(|n| match fact {
                 NodeFact::Output => index.is_output(n),
                 NodeFact::ContainsOutput => index.contains_output(n),
+                NodeFact::ContainsOutputValue => index.contains_output_value(n),
                 NodeFact::InputPosition => index.is_input_position(n),
                 NodeFact::Resource => index.is_resource_callee(n),
                 NodeFact::InApply => index.is_in_apply(n),

@@ -91,13 +91,25 @@ impl<'t> FileIndex<'t> {
 
     /// Does `node` contain (or is it) an Output expression?
     pub fn contains_output(&self, node: Node<'t>) -> bool {
+        self.finds_output(node, |_| false)
+    }
+
+    /// Does `node` contain (or is it) an Output used as a value, not as a resource's input?
+    pub fn contains_output_value(&self, node: Node<'t>) -> bool {
+        self.finds_output(node, |output| self.is_resource_input(output))
+    }
+
+    fn finds_output(&self, node: Node<'t>, ignored: impl Fn(Node<'t>) -> bool) -> bool {
         let mut cursor = node.walk();
         let mut pending = vec![node];
         while let Some(current) = pending.pop() {
             if self.is_output(current) {
-                return true;
+                if !ignored(current) {
+                    return true;
+                }
+            } else {
+                pending.extend(current.named_children(&mut cursor));
             }
-            pending.extend(current.named_children(&mut cursor));
         }
         false
     }
@@ -299,28 +311,38 @@ impl<'t> FileIndex<'t> {
     /// `pulumi.all`, ...), directly or inside dict/list/object literals, but not a dict key and not
     /// a resource's name?
     pub fn is_input_position(&self, node: Node<'t>) -> bool {
+        self.input_call(node).is_some()
+    }
+
+    /// Is `node` an Output passed as an input of a resource (or Args) constructor? Pulumi
+    /// resolves it and records the dependency, wherever the constructor is called (even inside
+    /// an `.apply` callback).
+    pub fn is_resource_input(&self, node: Node<'t>) -> bool {
+        self.input_call(node).is_some_and(|call| self.is_resource_construction(call))
+    }
+
+    /// The call that takes `node` as an Input (see [`Self::is_input_position`]).
+    fn input_call(&self, node: Node<'t>) -> Option<Node<'t>> {
         let mut current = node;
         while let Some(parent) = current.parent() {
             match parent.kind() {
-                "pair" if parent.child_by_field_name("key") == Some(current) => return false,
+                "pair" if parent.child_by_field_name("key") == Some(current) => return None,
                 "pair" | "dictionary" | "list" | "tuple" | "set" | "parenthesized_expression" | "keyword_argument"
                 | "conditional_expression" | "object" | "array" | "ternary_expression" | "as_expression"
                 | "non_null_expression" | "satisfies_expression" => current = parent,
                 "argument_list" | "arguments" => {
-                    let Some(call) = parent.parent() else { return false };
+                    let call = parent.parent()?;
                     let is_first_positional = parent.named_child(0) == Some(current) && current.kind() != "keyword_argument";
                     if is_first_positional && self.is_resource_construction(call) {
-                        return false;
+                        return None;
                     }
-                    let Some(token) = self.callee(call).and_then(|c| self.type_token(self.unwrap(c), self.source)) else {
-                        return false;
-                    };
-                    return accepts_inputs(&token);
+                    let token = self.callee(call).and_then(|c| self.type_token(self.unwrap(c), self.source))?;
+                    return accepts_inputs(&token).then_some(call);
                 }
-                _ => return false,
+                _ => return None,
             }
         }
-        false
+        None
     }
 
     /// For an identifier that is a parameter of an enclosing function or lambda: `Some(its type

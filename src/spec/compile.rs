@@ -15,7 +15,7 @@ const TEXT_PREDICATES: &[&str] = &[
 /// The engine's own predicates, evaluated against the file's semantic index.
 /// Each has a `not-` twin.
 pub const SEMANTIC_PREDICATES: &[&str] =
-    &["pulumi-type?", "has-arg?", "has-parent?", "pulumi-output?", "contains-output?", "pulumi-input?", "pulumi-resource?", "in-apply?", "foreign-config-key?"];
+    &["pulumi-type?", "has-arg?", "has-parent?", "pulumi-output?", "contains-output?", "contains-output-value?", "pulumi-input?", "pulumi-resource?", "in-apply?", "foreign-config-key?"];
 
 #[derive(Debug, Clone)]
 pub enum SemanticPredicate {
@@ -39,6 +39,9 @@ pub enum NodeFact {
     Output,
     /// `#contains-output?`: the expression is or contains an Output.
     ContainsOutput,
+    /// `#contains-output-value?`: the expression is or contains an Output used as a value, not
+    /// one passed as a resource's input (which is fine anywhere, even inside `.apply`).
+    ContainsOutputValue,
     /// `#pulumi-input?`: the expression is (inside literals in) an argument of a call that
     /// accepts Outputs: a resource or Args constructor (not the resource name), an invoke's
     /// Output form, `pulumi.Output.*`, `pulumi.export`, ...
@@ -234,6 +237,7 @@ pub fn compile_grammar(specs: &[Arc<Spec>], grammar: Grammar) -> Result<Option<C
                 }
                 "pulumi-output?" => SemanticPredicate::Fact { capture, fact: NodeFact::Output, negate },
                 "contains-output?" => SemanticPredicate::Fact { capture, fact: NodeFact::ContainsOutput, negate },
+                "contains-output-value?" => SemanticPredicate::Fact { capture, fact: NodeFact::ContainsOutputValue, negate },
                 "pulumi-input?" => SemanticPredicate::Fact { capture, fact: NodeFact::InputPosition, negate },
                 "pulumi-resource?" => SemanticPredicate::Fact { capture, fact: NodeFact::Resource, negate },
                 "in-apply?" => SemanticPredicate::Fact { capture, fact: NodeFact::InApply, negate },

@@ -416,7 +416,8 @@ pub(super) fn lift_apply(node: Node, context: &TransformContext) -> Result<Strin
     let receiver = single_concat_argument(receiver, context).unwrap_or(receiver);
     let receiver_value = text(unwrap_identity_apply(receiver, context), context).to_string();
 
-    let lifted = outputs_inside(body, context, &|_| false);
+    // A resource's input may stay an Output: Pulumi resolves it and keeps the dependency.
+    let lifted = outputs_inside(body, context, &|n| context.index.is_output(n) && context.index.is_resource_input(n));
     if lifted.is_empty() {
         return Err("the apply callback uses no other Output".into());
     }
