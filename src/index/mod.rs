@@ -7,7 +7,7 @@ mod typescript;
 mod yaml;
 
 use crate::lang::Grammar;
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use tree_sitter::{Node, Tree};
 
@@ -26,6 +26,9 @@ pub struct FileIndex<'t> {
     source: &'t str,
     bindings: HashMap<String, Binding>,
     outputs: OnceCell<outputs::OutputFacts>,
+    /// `is_output` by node id: predicates ask it of every node below every match, and the
+    /// answer walks up the tree (which costs its depth at each step in tree-sitter).
+    output_answers: RefCell<HashMap<usize, bool>>,
     /// Pulumi YAML: the project's `name`.
     project_name: Option<String>,
 }
@@ -33,7 +36,7 @@ pub struct FileIndex<'t> {
 impl<'t> FileIndex<'t> {
     pub fn build(grammar: Grammar, tree: &'t Tree, text: &'t str) -> FileIndex<'t> {
         let mut index =
-            FileIndex { grammar, root: tree.root_node(), source: text, bindings: HashMap::new(), outputs: OnceCell::new(), project_name: None };
+            FileIndex { grammar, root: tree.root_node(), source: text, bindings: HashMap::new(), outputs: OnceCell::new(), output_answers: RefCell::default(), project_name: None };
         match grammar {
             Grammar::Python => python::collect_imports(tree.root_node(), text, &mut index),
             Grammar::TypeScript | Grammar::Tsx => typescript::collect_imports(tree.root_node(), text, &mut index),

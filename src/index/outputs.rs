@@ -14,7 +14,7 @@
 //!   sees a plain value.
 
 use super::FileIndex;
-use crate::lang::{Grammar, is_variable_use};
+use crate::lang::{Grammar, ancestors, is_variable_use};
 use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
@@ -85,8 +85,12 @@ fn syntax(grammar: Grammar) -> &'static Syntax {
 impl<'t> FileIndex<'t> {
     /// Is `node` an expression whose value is a Pulumi Output?
     pub fn is_output(&self, node: Node<'t>) -> bool {
-        let facts = self.output_facts();
-        self.is_output_with(node, facts)
+        if let Some(&known) = self.output_answers.borrow().get(&node.id()) {
+            return known;
+        }
+        let answer = self.is_output_with(node, self.output_facts());
+        self.output_answers.borrow_mut().insert(node.id(), answer);
+        answer
     }
 
     /// Does `node` contain (or is it) an Output expression?
@@ -350,9 +354,7 @@ impl<'t> FileIndex<'t> {
     fn parameter_annotation(&self, identifier: Node<'t>) -> Option<Option<Node<'t>>> {
         let name = self.text(identifier);
         let s = syntax(self.grammar);
-        let mut current = identifier;
-        while let Some(parent) = current.parent() {
-            current = parent;
+        for parent in ancestors(self.root, identifier) {
             if !s.scopes.contains(&parent.kind()) {
                 continue;
             }

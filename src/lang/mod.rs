@@ -159,6 +159,23 @@ pub fn ensure_import(grammar: Grammar, tree: &Tree, text: &str, import: &ImportS
     ImportResolution { edit, local_name }
 }
 
+/// The ancestors of `node` below `root` (and `root` itself), innermost first, found in one
+/// descent from `root`: tree-sitter finds a parent by descending from the root, so walking
+/// `parent()` up costs the depth squared, which a deeply nested expression turns into seconds.
+pub fn ancestors<'t>(root: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
+    let mut path = Vec::new();
+    let mut current = root;
+    while current != node {
+        path.push(current);
+        match current.child_with_descendant(node) {
+            Some(child) if child != current => current = child,
+            _ => break,
+        }
+    }
+    path.reverse();
+    path
+}
+
 /// Is this identifier a variable (a use or a binding), not the name of an attribute
 /// (`x.name`) or of a keyword argument (`f(name=...)`)?
 pub fn is_variable_use(identifier: Node) -> bool {
@@ -192,6 +209,20 @@ mod tests {
         assert_eq!(Grammar::for_path(Path::new("Pulumi.yaml")), Some(Grammar::Yaml));
         assert_eq!(Grammar::for_path(Path::new("Pulumi.dev.yaml")), Some(Grammar::Yaml));
         assert_eq!(Grammar::for_path(Path::new("docker-compose.yaml")), None);
+    }
+
+    #[test]
+    fn ancestors_are_the_parents_innermost_first() {
+        let tree = parse(Grammar::Python, "x = f(a + (b))\n");
+        let b = tree.root_node().descendant_for_byte_range(11, 12).unwrap();
+        let mut by_parent = Vec::new();
+        let mut current = b;
+        while let Some(parent) = current.parent() {
+            by_parent.push(parent);
+            current = parent;
+        }
+        assert_eq!(ancestors(tree.root_node(), b), by_parent);
+        assert!(ancestors(tree.root_node(), tree.root_node()).is_empty());
     }
 
     #[test]
