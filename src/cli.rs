@@ -222,11 +222,11 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Format::Text => report::print_text(&report, cli.quiet, out, err),
         Format::Json => out.write_all(report::render_json(&report).as_bytes()),
     };
-    if let Err(e) = written {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            let _ = writeln!(err, "error: cannot write the report: {e}");
-            return EXIT_ERROR;
-        }
+    if let Err(e) = written
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        let _ = writeln!(err, "error: cannot write the report: {e}");
+        return EXIT_ERROR;
     }
     report.exit_code()
 }

@@ -41,8 +41,8 @@ fn every_spec_example_holds() {
                 failures.push(format!("{label}: {unfixed} unfixed findings, expected {}: {:?}", example.findings, outcome.findings.iter().map(|f| &f.message).collect::<Vec<_>>()));
             }
             let again = run(&engine, &example.file_name, &fixed);
-            if again.fixed.is_some() {
-                failures.push(format!("{label}: not idempotent, a second run changes:\n{}", again.fixed.unwrap()));
+            if let Some(changed) = again.fixed {
+                failures.push(format!("{label}: not idempotent, a second run changes:\n{changed}"));
             }
         }
     }
