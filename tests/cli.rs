@@ -171,10 +171,11 @@ fn unreadable_files_are_reported_and_the_run_goes_on() {
 
 #[test]
 fn files_no_codemod_could_change_are_not_parsed() {
-    // No built-in rule's anchors are in this file, so it is read but not parsed: its syntax error
-    // is not pulumi-fix's to report (README, Performance).
+    // The selected codemod's anchors are not in this file, so it is read but not parsed: its
+    // syntax error is not pulumi-fix's to report (README, Performance). Codemods without anchors
+    // see every file of their language, so the test selects one with anchors.
     let dir = scratch(&[("a.py", EIP), ("broken.py", "def broken(:\n")]);
-    let run = run_in(dir.path(), &["--write", "."]);
+    let run = run_in(dir.path(), &["--select", "eip-vpc-domain", "--write", "."]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(!run.stderr.contains("broken.py"), "{}", run.stderr);
     assert_eq!(fs::read_to_string(dir.path().join("a.py")).unwrap(), EIP_FIXED);
@@ -236,4 +237,21 @@ with = "log"
     let unsafe_run = run_in(dir.path(), &[&base[..], &["--write", "--unsafe-fixes", "a.py"]].concat());
     assert_eq!(unsafe_run.code, 0, "{}", unsafe_run.stderr);
     assert_eq!(fs::read_to_string(dir.path().join("a.py")).unwrap(), "log(1)\n");
+}
+
+/// `import-shim-sys-path` is an alternative to `import-shim`: it runs only when selected.
+#[test]
+fn opt_in_codemods_run_only_when_selected() {
+    let dir = scratch(&[
+        ("Pulumi.yaml", "name: tap\nruntime: python\nmain: tap.py\n"),
+        ("tap.py", "import pulumi\nfrom lib.tap_stack import TapStack\n"),
+        ("lib/tap_stack.py", "TapStack = object\n"),
+    ]);
+    let default = run_in(dir.path(), &["--quiet"]);
+    assert_eq!((default.code, default.stdout.as_str()), (0, ""), "{}", default.stderr);
+    let selected = run_in(dir.path(), &["--select", "import-shim-sys-path"]);
+    assert_eq!(selected.code, 1, "{}", selected.stderr);
+    assert!(selected.stdout.contains("+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))"), "{}", selected.stdout);
+    let list = run_in(dir.path(), &["--list"]);
+    assert!(list.stdout.lines().any(|l| l.starts_with("import-shim-sys-path") && l.contains("opt-in")), "{}", list.stdout);
 }

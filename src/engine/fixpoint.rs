@@ -9,30 +9,43 @@
 use super::edits::PassContext;
 use super::matcher::{RuleMatch, find_matches};
 use super::SpecQueries;
+use super::suppress::Suppressions;
 use super::{Edit, Engine, Finding, Fix, Location, Problem, apply_edits};
 use crate::index::FileIndex;
 use crate::lang::{Grammar, first_syntax_error, parse, reparse};
+use crate::project::FileContext;
 use crate::source::{line_col, line_ending, preferred_quote};
 use crate::spec::SpecError;
-use crate::transforms::TransformContext;
 use std::borrow::Cow;
 use std::collections::HashSet;
 use tree_sitter::Tree;
 
 pub const MAX_PASSES: usize = 8;
 
-#[derive(Default)]
 pub struct FixRun {
     /// The fixed text, when it differs from the original.
     pub fixed: Option<String>,
     pub findings: Vec<Finding>,
     pub problems: Vec<Problem>,
+    /// The codemod id of each finding a suppression silenced (once per place).
+    pub suppressed: Vec<String>,
+    /// False when the file was given up on (a syntax error, no convergence): then no verdict on
+    /// its suppressions either.
+    pub completed: bool,
 }
 
 impl FixRun {
+    pub fn unchanged() -> FixRun {
+        FixRun { fixed: None, findings: Vec::new(), problems: Vec::new(), suppressed: Vec::new(), completed: true }
+    }
+
+    fn given_up(problems: Vec<Problem>) -> FixRun {
+        FixRun { problems, completed: false, ..FixRun::unchanged() }
+    }
+
     /// A spec's query failed to compile when a file first needed it: the file is left alone.
     pub fn not_processed(error: SpecError) -> FixRun {
-        FixRun { problems: vec![Problem { line: None, message: format!("not processed: {error}"), is_error: true }], ..FixRun::default() }
+        FixRun::given_up(vec![Problem { line: None, message: format!("not processed: {error}"), is_error: true }])
     }
 }
 
@@ -40,14 +53,22 @@ impl FixRun {
 struct Candidate {
     spec: usize,
     key: String,
-    span: (usize, usize),
+    location: Location,
     message: String,
     edits: Vec<Edit>,
 }
 
 /// Fixes `original` (parsed as `tree`) with `candidates`, the specs the pre-filter let through
 /// for it; later passes ask the pre-filter again about their own text.
-pub fn run<'e>(engine: &'e Engine, mut candidates: Vec<SpecQueries<'e>>, tree: Tree, grammar: Grammar, original: &str) -> FixRun {
+pub fn run<'e>(
+    engine: &'e Engine,
+    mut candidates: Vec<SpecQueries<'e>>,
+    tree: Tree,
+    grammar: Grammar,
+    original: &str,
+    context: &FileContext,
+    suppressions: &mut Suppressions,
+) -> FixRun {
     // Borrowed until a pass changes it: most files that get this far need no fix.
     let mut text: Cow<str> = Cow::Borrowed(original);
     // The tree of the next pass's text: the original's, then the guard's of the text it accepted.
@@ -58,6 +79,8 @@ pub fn run<'e>(engine: &'e Engine, mut candidates: Vec<SpecQueries<'e>>, tree: T
     let mut problems = Vec::new();
     // Fixes refused by the guard, by rule and matched text, so later passes do not retry them.
     let mut refused: HashSet<String> = HashSet::new();
+    // Suppressed findings by codemod and place in the original, counted once across passes.
+    let mut suppressed: Vec<(usize, (usize, usize))> = Vec::new();
     let eol = line_ending(original);
     let quote = preferred_quote(original);
 
@@ -73,25 +96,34 @@ pub fn run<'e>(engine: &'e Engine, mut candidates: Vec<SpecQueries<'e>>, tree: T
             // Only the original can fail here: every later pass is checked before it is kept.
             let line = line_col(&text, offset).0;
             let message = "syntax error; the file is left untouched (pulumi-fix edits only files that parse)".to_string();
-            return FixRun { problems: vec![Problem { line: Some(line), message, is_error: false }], ..FixRun::default() };
+            let problems = vec![Problem { line: Some(line), message, is_error: false }];
+            return FixRun::given_up(problems);
         }
-        let index = FileIndex::build(grammar, &tree, &text);
+        let index = FileIndex::build_in(grammar, &tree, &text, Some(context));
         let matches = find_matches(&candidates, &tree, &text, &index);
-        let context = PassContext { grammar, text: &text, tree: &tree, eol, transform: TransformContext { quote } };
+        let context = PassContext { grammar, text: &text, tree: &tree, eol, quote, index: &index };
 
         let mut chosen: Vec<Candidate> = Vec::new();
         let mut remaining: Vec<Finding> = Vec::new();
         for m in &matches {
             let spec = &engine.specs[m.spec];
+            let location = locate(original, &history, m.span());
+            if suppressions.suppresses(&spec.id, &location) {
+                if !suppressed.contains(&(m.spec, location.byte_range)) {
+                    suppressed.push((m.spec, location.byte_range));
+                }
+                continue;
+            }
             let rule = &spec.rules[m.rule];
-            let message = rule.message.as_ref().and_then(|t| context.render(t, m).ok()).unwrap_or_else(|| spec.summary.clone());
+            let message = rule.message.as_ref().and_then(|t| context.render(t, m, &Default::default()).ok()).unwrap_or_else(|| spec.summary.clone());
             let key = match_key(m, &text);
             let built = if rule.edits.is_empty() { Ok(Vec::new()) } else { context.build(rule, m) };
-            let locate = |span: (usize, usize)| locate(original, &history, span);
+            // Edits are in this pass's text: after the fixes of the passes before it.
+            let fix = |edits| Fix { edits, pass: pass + 1 };
             match built {
                 Ok(edits) if !edits.is_empty() && engine.applies(spec) && !refused.contains(&key) => {
                     if !chosen.iter().any(|c| c.edits.iter().any(|a| edits.iter().any(|b| a.conflicts_with(b)))) {
-                        chosen.push(Candidate { spec: m.spec, key, span: m.span(), message, edits });
+                        chosen.push(Candidate { spec: m.spec, key, location, message, edits });
                     }
                 }
                 // A match whose fix changes nothing is already in the fixed form.
@@ -102,12 +134,12 @@ pub fn run<'e>(engine: &'e Engine, mut candidates: Vec<SpecQueries<'e>>, tree: T
                     } else {
                         message
                     };
-                    let fix = (!edits.is_empty()).then_some(Fix { edits });
-                    remaining.push(Finding { spec: spec.clone(), location: locate(m.span()), message, fix, applied: false });
+                    let fix = (!edits.is_empty()).then(|| fix(edits));
+                    remaining.push(Finding { spec: spec.clone(), location, message, fix, applied: false });
                 }
                 Err(reason) => {
                     let message = format!("{message} (no automatic fix here: {reason})");
-                    remaining.push(Finding { spec: spec.clone(), location: locate(m.span()), message, fix: None, applied: false });
+                    remaining.push(Finding { spec: spec.clone(), location, message, fix: None, applied: false });
                 }
             }
         }
@@ -115,23 +147,24 @@ pub fn run<'e>(engine: &'e Engine, mut candidates: Vec<SpecQueries<'e>>, tree: T
         if chosen.is_empty() {
             applied.extend(remaining);
             applied.sort_by_key(|f| (f.location.byte_range, f.applied));
+            let suppressed = suppressed.into_iter().map(|(spec, _)| engine.specs[spec].id.clone()).collect();
             let fixed = match text {
                 Cow::Owned(text) if text != original => Some(text),
                 _ => None,
             };
-            return FixRun { fixed, findings: applied, problems };
+            return FixRun { fixed, findings: applied, problems, suppressed, completed: true };
         }
         if pass == MAX_PASSES {
             let ids: Vec<String> = chosen.iter().map(|c| format!("{} ({})", engine.specs[c.spec].id, engine.specs[c.spec].path)).collect();
             problems.push(Problem {
-                line: Some(locate(original, &history, chosen[0].span).start.0),
+                line: Some(chosen[0].location.start.0),
                 message: format!(
                     "fixes did not converge after {MAX_PASSES} passes; the file is left untouched. Still firing: {}. A fix whose output matches its own query loops; please report it",
                     ids.join(", ")
                 ),
                 is_error: true,
             });
-            return FixRun { problems, ..FixRun::default() };
+            return FixRun::given_up(problems);
         }
 
         // When the guard keeps nothing, the next pass sees the same text and reports the refusals.
@@ -139,8 +172,8 @@ pub fn run<'e>(engine: &'e Engine, mut candidates: Vec<SpecQueries<'e>>, tree: T
             let edits: Vec<Edit> = accepted.kept.iter().flat_map(|c| c.edits.iter().cloned()).collect();
             for candidate in accepted.kept {
                 let spec = engine.specs[candidate.spec].clone();
-                let location = locate(original, &history, candidate.span);
-                applied.push(Finding { spec, location, message: candidate.message, fix: Some(Fix { edits: candidate.edits }), applied: true });
+                let fix = Fix { edits: candidate.edits, pass: pass + 1 };
+                applied.push(Finding { spec, location: candidate.location, message: candidate.message, fix: Some(fix), applied: true });
             }
             history.push(edits);
             text = Cow::Owned(accepted.text);

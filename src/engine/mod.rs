@@ -4,16 +4,19 @@
 mod edits;
 mod fixpoint;
 pub(crate) mod matcher;
+mod suppress;
 
 use crate::lang::{Grammar, parse};
-use rayon::prelude::*;
+use crate::project::{FileContext, Workspace};
 use crate::source::{ReadError, SourceFile};
 use crate::spec::{CompiledSpec, Prefilter, Safety, Spec, SpecError, compile_spec};
+use rayon::prelude::*;
 use std::ops::Range;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 pub use fixpoint::{FixRun, MAX_PASSES};
+use suppress::Suppressions;
 
 /// One text change: replace `range` (byte offsets) with `replacement`. An empty range inserts.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -71,6 +74,9 @@ pub fn apply_edits(text: &str, edits: &[Edit]) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fix {
     pub edits: Vec<Edit>,
+    /// The fixed-point pass that produced the edits (1-based). Their ranges are in the text left
+    /// by the applied fixes of the passes before it: pass 1 is the file as read.
+    pub pass: usize,
 }
 
 /// Where a finding is, in the file as it was read (1-based lines and columns).
@@ -115,11 +121,13 @@ pub struct FileOutcome {
     pub fixed: Option<String>,
     pub findings: Vec<Finding>,
     pub problems: Vec<Problem>,
+    /// The codemod id of each finding a suppression comment or per-path ignore silenced.
+    pub suppressed: Vec<String>,
 }
 
 impl FileOutcome {
     fn problem(display: String, problem: Problem) -> FileOutcome {
-        FileOutcome { display, source: None, fixed: None, findings: Vec::new(), problems: vec![problem] }
+        FileOutcome { display, source: None, fixed: None, findings: Vec::new(), problems: vec![problem], suppressed: Vec::new() }
     }
 }
 
@@ -127,6 +135,11 @@ impl FileOutcome {
 pub struct EngineOptions {
     /// Apply `review` fixes too.
     pub unsafe_fixes: bool,
+    /// The pulumi-aws major version the programs target (configuration `target.pulumi-aws` or
+    /// `--target-pulumi-aws`); `None` when not given. For codemods that hold for some versions only.
+    pub target_aws_major: Option<u32>,
+    /// Report suppression comments that silenced nothing, as notices.
+    pub report_unused_suppressions: bool,
 }
 
 /// A spec that may match a file, with its queries for the file's grammar and the parts of the
@@ -137,13 +150,14 @@ pub(crate) struct SpecQueries<'e> {
     pub ranges: Option<Vec<Range<usize>>>,
 }
 
-/// The active specs, their anchors, and their queries, compiled once per spec and grammar when a
-/// file first may match them, and shared by all threads.
+/// The active specs, their anchors, their queries (compiled once per spec and grammar when a
+/// file first may match them), and the project view; shared by all threads.
 pub struct Engine {
     specs: Vec<Arc<Spec>>,
     prefilter: Prefilter,
     compiled: Vec<[OnceLock<Result<CompiledSpec, SpecError>>; 4]>,
     options: EngineOptions,
+    workspace: Workspace,
 }
 
 impl Engine {
@@ -151,7 +165,7 @@ impl Engine {
         let specs: Vec<Arc<Spec>> = specs.into_iter().map(Arc::new).collect();
         let prefilter = Prefilter::new(&specs);
         let compiled = specs.iter().map(|_| Default::default()).collect();
-        Engine { specs, prefilter, compiled, options }
+        Engine { specs, prefilter, compiled, options, workspace: Workspace::default() }
     }
 
     pub fn specs(&self) -> &[Arc<Spec>] {
@@ -195,30 +209,39 @@ impl Engine {
             .collect()
     }
 
-    /// Reads, fixes and describes one file. Never writes.
-    pub fn process_path(&self, path: &Path, display: String, grammar: Grammar) -> FileOutcome {
+    /// Reads, fixes and describes one file, leaving out the codemods in `ignored` (the
+    /// configuration's per-path ignores). Never writes.
+    pub fn process_path(&self, path: &Path, display: String, grammar: Grammar, ignored: &[String]) -> FileOutcome {
         match SourceFile::read(path, display.clone(), grammar) {
-            Ok(source) => self.process_source(source),
+            Ok(source) => self.process_source(source, ignored),
             Err(ReadError { line, message, .. }) => FileOutcome::problem(display, Problem { line, message, is_error: true }),
         }
     }
 
-    pub fn process_source(&self, source: SourceFile) -> FileOutcome {
+    /// Fixes `source`, leaving out the codemods in `ignored`; project facts come from the files
+    /// around `source.path`.
+    pub fn process_source(&self, source: SourceFile, ignored: &[String]) -> FileOutcome {
+        let context = FileContext::new(&source.path, &self.workspace);
+        let mut suppressions = Suppressions::parse(&source.text, source.grammar.comment_prefix(), ignored);
         // A file the pre-filter rules out is neither parsed nor matched (so a syntax error in it
         // goes unreported: nothing would have been changed there anyway).
         let specs = self.candidate_specs(source.grammar, &source.text);
-        let run = if specs.is_empty() {
-            FixRun::default()
+        let mut run = if specs.is_empty() {
+            FixRun::unchanged()
         } else {
             // Compiling a spec's queries costs more than parsing a file: do both side by side.
             let (queries, tree) = rayon::join(|| self.queries(&specs, source.grammar, &source.text), || parse(source.grammar, &source.text));
             match queries {
-                Ok(queries) => fixpoint::run(self, queries, tree, source.grammar, &source.text),
+                Ok(queries) => fixpoint::run(self, queries, tree, source.grammar, &source.text, &context, &mut suppressions),
                 Err(e) => FixRun::not_processed(e),
             }
         };
+        run.problems.extend_from_slice(suppressions.malformed());
+        if self.options.report_unused_suppressions && run.completed {
+            run.problems.extend(suppressions.unused(|id| self.specs.iter().any(|s| s.id == id)));
+        }
         let fixed = run.fixed;
-        FileOutcome { display: source.display.clone(), source: Some(source), fixed, findings: run.findings, problems: run.problems }
+        FileOutcome { display: source.display.clone(), source: Some(source), fixed, findings: run.findings, problems: run.problems, suppressed: run.suppressed }
     }
 
     fn applies(&self, spec: &Spec) -> bool {

@@ -1,10 +1,15 @@
 //! Per-file semantic facts the predicates ask about: which local names stand for which Pulumi
 //! package or module, so `aws.ec2.Eip`, `ec2.Eip` and `Eip` all resolve to `aws:ec2/eip:Eip`.
 
+mod outputs;
+mod project;
 mod python;
 mod typescript;
+mod yaml;
 
 use crate::lang::Grammar;
+use crate::project::FileContext;
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use tree_sitter::{Node, Tree};
 
@@ -15,20 +20,60 @@ pub struct Binding {
     pub path: Vec<String>,
 }
 
-#[derive(Debug, Default)]
-pub struct FileIndex {
+/// The facts of one file at one pass. Import bindings are collected up front (cheap: statement
+/// level only); Output facts walk the whole tree, so they are computed on first use.
+pub struct FileIndex<'t> {
+    grammar: Grammar,
+    root: Node<'t>,
+    source: &'t str,
     bindings: HashMap<String, Binding>,
+    outputs: OnceCell<outputs::OutputFacts>,
+    /// Pulumi YAML: the project's `name`.
+    project_name: Option<String>,
+    /// Where the file is and which project it belongs to; `None` for text without a path.
+    context: Option<&'t FileContext<'t>>,
+    /// TypeScript: local names bound by named imports from relative modules, with the module
+    /// specifier and the imported name (`T` in `import { TapStack as T } from "../lib/x"`).
+    relative_imports: HashMap<String, (String, String)>,
 }
 
-impl FileIndex {
-    pub fn build(grammar: Grammar, tree: &Tree, text: &str) -> FileIndex {
-        let mut index = FileIndex::default();
+impl<'t> FileIndex<'t> {
+    pub fn build(grammar: Grammar, tree: &'t Tree, text: &'t str) -> FileIndex<'t> {
+        FileIndex::build_in(grammar, tree, text, None)
+    }
+
+    /// The index of a file that has a place on disk: project facts are answered from `context`.
+    pub fn build_in(grammar: Grammar, tree: &'t Tree, text: &'t str, context: Option<&'t FileContext<'t>>) -> FileIndex<'t> {
+        let mut index = FileIndex {
+            grammar,
+            root: tree.root_node(),
+            source: text,
+            bindings: HashMap::new(),
+            outputs: OnceCell::new(),
+            project_name: None,
+            context,
+            relative_imports: HashMap::new(),
+        };
         match grammar {
             Grammar::Python => python::collect_imports(tree.root_node(), text, &mut index),
             Grammar::TypeScript | Grammar::Tsx => typescript::collect_imports(tree.root_node(), text, &mut index),
-            Grammar::Yaml => {}
+            Grammar::Yaml => index.project_name = yaml::top_level_value(tree.root_node(), text, "name"),
         }
         index
+    }
+
+    pub fn grammar(&self) -> Grammar {
+        self.grammar
+    }
+
+    /// For a `config:` key of a Pulumi.yaml: is it namespaced by something other than this
+    /// project (`aws:region` in project `tap`)? Those keys may not declare a `default`.
+    pub fn is_foreign_config_key(&self, key: Node) -> bool {
+        let key = yaml::scalar_text(key, self.source);
+        match key.split_once(':') {
+            Some((namespace, _)) => self.project_name.as_deref() != Some(namespace),
+            None => false,
+        }
     }
 
     fn bind(&mut self, local: &str, binding: Binding) {

@@ -172,13 +172,30 @@ pub fn enclosing_statement(grammar: Grammar, node: Node) -> Option<Node> {
     }
 }
 
-/// The edit that adds `import` to the file, or `None` when the file already has it.
-pub fn ensure_import(grammar: Grammar, tree: &Tree, text: &str, import: &ImportSpec) -> Option<Edit> {
-    match grammar {
-        Grammar::Python => python::ensure_import(tree.root_node(), text, import),
-        Grammar::TypeScript | Grammar::Tsx => typescript::ensure_import(tree.root_node(), text, import),
-        Grammar::Yaml => None,
+/// How a file gets an import a fix needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportResolution {
+    /// The edit adding the import; `None` when the file already has it.
+    pub edit: Option<Edit>,
+    /// The local name the fix's templates must use for it.
+    pub local_name: String,
+}
+
+pub fn ensure_import(grammar: Grammar, tree: &Tree, text: &str, import: &ImportSpec) -> ImportResolution {
+    let existing = match grammar {
+        Grammar::Python => python::bound_name(tree.root_node(), text, import),
+        Grammar::TypeScript | Grammar::Tsx => typescript::bound_name(tree.root_node(), text, import),
+        Grammar::Yaml => return ImportResolution { edit: None, local_name: import.binding_key().to_string() },
+    };
+    if let Some(local_name) = existing {
+        return ImportResolution { edit: None, local_name };
     }
+    let edit = match grammar {
+        Grammar::Python => python::add_import(tree.root_node(), text, import),
+        _ => typescript::add_import(tree.root_node(), text, import),
+    };
+    let local_name = import.alias.clone().or_else(|| import.name.clone()).unwrap_or_else(|| import.module.clone());
+    ImportResolution { edit, local_name }
 }
 
 /// The name (key) node of a keyword argument, object property or YAML mapping pair;

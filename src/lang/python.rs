@@ -35,38 +35,48 @@ fn imported_module<'a>(node: Node, source: &'a str) -> &'a str {
     module.map_or("", |m| text(m, source))
 }
 
-/// Is `import.module` (optionally `as alias`) or `from module import name` already bound?
-fn is_bound(statement: Node, source: &str, import: &ImportSpec) -> bool {
+/// The local name under which `statement` already provides `import`, if it does. With
+/// `reuse_alias`, any alias counts; otherwise only the exact spelling the spec asks for.
+fn bound_by(statement: Node, source: &str, import: &ImportSpec) -> Option<String> {
     let mut cursor = statement.walk();
+    let accepts = |local: &str, wanted: &str| import.reuse_alias || local == wanted;
     match (statement.kind(), &import.name) {
-        ("import_statement", None) => statement.children_by_field_name("name", &mut cursor).any(|n| match n.kind() {
+        ("import_statement", None) => statement.children_by_field_name("name", &mut cursor).find_map(|n| match n.kind() {
             "aliased_import" => {
-                let module = n.child_by_field_name("name").map(|m| text(m, source));
-                let alias = n.child_by_field_name("alias").map(|a| text(a, source));
-                module == Some(import.module.as_str()) && alias == import.alias.as_deref()
+                let module = n.child_by_field_name("name").map(|m| text(m, source))?;
+                let alias = n.child_by_field_name("alias").map(|a| text(a, source))?;
+                (module == import.module && accepts(alias, import.alias.as_deref().unwrap_or(""))).then(|| alias.to_string())
             }
             _ => {
                 let module = text(n, source);
-                import.alias.is_none()
-                    && (module == import.module || module.starts_with(&format!("{}.", import.module)))
+                let binds = module == import.module || module.starts_with(&format!("{}.", import.module));
+                (binds && (import.alias.is_none() || import.reuse_alias)).then(|| import.module.clone())
             }
         }),
         ("import_from_statement", Some(name)) => {
             let module = statement.child_by_field_name("module_name").map(|m| text(m, source));
             if module != Some(import.module.as_str()) {
-                return false;
+                return None;
             }
             let mut any = statement.walk();
             if statement.children(&mut any).any(|c| c.kind() == "wildcard_import") {
-                return true;
+                return Some(name.clone());
             }
-            statement.children_by_field_name("name", &mut cursor).any(|n| match n.kind() {
-                "aliased_import" => n.child_by_field_name("alias").is_some_and(|a| text(a, source) == name),
-                _ => text(n, source) == name,
+            statement.children_by_field_name("name", &mut cursor).find_map(|n| match n.kind() {
+                "aliased_import" => {
+                    let imported = n.child_by_field_name("name").map(|m| text(m, source))?;
+                    let local = n.child_by_field_name("alias").map(|a| text(a, source))?;
+                    (imported == name && accepts(local, name)).then(|| local.to_string())
+                }
+                _ => (text(n, source) == name).then(|| name.clone()),
             })
         }
-        _ => false,
+        _ => None,
     }
+}
+
+pub(super) fn bound_name(root: Node, source: &str, import: &ImportSpec) -> Option<String> {
+    top_level(root).into_iter().find_map(|s| bound_by(s, source, import))
 }
 
 fn statement_line(import: &ImportSpec) -> String {
@@ -77,11 +87,9 @@ fn statement_line(import: &ImportSpec) -> String {
     }
 }
 
-pub(super) fn ensure_import(root: Node, source: &str, import: &ImportSpec) -> Option<Edit> {
+/// The edit adding `import` (known to be missing) in its place.
+pub(super) fn add_import(root: Node, source: &str, import: &ImportSpec) -> Option<Edit> {
     let statements = top_level(root);
-    if statements.iter().any(|s| is_bound(*s, source, import)) {
-        return None;
-    }
     // Add a name to an existing `from module import ...` rather than repeat the module.
     if let Some(name) = &import.name {
         let existing = statements.iter().find(|s| {
@@ -126,12 +134,21 @@ mod tests {
     use crate::lang::{Grammar, parse};
 
     fn add(source: &str, module: &str, name: Option<&str>) -> String {
-        let import = ImportSpec { module: module.into(), name: name.map(Into::into), alias: None };
+        let import = ImportSpec { module: module.into(), name: name.map(Into::into), alias: None, reuse_alias: false };
         let tree = parse(Grammar::Python, source);
-        match ensure_import(tree.root_node(), source, &import) {
+        match crate::lang::ensure_import(Grammar::Python, &tree, source, &import).edit {
             Some(edit) => edit.apply_to(source),
             None => source.to_string(),
         }
+    }
+
+    #[test]
+    fn reuses_an_alias_when_the_templates_ask_for_the_binding() {
+        let import = ImportSpec { module: "pulumi".into(), name: None, alias: None, reuse_alias: true };
+        let source = "import pulumi as p\n";
+        let tree = parse(Grammar::Python, source);
+        let resolution = crate::lang::ensure_import(Grammar::Python, &tree, source, &import);
+        assert_eq!((resolution.edit, resolution.local_name.as_str()), (None, "p"));
     }
 
     #[test]

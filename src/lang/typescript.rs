@@ -39,29 +39,40 @@ fn named_bindings<'a>(named: Node, source: &'a str) -> Vec<(&'a str, &'a str)> {
         .collect()
 }
 
-fn is_bound(statement: Node, source: &str, import: &ImportSpec) -> bool {
+/// The local name under which `statement` already provides `import`, if it does.
+fn bound_by(statement: Node, source: &str, import: &ImportSpec) -> Option<String> {
     if module_of(statement, source) != Some(import.module.as_str()) {
-        return false;
+        return None;
     }
+    let accepts = |local: &str, wanted: &str| import.reuse_alias || local == wanted;
     let clause = import_clause(statement);
     match (&import.name, &import.alias, clause) {
         // A side-effect import is satisfied by any import of the module.
-        (None, None, _) => true,
-        (Some(name), _, Some(clause)) => clause_part(clause, "named_imports")
-            .is_some_and(|named| named_bindings(named, source).iter().any(|(n, local)| n == name && local == name)),
+        (None, None, _) => Some(import.module.clone()),
+        (Some(name), _, Some(clause)) => clause_part(clause, "named_imports").and_then(|named| {
+            named_bindings(named, source).into_iter().find(|(n, local)| n == name && accepts(local, name)).map(|(_, l)| l.to_string())
+        }),
         (None, Some(alias), Some(clause)) => clause_part(clause, "namespace_import")
             .and_then(|ns| ns.named_child(0))
-            .is_some_and(|id| text(id, source) == alias),
-        _ => false,
+            .map(|id| text(id, source))
+            .filter(|local| accepts(local, alias))
+            .map(str::to_string),
+        _ => None,
     }
 }
 
-pub(super) fn ensure_import(root: Node, source: &str, import: &ImportSpec) -> Option<Edit> {
+fn top_level_imports(root: Node) -> Vec<Node> {
     let mut cursor = root.walk();
-    let imports: Vec<Node> = root.named_children(&mut cursor).filter(|n| n.kind() == "import_statement").collect();
-    if imports.iter().any(|s| is_bound(*s, source, import)) {
-        return None;
-    }
+    root.named_children(&mut cursor).filter(|n| n.kind() == "import_statement").collect()
+}
+
+pub(super) fn bound_name(root: Node, source: &str, import: &ImportSpec) -> Option<String> {
+    top_level_imports(root).into_iter().find_map(|s| bound_by(s, source, import))
+}
+
+/// The edit adding `import` (known to be missing) after the file's last import.
+pub(super) fn add_import(root: Node, source: &str, import: &ImportSpec) -> Option<Edit> {
+    let imports = top_level_imports(root);
     // Add a name to an existing `import { ... } from "module"`.
     if let Some(name) = &import.name {
         let named = imports
@@ -104,9 +115,9 @@ mod tests {
     use crate::lang::{Grammar, parse};
 
     fn add(source: &str, module: &str, name: Option<&str>, alias: Option<&str>) -> String {
-        let import = ImportSpec { module: module.into(), name: name.map(Into::into), alias: alias.map(Into::into) };
+        let import = ImportSpec { module: module.into(), name: name.map(Into::into), alias: alias.map(Into::into), reuse_alias: false };
         let tree = parse(Grammar::TypeScript, source);
-        match ensure_import(tree.root_node(), source, &import) {
+        match crate::lang::ensure_import(Grammar::TypeScript, &tree, source, &import).edit {
             Some(edit) => edit.apply_to(source),
             None => source.to_string(),
         }
@@ -121,6 +132,15 @@ mod tests {
         );
         let has = "import * as pulumi from \"@pulumi/pulumi\"\n";
         assert_eq!(add(has, "@pulumi/pulumi", None, Some("pulumi")), has);
+    }
+
+    #[test]
+    fn reuses_an_existing_namespace_name_when_asked() {
+        let import = ImportSpec { module: "@pulumi/pulumi".into(), name: None, alias: Some("pulumi".into()), reuse_alias: true };
+        let source = "import * as p from '@pulumi/pulumi';\n";
+        let tree = parse(Grammar::TypeScript, source);
+        let resolution = crate::lang::ensure_import(Grammar::TypeScript, &tree, source, &import);
+        assert_eq!((resolution.edit, resolution.local_name.as_str()), (None, "p"));
     }
 
     #[test]

@@ -47,6 +47,8 @@ pub struct Spec {
     pub explanation: String,
     pub seed: Vec<String>,
     pub safety: Safety,
+    /// Runs only when selected by id: an alternative to a default codemod.
+    pub opt_in: bool,
     pub rules: Vec<Rule>,
     pub examples: Vec<Example>,
     /// Where the spec came from (`codemods/python/x.toml` for built-ins).
@@ -72,6 +74,8 @@ pub enum EditSpec {
     Rename { target: String, to: Template },
     InsertBefore { anchor: String, template: Template },
     InsertAfter { anchor: String, template: Template },
+    /// Adds an element at the end of the captured bracketed list, in its layout.
+    Append { target: String, template: Template },
     EnsureImport(ImportSpec),
 }
 
@@ -87,6 +91,16 @@ pub struct ImportSpec {
     pub module: String,
     pub name: Option<String>,
     pub alias: Option<String>,
+    /// The rule's templates spell the import through `{{$binding}}`, so an existing import under
+    /// another local name (`import pulumi as p`) is reused instead of adding a second one.
+    pub reuse_alias: bool,
+}
+
+impl ImportSpec {
+    /// The name templates use for this import: `{{$alias}}`, `{{$name}}` or `{{$module}}`.
+    pub fn binding_key(&self) -> &str {
+        self.alias.as_deref().or(self.name.as_deref()).unwrap_or(&self.module)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -100,6 +114,17 @@ pub struct Example {
     pub after: Option<String>,
     /// How many findings without an applied fix must remain after fixing.
     pub findings: usize,
+    /// The `Pulumi.yaml` of the project the example file belongs to.
+    pub project: Option<String>,
+    /// Other files of the project (relative path → text), for facts about other modules.
+    pub files: std::collections::BTreeMap<String, String>,
+}
+
+impl Example {
+    /// Examples with a project or other files run in a scratch directory, not in memory.
+    pub fn needs_directory(&self) -> bool {
+        self.project.is_some() || !self.files.is_empty()
+    }
 }
 
 #[derive(Deserialize)]
@@ -111,6 +136,8 @@ struct RawSpec {
     explanation: String,
     seed: Spanned<SeedRefs>,
     safety: Spanned<String>,
+    #[serde(default)]
+    opt_in: bool,
     #[serde(default)]
     rule: Vec<RawRule>,
     #[serde(default)]
@@ -141,6 +168,7 @@ struct RawEdit {
     rename: Option<String>,
     insert_before: Option<String>,
     insert_after: Option<String>,
+    append: Option<String>,
     ensure_import: Option<String>,
     with: Option<String>,
     to: Option<String>,
@@ -158,6 +186,9 @@ struct RawExample {
     after: Option<String>,
     #[serde(default)]
     findings: usize,
+    project: Option<String>,
+    #[serde(default)]
+    files: std::collections::BTreeMap<String, String>,
 }
 
 /// Builds errors located in one spec file.
@@ -243,6 +274,8 @@ pub(super) fn parse_spec(path: &str, text: &str) -> Result<Spec, Vec<SpecError>>
                 before: ex.before.clone(),
                 after: ex.after.clone(),
                 findings: ex.findings,
+                project: ex.project.clone(),
+                files: ex.files.clone(),
             }
         })
         .collect();
@@ -258,6 +291,7 @@ pub(super) fn parse_spec(path: &str, text: &str) -> Result<Spec, Vec<SpecError>>
         explanation: raw.explanation,
         seed,
         safety,
+        opt_in: raw.opt_in,
         rules,
         examples,
         path: path.to_string(),
@@ -311,11 +345,11 @@ fn parse_rule(raw: &RawRule, locator: &Locator) -> Result<Rule, Vec<SpecError>> 
     for spanned in &raw.edit {
         let offset = spanned.span().start;
         let e = spanned.get_ref();
-        let actions = [&e.replace, &e.delete, &e.rename, &e.insert_before, &e.insert_after, &e.ensure_import];
+        let actions = [&e.replace, &e.delete, &e.rename, &e.insert_before, &e.insert_after, &e.append, &e.ensure_import];
         if actions.iter().filter(|a| a.is_some()).count() != 1 {
             errors.push(err(
                 offset,
-                "an edit needs exactly one of: replace, delete, rename, insert_before, insert_after, ensure_import".into(),
+                "an edit needs exactly one of: replace, delete, rename, insert_before, insert_after, append, ensure_import".into(),
             ));
             continue;
         }
@@ -364,6 +398,12 @@ fn parse_rule(raw: &RawRule, locator: &Locator) -> Result<Rule, Vec<SpecError>> 
             unexpected("name", e.name.is_some(), &mut errors);
             unexpected("as", e.alias.is_some(), &mut errors);
             EditSpec::InsertAfter { anchor: anchor.clone(), template: need("with", &e.with, &mut errors) }
+        } else if let Some(target) = &e.append {
+            check_capture(target, offset, &mut errors);
+            unexpected("to", e.to.is_some(), &mut errors);
+            unexpected("name", e.name.is_some(), &mut errors);
+            unexpected("as", e.alias.is_some(), &mut errors);
+            EditSpec::Append { target: target.clone(), template: need("with", &e.with, &mut errors) }
         } else {
             let module = e.ensure_import.clone().unwrap_or_default();
             unexpected("with", e.with.is_some(), &mut errors);
@@ -374,11 +414,47 @@ fn parse_rule(raw: &RawRule, locator: &Locator) -> Result<Rule, Vec<SpecError>> 
             if e.name.is_some() && e.alias.is_some() {
                 errors.push(err(offset, "ensure_import takes `name` or `as`, not both".into()));
             }
-            EditSpec::EnsureImport(ImportSpec { module, name: e.name.clone(), alias: e.alias.clone() })
+            EditSpec::EnsureImport(ImportSpec { module, name: e.name.clone(), alias: e.alias.clone(), reuse_alias: false })
         };
         edits.push(edit);
     }
+    link_bindings(&mut edits, message.as_ref(), &mut errors, &|m| err(raw.query.span().start, m));
     if errors.is_empty() { Ok(Rule { query, query_line, message, edits }) } else { Err(errors) }
+}
+
+/// Every `{{$binding}}` of the rule's templates must name one of its `ensure_import` edits; those
+/// imports then reuse an existing local name.
+fn link_bindings(edits: &mut [EditSpec], message: Option<&Template>, errors: &mut Vec<SpecError>, err: &dyn Fn(String) -> SpecError) {
+    let mut used: Vec<String> = message.map(|m| m.bindings().map(str::to_string).collect()).unwrap_or_default();
+    for edit in edits.iter() {
+        let template = match edit {
+            EditSpec::Replace { template, .. }
+            | EditSpec::InsertBefore { template, .. }
+            | EditSpec::InsertAfter { template, .. }
+            | EditSpec::Append { template, .. } => template,
+            EditSpec::Rename { to, .. } => to,
+            _ => continue,
+        };
+        used.extend(template.bindings().map(str::to_string));
+        // Transforms that write `pulumi.Output...` spell pulumi through the binding too.
+        if template.transforms().any(crate::transforms::writes_pulumi) {
+            used.push("pulumi".to_string());
+        }
+    }
+    used.sort();
+    used.dedup();
+    for binding in &used {
+        let import = edits.iter_mut().find_map(|e| match e {
+            EditSpec::EnsureImport(import) if import.binding_key() == binding => Some(import),
+            _ => None,
+        });
+        match import {
+            Some(import) => import.reuse_alias = true,
+            None => errors.push(err(format!(
+                "`{{{{${binding}}}}}` names no import of this rule; add an edit `ensure_import = ...` whose `as`, `name` or module is `{binding}`"
+            ))),
+        }
+    }
 }
 
 fn list_captures(captures: &[String]) -> String {

@@ -6,6 +6,9 @@ pub enum TemplateSource {
     Capture(String),
     /// A literal written in the template, e.g. `{{'vpc'|quote}}`.
     Literal(String),
+    /// `{{$pulumi}}`: the local name of the rule's `ensure_import` whose binding is `pulumi`
+    /// (an existing `import * as p from "@pulumi/pulumi"` gives `p`).
+    Binding(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +45,22 @@ impl Template {
         Ok(Template { parts })
     }
 
+    /// Import bindings the template reads (`{{$name}}`).
+    pub fn bindings(&self) -> impl Iterator<Item = &str> {
+        self.parts.iter().filter_map(|p| match p {
+            TemplatePart::Expr { source: TemplateSource::Binding(name), .. } => Some(name.as_str()),
+            _ => None,
+        })
+    }
+
+    /// Names of the transforms the template applies.
+    pub fn transforms(&self) -> impl Iterator<Item = &str> {
+        self.parts.iter().flat_map(|p| match p {
+            TemplatePart::Expr { transforms, .. } => transforms.iter().map(String::as_str).collect::<Vec<_>>(),
+            TemplatePart::Text(_) => Vec::new(),
+        })
+    }
+
     /// Capture names the template reads.
     pub fn captures(&self) -> impl Iterator<Item = &str> {
         self.parts.iter().filter_map(|p| match p {
@@ -56,10 +75,12 @@ fn parse_expr(expr: &str) -> Result<TemplatePart, String> {
     let head = pieces.next().unwrap_or_default();
     let source = if let Some(inner) = head.strip_prefix('\'').and_then(|h| h.strip_suffix('\'')) {
         TemplateSource::Literal(inner.to_string())
+    } else if let Some(binding) = head.strip_prefix('$').filter(|b| !b.is_empty()) {
+        TemplateSource::Binding(binding.to_string())
     } else if !head.is_empty() && head.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.') {
         TemplateSource::Capture(head.to_string())
     } else {
-        return Err(format!("`{{{{{expr}}}}}` must start with a capture name or a 'quoted literal'"));
+        return Err(format!("`{{{{{expr}}}}}` must start with a capture name, a 'quoted literal' or a $binding"));
     };
     let transforms: Vec<String> = pieces.map(str::to_string).collect();
     for name in &transforms {

@@ -1,34 +1,119 @@
 //! The named transforms a template can apply to a value: `{{capture|transform}}`.
 //!
+//! Text transforms work on any value:
+//!
 //! | name      | does                                                                    |
 //! |-----------|-------------------------------------------------------------------------|
 //! | `quote`   | makes a string literal of the value, in the file's usual quote style    |
 //! | `unquote` | the content of a plain string literal (`'abc'` → `abc`)                  |
 //! | `camel`   | `snake_case` → `camelCase`                                               |
 //! | `snake`   | `camelCase` → `snake_case`                                               |
+//! | `inner`   | the text between the first and last character (`(a, b)` → `a, b`)       |
+//!
+//! Syntax transforms need a captured node and the file's Output facts (see `outputs.rs`):
+//! `output_string`, `plus_operands`, `lift_outputs`, `lift_apply`; and the project facts
+//! (`imports.rs`, on a run of import statements): `import_shim`, `sys_path_shim`. On a component
+//! constructor (`components.rs`): `register_outputs`.
 //!
 //! A transform that cannot apply (e.g. `unquote` on an f-string) fails the fix, which is then
 //! reported instead of applied.
 
-pub const NAMES: &[&str] = &["quote", "unquote", "camel", "snake"];
+mod components;
+mod imports;
+mod outputs;
+
+use crate::index::FileIndex;
+use std::collections::HashMap;
+use tree_sitter::Node;
+
+pub const NAMES: &[&str] = &[
+    "quote",
+    "unquote",
+    "camel",
+    "snake",
+    "inner",
+    "output_string",
+    "plus_operands",
+    "lift_outputs",
+    "lift_apply",
+    "import_shim",
+    "sys_path_shim",
+    "register_outputs",
+];
 
 pub fn is_known(name: &str) -> bool {
     NAMES.contains(&name)
 }
 
-/// Facts about the file a transform may need.
-pub struct TransformContext {
-    pub quote: char,
+/// Transforms whose output spells `pulumi.Output...`: their rule must `ensure_import` pulumi
+/// (binding `pulumi`), whose local name they use.
+pub fn writes_pulumi(name: &str) -> bool {
+    matches!(name, "output_string" | "lift_outputs" | "lift_apply")
 }
 
-pub fn apply(name: &str, value: &str, context: &TransformContext) -> Result<String, String> {
-    match name {
-        "quote" => Ok(quote(value, context.quote)),
-        "unquote" => unquote(value).ok_or_else(|| format!("`{value}` is not a plain string literal")),
-        "camel" => Ok(camel(value)),
-        "snake" => Ok(snake(value)),
-        other => Err(format!("unknown transform `{other}`")),
+/// Facts about the file a transform may need.
+pub struct TransformContext<'a, 't> {
+    pub quote: char,
+    pub source: &'a str,
+    pub index: &'a FileIndex<'t>,
+    /// Local names of the rule's imports, by binding key (`pulumi` → `pulumi` or an alias).
+    pub bindings: &'a HashMap<String, String>,
+}
+
+/// A value flowing through a template expression: the captured node(s) — several for a
+/// quantified capture — until a text transform turns them into text.
+pub enum Value<'t> {
+    Nodes(Vec<Node<'t>>),
+    Text(String),
+}
+
+impl Value<'_> {
+    /// The source text of the nodes, from the first to the last.
+    pub fn text(&self, source: &str) -> String {
+        match self {
+            Value::Nodes(nodes) => match (nodes.first(), nodes.last()) {
+                (Some(first), Some(last)) => source[first.start_byte()..last.end_byte()].to_string(),
+                _ => String::new(),
+            },
+            Value::Text(text) => text.clone(),
+        }
     }
+}
+
+pub fn apply<'t>(name: &str, value: Value<'t>, context: &TransformContext<'_, 't>) -> Result<Value<'t>, String> {
+    let nodes = match &value {
+        Value::Nodes(nodes) => Some(nodes.clone()),
+        Value::Text(_) => None,
+    };
+    let needs_nodes = || nodes.clone().ok_or_else(|| format!("`{name}` needs a captured node, not text"));
+    let needs_node = || match needs_nodes()?.as_slice() {
+        [node] => Ok(*node),
+        _ => Err(format!("`{name}` takes one node; its capture matched several")),
+    };
+    let text = || value.text(context.source);
+    let result = match name {
+        "quote" => quote(&text(), context.quote),
+        "unquote" => unquote(&text()).ok_or_else(|| format!("`{}` is not a plain string literal", text()))?,
+        "camel" => camel(&text()),
+        "snake" => snake(&text()),
+        "inner" => inner(&text()).ok_or_else(|| format!("`{}` has no inside", text()))?,
+        "output_string" => outputs::output_string(needs_node()?, context)?,
+        "plus_operands" => outputs::plus_operands(needs_node()?, context)?,
+        "lift_outputs" => outputs::lift_outputs(needs_node()?, context)?,
+        "lift_apply" => outputs::lift_apply(needs_node()?, context)?,
+        "import_shim" => imports::import_shim(&needs_nodes()?, context)?,
+        "sys_path_shim" => imports::sys_path_shim(&needs_nodes()?, context)?,
+        "register_outputs" => components::register_outputs(needs_node()?, context)?,
+        other => return Err(format!("unknown transform `{other}`")),
+    };
+    Ok(Value::Text(result))
+}
+
+fn inner(value: &str) -> Option<String> {
+    let mut chars = value.chars();
+    chars.next()?;
+    chars.next_back()?;
+    Some(chars.as_str().to_string())
 }
 
 fn quote(value: &str, quote: char) -> String {
@@ -90,14 +175,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn each_transform() {
-        let single = TransformContext { quote: '\'' };
-        assert_eq!(apply("quote", "vpc", &single).unwrap(), "'vpc'");
-        assert_eq!(apply("quote", "it's", &single).unwrap(), "'it\\'s'");
-        assert_eq!(apply("quote", "vpc", &TransformContext { quote: '"' }).unwrap(), "\"vpc\"");
-        assert_eq!(apply("unquote", "'base64'", &single).unwrap(), "base64");
-        assert!(apply("unquote", "f'{x}'", &single).is_err());
-        assert_eq!(apply("camel", "replication_group_description", &single).unwrap(), "replicationGroupDescription");
-        assert_eq!(apply("snake", "replicationGroupDescription", &single).unwrap(), "replication_group_description");
+    fn each_text_transform() {
+        assert_eq!(quote("vpc", '\''), "'vpc'");
+        assert_eq!(quote("it's", '\''), "'it\\'s'");
+        assert_eq!(quote("vpc", '"'), "\"vpc\"");
+        assert_eq!(unquote("'base64'").unwrap(), "base64");
+        assert!(unquote("f'{x}'").is_none());
+        assert_eq!(camel("replication_group_description"), "replicationGroupDescription");
+        assert_eq!(snake("replicationGroupDescription"), "replication_group_description");
+        assert_eq!(inner("(a, b)").unwrap(), "a, b");
     }
 }

@@ -1,0 +1,409 @@
+//! Which expressions are Pulumi `Output`s, per file, for Python and TypeScript alike.
+//!
+//! An expression is an Output when it is
+//! - an attribute of a name or `self.x` / `this.x` bound to a resource construction (or typed as a
+//!   resource class), or an attribute of an Output (attributes of Outputs are lifted), except
+//!   methods and plain members such as `apply` or `_name`;
+//! - the result of `.apply(...)`, of `pulumi.Output.*` / `pulumi.output` / `pulumi.all` /
+//!   `pulumi.interpolate` / `pulumi.concat` / ..., of an invoke's `*_output` / `*Output` form, of
+//!   `require_secret` / `get_secret` / `requireSecret` / `getOutput` and the like;
+//! - a parameter, variable or class field annotated `Output[...]` / `Input[...]` (Python) or
+//!   `pulumi.Output<...>` / `pulumi.Input<...>` (TypeScript);
+//! - a name every assignment of which (in the file) is an Output, unless a parameter of an
+//!   enclosing function or lambda shadows it — so `lambda name: f"{name}"` inside an `.apply`
+//!   sees a plain value.
+
+use super::FileIndex;
+use crate::lang::Grammar;
+use std::collections::{HashMap, HashSet};
+use tree_sitter::Node;
+
+/// Members of resources and Outputs that are not Outputs themselves.
+const PLAIN_MEMBERS: &[&str] = &[
+    "apply", "_name", "pulumi_type", "get_provider", "getProvider", "translate_output_property", "translate_input_property",
+    "isInstance", "is_instance", "get", "register_outputs", "registerOutputs",
+];
+
+/// Methods whose result is an Output whatever their receiver (Config secrets, stack references).
+const OUTPUT_METHODS: &[&str] = &[
+    "apply", "require_secret", "get_secret", "require_secret_int", "get_secret_int", "require_secret_bool", "get_secret_bool",
+    "require_secret_float", "get_secret_float", "require_secret_object", "get_secret_object", "requireSecret", "getSecret",
+    "requireSecretNumber", "getSecretNumber", "requireSecretBoolean", "getSecretBoolean", "requireSecretObject",
+    "getSecretObject", "get_output", "require_output", "getOutput", "requireOutput",
+];
+
+/// `pulumi` package members (top level) that return Outputs.
+const PULUMI_OUTPUT_FUNCTIONS: &[&str] = &["output", "all", "interpolate", "concat", "secret", "unsecret", "jsonStringify", "jsonParse"];
+
+/// The Pulumi tokens of `Output` and `Input` type names.
+const OUTPUT_TYPES: &[&str] = &["pulumi:index/output:Output", "pulumi:index/input:Input", "pulumi:index/outputInstance:OutputInstance"];
+
+#[derive(Debug, Default)]
+pub(super) struct OutputFacts {
+    /// Names and `self.x` / `this.x` paths bound to a resource.
+    resources: HashSet<String>,
+    /// Names and paths whose every assignment is an Output, or that are typed as one.
+    outputs: HashSet<String>,
+}
+
+/// Node kinds and fields that differ between the grammars.
+struct Syntax {
+    member: &'static str,
+    member_property: &'static str,
+    calls: &'static [&'static str],
+    subscript: &'static str,
+    /// Nodes that only wrap an expression: `(x)`, `x!`, `x as T`.
+    wrappers: &'static [&'static str],
+    scopes: &'static [&'static str],
+}
+
+const PYTHON: Syntax = Syntax {
+    member: "attribute",
+    member_property: "attribute",
+    calls: &["call"],
+    subscript: "subscript",
+    wrappers: &["parenthesized_expression"],
+    scopes: &["lambda", "function_definition"],
+};
+
+const TYPESCRIPT: Syntax = Syntax {
+    member: "member_expression",
+    member_property: "property",
+    calls: &["call_expression", "new_expression"],
+    subscript: "subscript_expression",
+    wrappers: &["parenthesized_expression", "non_null_expression", "as_expression", "satisfies_expression"],
+    scopes: &["arrow_function", "function_declaration", "function_expression", "method_definition", "function"],
+};
+
+fn syntax(grammar: Grammar) -> &'static Syntax {
+    match grammar {
+        Grammar::Python => &PYTHON,
+        _ => &TYPESCRIPT,
+    }
+}
+
+impl<'t> FileIndex<'t> {
+    /// Is `node` an expression whose value is a Pulumi Output?
+    pub fn is_output(&self, node: Node<'t>) -> bool {
+        let facts = self.output_facts();
+        self.is_output_with(node, facts)
+    }
+
+    /// Does `node` contain (or is it) an Output expression?
+    pub fn contains_output(&self, node: Node<'t>) -> bool {
+        let mut cursor = node.walk();
+        let mut pending = vec![node];
+        while let Some(current) = pending.pop() {
+            if self.is_output(current) {
+                return true;
+            }
+            pending.extend(current.named_children(&mut cursor));
+        }
+        false
+    }
+
+    fn output_facts(&self) -> &OutputFacts {
+        self.outputs.get_or_init(|| self.collect_output_facts())
+    }
+
+    /// The text that identifies a binding target: `name`, `self.name`, `this.name`.
+    fn binding_key(&self, node: Node) -> Option<String> {
+        let s = syntax(self.grammar);
+        match node.kind() {
+            "identifier" | "this" | "property_identifier" => Some(self.text(node).to_string()),
+            kind if kind == s.member => {
+                let object = self.binding_key(node.child_by_field_name("object")?)?;
+                let property = node.child_by_field_name(s.member_property)?;
+                Some(format!("{object}.{}", self.text(property)))
+            }
+            _ => None,
+        }
+    }
+
+    pub(super) fn text(&self, node: Node) -> &'t str {
+        &self.source[node.byte_range()]
+    }
+
+    fn unwrap(&self, mut node: Node<'t>) -> Node<'t> {
+        let s = syntax(self.grammar);
+        while s.wrappers.contains(&node.kind()) {
+            match node.named_child(0) {
+                Some(inner) => node = inner,
+                None => break,
+            }
+        }
+        node
+    }
+
+    fn callee(&self, call: Node<'t>) -> Option<Node<'t>> {
+        call.child_by_field_name("function").or_else(|| call.child_by_field_name("constructor"))
+    }
+
+    /// `aws.s3.Bucket(...)` / `new aws.s3.Bucket(...)`: a provider resource's constructor
+    /// (a class of a non-core package, not an `...Args` class).
+    pub fn is_resource_construction(&self, node: Node<'t>) -> bool {
+        let node = self.unwrap(node);
+        if !syntax(self.grammar).calls.contains(&node.kind()) || node.kind() == "call_expression" {
+            return false;
+        }
+        let Some(token) = self.callee(node).and_then(|c| self.type_token(c, self.source)) else { return false };
+        is_resource_token(&token)
+    }
+
+    /// Does a type annotation name a resource class (`Some(true)`), an Output/Input (`Some(false)`)?
+    fn annotation_kind(&self, annotation: Node<'t>) -> Option<AnnotationKind> {
+        let mut node = annotation;
+        // Python: type > subscript(value) | generic_type(first child); TS: type_annotation > generic_type(name).
+        loop {
+            node = match node.kind() {
+                "type" | "type_annotation" => node.named_child(0)?,
+                "subscript" => node.child_by_field_name("value")?,
+                "generic_type" => node.child_by_field_name("name").or_else(|| node.named_child(0))?,
+                _ => break,
+            };
+        }
+        let token = self.type_token(node, self.source)?;
+        if OUTPUT_TYPES.contains(&token.as_str()) {
+            Some(AnnotationKind::Output)
+        } else if is_resource_token(&token) {
+            Some(AnnotationKind::Resource)
+        } else {
+            None
+        }
+    }
+
+    fn collect_output_facts(&self) -> OutputFacts {
+        let mut facts = OutputFacts::default();
+        let mut assignments: HashMap<String, Vec<Node<'t>>> = HashMap::new();
+        let mut cursor = self.root.walk();
+        let mut pending = vec![self.root];
+        while let Some(node) = pending.pop() {
+            pending.extend(node.named_children(&mut cursor));
+            let (target, value, annotation) = match node.kind() {
+                "assignment" | "assignment_expression" => {
+                    (node.child_by_field_name("left"), node.child_by_field_name("right"), node.child_by_field_name("type"))
+                }
+                "variable_declarator" | "public_field_definition" => {
+                    (node.child_by_field_name("name"), node.child_by_field_name("value"), node.child_by_field_name("type"))
+                }
+                _ => continue,
+            };
+            let Some(target) = target else { continue };
+            let Some(mut key) = self.binding_key(target) else { continue };
+            // Class-level declarations describe instance members.
+            let in_class_body = node.parent().is_some_and(|p| p.kind() == "class_body")
+                || (node.parent().is_some_and(|p| p.kind() == "expression_statement")
+                    && node.parent().and_then(|p| p.parent()).and_then(|b| b.parent()).is_some_and(|c| c.kind() == "class_definition"));
+            if in_class_body {
+                key = format!("{}.{key}", if self.grammar == Grammar::Python { "self" } else { "this" });
+            }
+            match annotation.and_then(|a| self.annotation_kind(a)) {
+                Some(AnnotationKind::Output) => {
+                    facts.outputs.insert(key.clone());
+                }
+                Some(AnnotationKind::Resource) => {
+                    facts.resources.insert(key.clone());
+                }
+                None => {}
+            }
+            if let Some(value) = value {
+                if self.is_resource_construction(value) {
+                    facts.resources.insert(key.clone());
+                }
+                assignments.entry(key).or_default().push(value);
+            }
+        }
+        // Outputs flow through assignments: repeat until nothing new is learnt.
+        for _ in 0..4 {
+            let learnt: Vec<String> = assignments
+                .iter()
+                .filter(|(key, _)| !facts.outputs.contains(*key))
+                .filter(|(_, values)| values.iter().all(|v| self.is_output_with(*v, &facts)))
+                .map(|(key, _)| key.clone())
+                .collect();
+            if learnt.is_empty() {
+                break;
+            }
+            facts.outputs.extend(learnt);
+        }
+        facts
+    }
+
+    fn is_output_with(&self, node: Node<'t>, facts: &OutputFacts) -> bool {
+        let s = syntax(self.grammar);
+        let node = self.unwrap(node);
+        match node.kind() {
+            "identifier" => match self.parameter_annotation(node) {
+                Some(annotation) => annotation.is_some_and(|a| self.annotation_kind(a) == Some(AnnotationKind::Output)),
+                None => facts.outputs.contains(self.text(node)),
+            },
+            kind if kind == s.member => {
+                let (Some(object), Some(property)) = (node.child_by_field_name("object"), node.child_by_field_name(s.member_property)) else {
+                    return false;
+                };
+                if PLAIN_MEMBERS.contains(&self.text(property)) {
+                    return false;
+                }
+                if self.binding_key(node).is_some_and(|k| facts.outputs.contains(&k)) {
+                    return true;
+                }
+                let object = self.unwrap(object);
+                self.binding_key(object).is_some_and(|k| facts.resources.contains(&k) && self.parameter_annotation(object).is_none())
+                    || self.is_resource_construction(object)
+                    || self.is_output_with(object, facts)
+            }
+            kind if kind == s.subscript => node.child_by_field_name("object").or_else(|| node.child_by_field_name("value")).is_some_and(|o| self.is_output_with(o, facts)),
+            kind if s.calls.contains(&kind) => {
+                let Some(callee) = self.callee(node) else { return false };
+                let callee = self.unwrap(callee);
+                if callee.kind() == s.member {
+                    let method = callee.child_by_field_name(s.member_property).map(|p| self.text(p));
+                    if method.is_some_and(|m| OUTPUT_METHODS.contains(&m)) {
+                        return true;
+                    }
+                }
+                self.type_token(callee, self.source).is_some_and(|token| is_output_function(&token))
+            }
+            _ => false,
+        }
+    }
+
+    /// Does `callee` name a provider resource class?
+    pub fn is_resource_callee(&self, callee: Node<'t>) -> bool {
+        self.type_token(callee, self.source).is_some_and(|t| is_resource_token(&t))
+    }
+
+    /// Is `node` inside the callback of an `.apply(...)`?
+    pub fn is_in_apply(&self, node: Node<'t>) -> bool {
+        let s = syntax(self.grammar);
+        let mut current = node;
+        while let Some(parent) = current.parent() {
+            if s.scopes.contains(&current.kind()) && matches!(parent.kind(), "argument_list" | "arguments") {
+                let method = parent
+                    .parent()
+                    .and_then(|call| self.callee(call))
+                    .filter(|callee| callee.kind() == s.member)
+                    .and_then(|callee| callee.child_by_field_name(s.member_property));
+                if method.is_some_and(|m| self.text(m) == "apply") {
+                    return true;
+                }
+            }
+            current = parent;
+        }
+        false
+    }
+
+    /// Is `node` a value that may be an Output: an argument of a call that accepts Inputs (a
+    /// resource or Args constructor, an invoke's Output form, `pulumi.Output.*`, `pulumi.export`,
+    /// `pulumi.all`, ...), directly or inside dict/list/object literals, but not a dict key and not
+    /// a resource's name?
+    pub fn is_input_position(&self, node: Node<'t>) -> bool {
+        let mut current = node;
+        while let Some(parent) = current.parent() {
+            match parent.kind() {
+                "pair" if parent.child_by_field_name("key") == Some(current) => return false,
+                "pair" | "dictionary" | "list" | "tuple" | "set" | "parenthesized_expression" | "keyword_argument"
+                | "conditional_expression" | "object" | "array" | "ternary_expression" | "as_expression"
+                | "non_null_expression" | "satisfies_expression" => current = parent,
+                "argument_list" | "arguments" => {
+                    let Some(call) = parent.parent() else { return false };
+                    let is_first_positional = parent.named_child(0) == Some(current) && current.kind() != "keyword_argument";
+                    if is_first_positional && self.is_resource_construction(call) {
+                        return false;
+                    }
+                    let Some(token) = self.callee(call).and_then(|c| self.type_token(self.unwrap(c), self.source)) else {
+                        return false;
+                    };
+                    return accepts_inputs(&token);
+                }
+                _ => return false,
+            }
+        }
+        false
+    }
+
+    /// For an identifier that is a parameter of an enclosing function or lambda: `Some(its type
+    /// annotation, if any)`; `None` when no enclosing scope declares it.
+    fn parameter_annotation(&self, identifier: Node<'t>) -> Option<Option<Node<'t>>> {
+        let name = self.text(identifier);
+        let s = syntax(self.grammar);
+        let mut current = identifier;
+        while let Some(parent) = current.parent() {
+            current = parent;
+            if !s.scopes.contains(&parent.kind()) {
+                continue;
+            }
+            let Some(parameters) = parent.child_by_field_name("parameters").or_else(|| parent.child_by_field_name("parameter")) else {
+                continue;
+            };
+            if let Some(found) = self.find_parameter(parameters, name) {
+                return Some(found);
+            }
+        }
+        None
+    }
+
+    fn find_parameter(&self, parameters: Node<'t>, name: &str) -> Option<Option<Node<'t>>> {
+        if parameters.kind() == "identifier" {
+            return (self.text(parameters) == name).then_some(None);
+        }
+        let mut cursor = parameters.walk();
+        for parameter in parameters.named_children(&mut cursor) {
+            let declared = match parameter.kind() {
+                "identifier" => Some(parameter),
+                "typed_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => parameter.named_child(0),
+                "default_parameter" | "typed_default_parameter" => parameter.child_by_field_name("name"),
+                "required_parameter" | "optional_parameter" => parameter.child_by_field_name("pattern"),
+                _ => None,
+            };
+            if declared.is_some_and(|d| self.text(d) == name) {
+                return Some(parameter.child_by_field_name("type"));
+            }
+        }
+        None
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AnnotationKind {
+    Output,
+    Resource,
+}
+
+/// A provider resource class: a capitalised member of a non-core package, not an Args class.
+fn is_resource_token(token: &str) -> bool {
+    let Some((package, rest)) = token.split_once(':') else { return false };
+    let member = rest.rsplit(':').next().unwrap_or_default();
+    package != "pulumi"
+        && !member.contains('.')
+        && member.chars().next().is_some_and(char::is_uppercase)
+        && !member.ends_with("Args")
+}
+
+/// Functions whose result is an Output: `pulumi.Output.*` (but `isInstance`), `pulumi.output`,
+/// `pulumi.all`, ..., and invokes' `...Output` forms.
+fn is_output_function(token: &str) -> bool {
+    let Some((package, rest)) = token.split_once(':') else { return false };
+    let member = rest.rsplit(':').next().unwrap_or_default();
+    if package == "pulumi" {
+        let module = rest.split('/').next().unwrap_or_default();
+        return (module == "Output" && member != "isInstance")
+            || (module == "index" && PULUMI_OUTPUT_FUNCTIONS.contains(&member));
+    }
+    member.starts_with(|c: char| c.is_lowercase()) && member.ends_with("Output")
+}
+
+/// Calls whose arguments may be Outputs: resource and Args constructors, invokes' Output forms,
+/// and the `pulumi` functions that take Inputs.
+fn accepts_inputs(token: &str) -> bool {
+    let Some((package, rest)) = token.split_once(':') else { return false };
+    let member = rest.rsplit(':').next().unwrap_or_default();
+    if package == "pulumi" {
+        let module = rest.split('/').next().unwrap_or_default();
+        return module == "Output" || (module == "index" && (PULUMI_OUTPUT_FUNCTIONS.contains(&member) || member == "export"));
+    }
+    !member.contains('.') && (member.starts_with(|c: char| c.is_uppercase()) || member.ends_with("Output"))
+}
+
+#[cfg(test)]
+mod tests;
