@@ -15,7 +15,10 @@ fn collect(dir: &Path, out: &mut Vec<String>) {
 }
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Read at run time: a build script compiled for one checkout can be run for another that
+    // shares the target directory (worktrees, `cargo install --path` from a temporary clone).
+    let manifest_dir = env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR for build scripts");
+    let root = Path::new(&manifest_dir);
     let codemods = root.join("codemods");
     println!("cargo:rerun-if-changed={}", codemods.display());
     let mut files = Vec::new();

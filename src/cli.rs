@@ -1,15 +1,23 @@
-//! Command line: arguments → a run plan → walk, fix in parallel, write, report, exit code.
+//! Command line: arguments and configuration → a run plan → walk, fix in parallel, write,
+//! report, exit code.
 
+mod settings;
+
+use crate::config::TargetVersion;
 use crate::engine::{Engine, EngineOptions, FileOutcome, Problem};
 use crate::interrupt;
 use crate::report::{self, EXIT_CLEAN, EXIT_ERROR, FileReport, Mode, RunReport};
 use crate::spec::{self, Spec, SpecError};
 use crate::walk;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use std::collections::BTreeSet;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
+
+pub use settings::Settings;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -17,7 +25,7 @@ use std::path::PathBuf;
     version,
     about = "Fixes the mistakes that make Pulumi programs fail `pulumi preview`, `pulumi up`, `tsc` or CI.",
     args_conflicts_with_subcommands = true,
-    after_help = "Exit codes: 0 nothing left to do; 1 fixes pending (dry-run) or findings without a fix; 2 usage, spec or I/O errors."
+    after_help = "Configuration: the nearest pulumi-fix.toml, or [tool.pulumi-fix] in pyproject.toml, above the paths; the command line wins.\nExit codes: 0 nothing left to do; 1 fixes pending (dry-run) or findings without a fix; 2 usage, configuration, spec or I/O errors."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -34,23 +42,28 @@ pub struct Cli {
     #[arg(long)]
     pub write: bool,
 
-    /// Only run these codemods (comma-separated ids).
+    /// Only run these codemods (comma-separated ids); replaces the configuration's `select`.
+    /// Opt-in codemods run only when named here (or in the configuration's `select`).
     #[arg(long, value_delimiter = ',', value_name = "ID,...")]
     pub select: Vec<String>,
 
-    /// Do not run these codemods (comma-separated ids).
+    /// Do not run these codemods (comma-separated ids); adds to the configuration's `ignore`.
     #[arg(long, value_delimiter = ',', value_name = "ID,...")]
     pub ignore: Vec<String>,
 
     /// Also apply fixes marked `review` (they change the resource graph or need a human look).
-    #[arg(long)]
+    #[arg(long, overrides_with = "no_unsafe_fixes")]
     pub unsafe_fixes: bool,
+
+    /// Do not apply `review` fixes, even when the configuration says `unsafe-fixes = true`.
+    #[arg(long, overrides_with = "unsafe_fixes")]
+    pub no_unsafe_fixes: bool,
 
     /// List the codemods and exit.
     #[arg(long)]
     pub list: bool,
 
-    /// A directory of extra codemod specs (may be repeated).
+    /// A directory of extra codemod specs (may be repeated); adds to `extend-codemods`.
     #[arg(long = "codemods", value_name = "DIR")]
     pub codemod_dirs: Vec<PathBuf>,
 
@@ -58,11 +71,47 @@ pub struct Cli {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 
+    /// Also write the Markdown summary (a pull-request body) to this file.
+    #[arg(long, value_name = "PATH")]
+    pub summary_file: Option<PathBuf>,
+
+    /// Color the diffs: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+
+    /// Use this configuration file (pulumi-fix.toml, or a pyproject.toml with [tool.pulumi-fix]).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore every configuration file.
+    #[arg(long, conflicts_with = "config")]
+    pub isolated: bool,
+
+    /// Skip files and directories matching this gitignore-style pattern (may be repeated); adds to `exclude`.
+    #[arg(long, value_name = "PATTERN")]
+    pub exclude: Vec<String>,
+
+    /// The pulumi-aws version the programs target, like 7 or 6.83; replaces `target.pulumi-aws`.
+    #[arg(long, value_name = "VERSION", value_parser = TargetVersion::parse)]
+    pub target_pulumi_aws: Option<TargetVersion>,
+
+    /// Report `pulumi-fix: ignore` comments that silence nothing.
+    #[arg(long)]
+    pub report_unused_suppressions: bool,
+
+    /// Print counts per codemod instead of the diffs.
+    #[arg(long, conflicts_with = "format")]
+    pub statistics: bool,
+
+    /// Print the files that would be read, and exit.
+    #[arg(long)]
+    pub show_files: bool,
+
     /// Worker threads [default: number of CPUs].
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
 
-    /// Print only diffs, findings and errors; no summary.
+    /// Print only diffs, findings and errors; no summary, no progress bar.
     #[arg(long, short)]
     pub quiet: bool,
 }
@@ -74,13 +123,35 @@ pub enum Command {
         /// The codemod id (see --list).
         id: String,
     },
+    /// Print a shell completion script, e.g. `pulumi-fix completions bash > /etc/bash_completion.d/pulumi-fix`.
+    Completions {
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
+    /// Diffs on stdout, findings and a summary on stderr.
     Text,
+    /// One JSON document (schemas/report-v1.schema.json).
     Json,
+    /// A SARIF 2.1.0 log, for code scanning.
+    Sarif,
+    /// GitHub Actions annotations.
+    Github,
+    /// A Markdown pull-request body.
+    Markdown,
 }
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Runs of at least this many files show a progress bar (on a terminal, outside CI).
+const PROGRESS_MIN_FILES: usize = 200;
 
 pub fn main() -> i32 {
     if let Err(e) = interrupt::install() {
@@ -94,8 +165,8 @@ pub fn main() -> i32 {
         }
     };
     let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
-    run(cli, &mut stdout.lock(), &mut stderr.lock())
+    // Not locked for the whole run: the progress bar writes to stderr from the worker threads.
+    run(cli, &mut stdout.lock(), &mut std::io::stderr())
 }
 
 fn print_spec_errors(errors: &[SpecError], err: &mut dyn Write) -> i32 {
@@ -105,30 +176,33 @@ fn print_spec_errors(errors: &[SpecError], err: &mut dyn Write) -> i32 {
     EXIT_ERROR
 }
 
-/// Built-in specs plus those of `--codemods` directories, filtered by `--select` / `--ignore`.
-pub fn load_specs(cli: &Cli) -> Result<Vec<Spec>, Vec<SpecError>> {
+/// Built-in specs plus those of the configured directories, filtered by `select` / `ignore`.
+pub fn load_specs(settings: &Settings) -> Result<Vec<Spec>, Vec<SpecError>> {
     let mut specs = spec::builtin_specs()?;
-    for dir in &cli.codemod_dirs {
+    for dir in &settings.codemod_dirs {
         specs.extend(spec::load_dir(dir)?);
     }
     spec::check_unique_ids(&specs)?;
     let known: BTreeSet<&str> = specs.iter().map(|s| s.id.as_str()).collect();
-    let unknown: Vec<SpecError> = cli
-        .select
-        .iter()
-        .chain(&cli.ignore)
-        .filter(|id| !known.contains(id.as_str()))
-        .map(|id| SpecError { path: "<command line>".into(), line: 0, message: format!("unknown codemod id `{id}`; run `pulumi-fix --list`") })
-        .collect();
+    let unknown = settings.unknown_ids(&known);
     if !unknown.is_empty() {
         return Err(unknown);
     }
-    specs.retain(|s| (cli.select.is_empty() || cli.select.contains(&s.id)) && !cli.ignore.contains(&s.id));
+    specs.retain(|s| settings.runs(&s.id));
     Ok(specs)
 }
 
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    let specs = match load_specs(&cli) {
+    if let Some(Command::Completions { shell }) = cli.command {
+        clap_complete::generate(shell, &mut Cli::command(), "pulumi-fix", out);
+        return EXIT_CLEAN;
+    }
+    let roots = if cli.paths.is_empty() { vec![PathBuf::from(".")] } else { cli.paths.clone() };
+    let settings = match Settings::resolve(&cli, &roots) {
+        Ok(settings) => settings,
+        Err(errors) => return print_spec_errors(&errors, err),
+    };
+    let specs = match load_specs(&settings) {
         Ok(specs) => specs,
         Err(errors) => return print_spec_errors(&errors, err),
     };
@@ -139,12 +213,27 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         print_list(&specs, out);
         return EXIT_CLEAN;
     }
+    // Opt-in codemods are alternatives to default ones: they run only when selected by id.
+    let specs: Vec<Spec> = specs.into_iter().filter(|s| !s.opt_in || cli.select.contains(&s.id)).collect();
 
     let threads = cli.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
-    let roots = if cli.paths.is_empty() { vec![PathBuf::from(".")] } else { cli.paths.clone() };
-    let (files, walk_problems) = walk::walk(&roots, threads);
+    let (files, walk_problems) = walk::walk(&roots, threads, &|path, is_dir| settings.excluded(path, is_dir));
+    if cli.show_files {
+        for file in &files {
+            let _ = writeln!(out, "{}", file.display);
+        }
+        for problem in &walk_problems {
+            let _ = writeln!(err, "{}: {}", problem.display, problem.message);
+        }
+        return if walk_problems.iter().any(|p| p.is_error) { EXIT_ERROR } else { EXIT_CLEAN };
+    }
 
-    let engine = Engine::new(specs, EngineOptions { unsafe_fixes: cli.unsafe_fixes });
+    let options = EngineOptions {
+        unsafe_fixes: settings.unsafe_fixes,
+        target_aws_major: settings.target_pulumi_aws.map(|v| v.major),
+        report_unused_suppressions: cli.report_unused_suppressions,
+    };
+    let engine = Engine::new(specs, options);
     let grammars: BTreeSet<_> = files.iter().map(|f| f.grammar).collect();
     let spec_errors: Vec<SpecError> = grammars.iter().filter_map(|g| engine.prepare(*g).err()).collect();
     if !spec_errors.is_empty() {
@@ -152,7 +241,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     }
 
     let mode = if cli.write { Mode::Write } else { Mode::DryRun };
-    let want_diff = mode == Mode::DryRun && cli.format == Format::Text;
+    let want_diff = mode == Mode::DryRun && cli.format == Format::Text && !cli.statistics;
     let pool = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
         Ok(pool) => pool,
         Err(e) => {
@@ -160,14 +249,20 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             return EXIT_ERROR;
         }
     };
+    let progress = progress_bar(files.len(), cli.quiet);
     // Every file is fixed in memory before any is written, so that a spec mistake seen on one file
     // (or an interrupt) stops the run with nothing written.
     let outcomes: Vec<Option<FileOutcome>> = pool.install(|| {
         files
             .par_iter()
-            .map(|file| interrupt::received().is_none().then(|| engine.process_path(&file.path, file.display.clone(), file.grammar)))
+            .map(|file| {
+                let outcome = interrupt::received().is_none().then(|| engine.process_path(&file.path, file.display.clone(), file.grammar, &settings.ignored_in(&file.path)));
+                progress.inc(1);
+                outcome
+            })
             .collect()
     });
+    progress.finish_and_clear();
     if let Some(signal) = interrupt::received() {
         let _ = writeln!(err, "interrupted before any file was written; nothing was changed");
         return interrupt::exit_code(signal);
@@ -201,26 +296,43 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             diff: None,
             changed: outcome.fixed.is_some(),
             written: false,
+            text: None,
             findings: outcome.findings,
             problems: outcome.problems,
+            suppressed: outcome.suppressed,
         };
-        if let (true, Some(source), Some(fixed)) = (want_diff, &outcome.source, &outcome.fixed) {
-            report.diff = Some(report::unified_diff(&report.display, &String::from_utf8_lossy(&source.original_bytes()), &String::from_utf8_lossy(&source.bytes_for(fixed))));
+        if let Some(source) = &outcome.source {
+            if !report.findings.is_empty() {
+                report.text = Some(source.text.clone());
+            }
+            if let (true, Some(fixed)) = (want_diff, &outcome.fixed) {
+                report.diff = Some(report::unified_diff(&report.display, &String::from_utf8_lossy(&source.original_bytes()), &String::from_utf8_lossy(&source.bytes_for(fixed))));
+            }
         }
         match writes.get(i).cloned().flatten() {
             Some(Ok(())) => report.written = true,
             Some(Err(message)) => report.problems.push(Problem { line: None, message, is_error: true }),
             None => {}
         }
-        if report.changed || !report.findings.is_empty() || !report.problems.is_empty() {
+        if report.changed || !report.findings.is_empty() || !report.problems.is_empty() || !report.suppressed.is_empty() {
             reports.push(report);
         }
     }
 
-    let report = RunReport { mode, files_scanned: files.len(), files: reports, walk_problems };
+    let codemods: Vec<Arc<Spec>> = engine.specs().to_vec();
+    let report = RunReport { mode, codemods, files_scanned: files.len(), files: reports, walk_problems };
+    let color = match cli.color {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never,
+    };
     let written = match cli.format {
-        Format::Text => report::print_text(&report, cli.quiet, out, err),
+        Format::Text if cli.statistics => out.write_all(report::render_statistics(&report).as_bytes()),
+        Format::Text => report::print_text(&report, cli.quiet, color, out, err),
         Format::Json => out.write_all(report::render_json(&report).as_bytes()),
+        Format::Sarif => out.write_all(report::render_sarif(&report).as_bytes()),
+        Format::Github => out.write_all(report::render_github(&report).as_bytes()).and_then(|()| if cli.quiet { Ok(()) } else { report::print_summary(&report, err) }),
+        Format::Markdown => out.write_all(report::render_markdown(&report).as_bytes()),
     };
     if let Err(e) = written
         && e.kind() != std::io::ErrorKind::BrokenPipe
@@ -228,7 +340,26 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         let _ = writeln!(err, "error: cannot write the report: {e}");
         return EXIT_ERROR;
     }
+    if let Some(path) = &cli.summary_file
+        && let Err(e) = std::fs::write(path, report::render_markdown(&report))
+    {
+        let _ = writeln!(err, "error: cannot write the summary to {}: {e}; check that its directory exists and is writable", path.display());
+        return EXIT_ERROR;
+    }
     report.exit_code()
+}
+
+/// A progress bar on stderr for long runs on a terminal; hidden in CI, when piped, or with `--quiet`.
+fn progress_bar(files: usize, quiet: bool) -> ProgressBar {
+    let in_ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false" && v != "0");
+    if quiet || in_ci || files < PROGRESS_MIN_FILES || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(files as u64), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} files {elapsed}") {
+        bar.set_style(style);
+    }
+    bar
 }
 
 /// Writes a fixed file, unless a stop was asked for: `None` when there is nothing to write.
@@ -246,7 +377,8 @@ fn print_list(specs: &[Spec], out: &mut dyn Write) {
     let mut sorted: Vec<&Spec> = specs.iter().collect();
     sorted.sort_by(|a, b| (a.language.name(), &a.id).cmp(&(b.language.name(), &b.id)));
     for spec in sorted {
-        let _ = writeln!(out, "{:width$}  {:10}  {:6}  {}", spec.id, spec.language.name(), spec.safety.name(), spec.summary);
+        let opt_in = if spec.opt_in { "(opt-in, --select it) " } else { "" };
+        let _ = writeln!(out, "{:width$}  {:10}  {:6}  {opt_in}{}", spec.id, spec.language.name(), spec.safety.name(), spec.summary);
     }
 }
 

@@ -131,6 +131,20 @@ pub fn indentation_at(text: &str, offset: usize) -> &str {
     &line[..width]
 }
 
+/// One level of the file's indentation: the step from a line to the first more indented line
+/// after it (four spaces when the file has no indented line).
+pub fn indent_unit(text: &str) -> String {
+    let mut previous: Option<&str> = None;
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let indent = &line[..line.len() - line.trim_start_matches([' ', '\t']).len()];
+        if let Some(step) = previous.and_then(|before| indent.strip_prefix(before)).filter(|s| !s.is_empty()) {
+            return step.to_string();
+        }
+        previous = Some(indent);
+    }
+    "    ".to_string()
+}
+
 /// 1-based line and column (in characters) of a byte offset.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
@@ -177,5 +191,7 @@ mod tests {
         assert_eq!(indentation_at(text, 5), "  ");
         assert_eq!(line_end(text, 4), 6);
         assert_eq!(line_col(text, 6), (2, 4));
+        assert_eq!(indent_unit("class A:\n  def f(self):\n    pass\n"), "  ");
+        assert_eq!(indent_unit("x = 1\n"), "    ");
     }
 }

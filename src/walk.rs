@@ -31,9 +31,13 @@ pub fn display_path(path: &Path) -> String {
     shown.to_string_lossy().replace('\\', "/")
 }
 
-/// Walks `roots` (files or directories) with `threads` threads; results are sorted by path so
-/// that reports are the same from run to run.
-pub fn walk(roots: &[PathBuf], threads: usize) -> (Vec<WalkedFile>, Vec<WalkProblem>) {
+/// Tells whether a path (and whether it is a directory) is excluded by the configuration.
+pub type ExcludeFn<'a> = &'a (dyn Fn(&Path, bool) -> bool + Sync);
+
+/// Walks `roots` (files or directories) with `threads` threads, leaving out what `excluded`
+/// says (named roots too, so that pre-commit's file lists honour the configuration); results
+/// are sorted by path so that reports are the same from run to run.
+pub fn walk(roots: &[PathBuf], threads: usize, excluded: ExcludeFn) -> (Vec<WalkedFile>, Vec<WalkProblem>) {
     let files = Mutex::new(Vec::new());
     let problems = Mutex::new(Vec::new());
     let mut directories = Vec::new();
@@ -46,6 +50,7 @@ pub fn walk(roots: &[PathBuf], threads: usize) -> (Vec<WalkedFile>, Vec<WalkProb
                 message: "is a symbolic link; pulumi-fix never reads or writes through links, pass the file it points to".into(),
                 is_error: false,
             }),
+            Ok(meta) if excluded(root, meta.is_dir()) => {}
             Ok(meta) if meta.is_dir() => directories.push(root.clone()),
             Ok(meta) if !meta.is_file() => problems.lock().unwrap().push(WalkProblem {
                 display,
@@ -75,6 +80,10 @@ pub fn walk(roots: &[PathBuf], threads: usize) -> (Vec<WalkedFile>, Vec<WalkProb
         builder.build_parallel().run(|| {
             Box::new(|entry| {
                 match entry {
+                    // Skipping an excluded directory here prunes its whole subtree.
+                    Ok(entry) if entry.depth() > 0 && excluded(entry.path(), entry.file_type().is_some_and(|t| t.is_dir())) => {
+                        return ignore::WalkState::Skip;
+                    }
                     Ok(entry) => {
                         let is_file = entry.file_type().is_some_and(|t| t.is_file());
                         if let (true, Some(grammar)) = (is_file, Grammar::for_path(entry.path())) {

@@ -162,3 +162,20 @@ with = "log"
     assert_eq!(unsafe_run.code, 0, "{}", unsafe_run.stderr);
     assert_eq!(fs::read_to_string(dir.path().join("a.py")).unwrap(), "log(1)\n");
 }
+
+/// `import-shim-sys-path` is an alternative to `import-shim`: it runs only when selected.
+#[test]
+fn opt_in_codemods_run_only_when_selected() {
+    let dir = scratch(&[
+        ("Pulumi.yaml", "name: tap\nruntime: python\nmain: tap.py\n"),
+        ("tap.py", "import pulumi\nfrom lib.tap_stack import TapStack\n"),
+        ("lib/tap_stack.py", "TapStack = object\n"),
+    ]);
+    let default = run_in(dir.path(), &["--quiet"]);
+    assert_eq!((default.code, default.stdout.as_str()), (0, ""), "{}", default.stderr);
+    let selected = run_in(dir.path(), &["--select", "import-shim-sys-path"]);
+    assert_eq!(selected.code, 1, "{}", selected.stderr);
+    assert!(selected.stdout.contains("+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))"), "{}", selected.stdout);
+    let list = run_in(dir.path(), &["--list"]);
+    assert!(list.stdout.lines().any(|l| l.starts_with("import-shim-sys-path") && l.contains("opt-in")), "{}", list.stdout);
+}

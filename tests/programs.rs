@@ -6,22 +6,7 @@ mod common;
 
 use common::*;
 use std::fs;
-use std::path::{Path, PathBuf};
-
-/// Every program directory: one with a `Pulumi.yaml`, below `examples/` and the fixtures.
-pub fn program_dirs() -> Vec<PathBuf> {
-    let mut dirs = Vec::new();
-    for parent in ["examples", "tests/fixtures/programs"] {
-        let Ok(entries) = fs::read_dir(repo_root().join(parent)) else { continue };
-        for entry in entries.flatten() {
-            if entry.path().join("Pulumi.yaml").exists() {
-                dirs.push(entry.path());
-            }
-        }
-    }
-    dirs.sort();
-    dirs
-}
+use std::path::Path;
 
 fn label(dir: &Path) -> String {
     let parent = dir.parent().unwrap().file_name().unwrap().to_string_lossy().replace("programs", "fixtures");
@@ -86,4 +71,13 @@ fn fixed_pulumi_yaml_passes_the_cli_config_rule() {
         }
     }
     assert!(checked >= 1, "at least one fixture must violate the rule before fixing");
+}
+
+/// Programs that already use Outputs (and everything else) correctly: nothing to do.
+#[test]
+fn correct_programs_are_left_alone() {
+    let root = repo_root().join("tests/fixtures/correct");
+    let run = run_in(&root, &["--dry-run", "--unsafe-fixes"]);
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{}", run.stderr);
+    assert!(run.stderr.contains("Scanned 4 files"), "{}", run.stderr);
 }

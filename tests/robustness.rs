@@ -161,7 +161,7 @@ fn a_file_edited_between_read_and_write_keeps_the_edit() {
     let dir = scratch(&[("a.py", EIP)]);
     let path = dir.path().join("a.py");
     let engine = Engine::new(pulumi_fix::spec::builtin_specs().unwrap(), EngineOptions::default());
-    let outcome = engine.process_path(&path, "a.py".into(), Grammar::Python);
+    let outcome = engine.process_path(&path, "a.py".into(), Grammar::Python, &[]);
     let (source, fixed) = (outcome.source.unwrap(), outcome.fixed.unwrap());
     // The user saves the file while pulumi-fix works on it.
     let edited = format!("{EIP}# the user's edit\n");

@@ -9,14 +9,15 @@ use crate::spec::{EditSpec, Rule, Template, TemplatePart, TemplateSource};
 use crate::transforms::{self, TransformContext, Value};
 use std::collections::HashMap;
 use std::ops::Range;
-use tree_sitter::{Node, Query, Tree};
+use crate::spec::CompiledGrammar;
+use tree_sitter::{Node, Tree};
 
 /// What the edits of one pass may look at.
 pub struct PassContext<'a, 't> {
     pub grammar: Grammar,
     pub text: &'t str,
     pub tree: &'t Tree,
-    pub query: &'a Query,
+    pub compiled: &'a CompiledGrammar,
     pub eol: &'static str,
     pub quote: char,
     pub index: &'a FileIndex<'t>,
@@ -24,10 +25,13 @@ pub struct PassContext<'a, 't> {
 
 impl<'t> PassContext<'_, 't> {
     fn node(&self, m: &RuleMatch<'t>, capture: &str) -> Result<Node<'t>, String> {
-        self.query
-            .capture_index_for_name(capture)
-            .and_then(|i| m.capture(i))
-            .ok_or_else(|| format!("capture @{capture} did not match anything here"))
+        self.nodes(m, capture).map(|nodes| nodes[0])
+    }
+
+    /// The nodes of a capture (several for a quantified one), never empty.
+    fn nodes(&self, m: &RuleMatch<'t>, capture: &str) -> Result<Vec<Node<'t>>, String> {
+        let nodes = self.compiled.capture_index(capture).map(|i| m.nodes(i)).unwrap_or_default();
+        if nodes.is_empty() { Err(format!("capture @{capture} did not match anything here")) } else { Ok(nodes) }
     }
 
     /// Renders a template for match `m`; `bindings` are the local names of the rule's imports.
@@ -42,7 +46,7 @@ impl<'t> PassContext<'_, 't> {
                         TemplateSource::Literal(literal) => Value::Text(literal.clone()),
                         TemplateSource::Binding(name) => Value::Text(bindings.get(name).cloned().ok_or_else(|| format!("no import binds `{name}`"))?),
                         // An optional capture that did not match renders as nothing.
-                        TemplateSource::Capture(name) => self.node(m, name).map(Value::Node).unwrap_or(Value::Text(String::new())),
+                        TemplateSource::Capture(name) => self.nodes(m, name).map(Value::Nodes).unwrap_or(Value::Text(String::new())),
                     };
                     for name in transforms {
                         value = transforms::apply(name, value, &context)?;
@@ -70,8 +74,19 @@ impl<'t> PassContext<'_, 't> {
         let mut changes = Vec::new();
         for spec in &rule.edits {
             let edit = match spec {
-                EditSpec::Replace { target, template } => Edit::replace(self.node(m, target)?.byte_range(), render(template)?),
-                EditSpec::Delete { target } => Edit::replace(self.deletion_range(self.node(m, target)?), String::new()),
+                // A quantified capture is replaced or deleted from its first node to its last.
+                EditSpec::Replace { target, template } => {
+                    let nodes = self.nodes(m, target)?;
+                    Edit::replace(nodes[0].start_byte()..nodes[nodes.len() - 1].end_byte(), render(template)?)
+                }
+                EditSpec::Delete { target } => {
+                    let nodes = self.nodes(m, target)?;
+                    Edit::replace(self.deletion_range(nodes[0], nodes[nodes.len() - 1]), String::new())
+                }
+                EditSpec::Append { target, template } => {
+                    changes.extend(self.append_element(self.node(m, target)?, &render(template)?)?);
+                    continue;
+                }
                 EditSpec::Rename { target, to } => {
                     let node = self.node(m, target)?;
                     let key = argument_key(node).unwrap_or(node);
@@ -103,28 +118,66 @@ impl<'t> PassContext<'_, 't> {
         Ok(edits)
     }
 
-    /// The range to delete so that what remains stays well-formed: the element with its comma,
-    /// and its whole line (with a trailing comment) when it stands on a line of its own.
-    fn deletion_range(&self, node: Node) -> Range<usize> {
+    /// The range to delete (the nodes `first` to `last`) so that what remains stays well-formed:
+    /// the elements with their comma, and their whole lines (with a trailing comment) when they
+    /// stand on lines of their own.
+    fn deletion_range(&self, first: Node, last: Node) -> Range<usize> {
         let text = self.text;
-        let next_comma = node.next_sibling().filter(|s| s.kind() == ",");
-        let previous_comma = node.prev_sibling().filter(|s| s.kind() == ",");
-        let start_of_line = line_start(text, node.start_byte());
-        let after = next_comma.map_or(node.end_byte(), |c| c.end_byte());
+        let next_comma = last.next_sibling().filter(|s| s.kind() == ",");
+        let previous_comma = first.prev_sibling().filter(|s| s.kind() == ",");
+        let start_of_line = line_start(text, first.start_byte());
+        let after = next_comma.map_or(last.end_byte(), |c| c.end_byte());
         let rest_of_line = text[after..line_end(text, after)].trim_start();
-        let alone_on_line = text[start_of_line..node.start_byte()].trim().is_empty()
+        let alone_on_line = text[start_of_line..first.start_byte()].trim().is_empty()
             && (rest_of_line.is_empty() || rest_of_line.starts_with(self.grammar.comment_prefix()));
         if alone_on_line {
-            return start_of_line..line_end_inclusive(text, after);
+            let end = line_end_inclusive(text, after);
+            // At the end of the file, the blank line that separated the lines goes too.
+            let previous_line = line_start(text, start_of_line.saturating_sub(1));
+            if end == text.len() && start_of_line > 0 && text[previous_line..start_of_line].trim().is_empty() {
+                return previous_line..end;
+            }
+            return start_of_line..end;
         }
         if let Some(comma) = next_comma {
             let spaces = text[comma.end_byte()..].len() - text[comma.end_byte()..].trim_start_matches([' ', '\t']).len();
-            return node.start_byte()..comma.end_byte() + spaces;
+            return first.start_byte()..comma.end_byte() + spaces;
         }
         if let Some(comma) = previous_comma {
-            return comma.start_byte()..node.end_byte();
+            return comma.start_byte()..last.end_byte();
         }
-        node.byte_range()
+        first.start_byte()..last.end_byte()
+    }
+
+    /// Adds `element` at the end of a bracketed list (argument list, list, dict, object, array)
+    /// in its layout: one element per line gets a new line with the same indentation and keeps a
+    /// trailing comma; a one-line list gets `, element`.
+    fn append_element(&self, container: Node, element: &str) -> Result<Vec<Edit>, String> {
+        let text = self.text;
+        let close = container.child(container.child_count().saturating_sub(1)).filter(|c| matches!(c.kind(), ")" | "]" | "}"));
+        let close = close.ok_or_else(|| format!("cannot append to a {}: it is not a bracketed list", container.kind()))?;
+        let mut cursor = container.walk();
+        let Some(last) = container.named_children(&mut cursor).filter(|e| e.kind() != "comment").last() else {
+            return Ok(vec![Edit::insert(close.start_byte(), element.to_string())]);
+        };
+        let trailing_comma = last.next_sibling().filter(|s| s.kind() == ",");
+        let after = trailing_comma.map_or(last.end_byte(), |c| c.end_byte());
+        let own_line = text[line_start(text, last.start_byte())..last.start_byte()].trim().is_empty()
+            && line_start(text, last.start_byte()) > container.start_byte();
+        if !own_line {
+            return Ok(vec![match trailing_comma {
+                Some(comma) => Edit::insert(comma.end_byte(), format!(" {element},")),
+                None => Edit::insert(last.end_byte(), format!(", {element}")),
+            }]);
+        }
+        // After a trailing comment of the last element's line, not before it.
+        let rest_of_line = text[after..line_end(text, after)].trim();
+        let at = if rest_of_line.is_empty() || rest_of_line.starts_with(self.grammar.comment_prefix()) { line_end(text, after) } else { after };
+        let indent = indentation_at(text, last.start_byte());
+        Ok(match trailing_comma {
+            Some(_) => vec![Edit::insert(at, format!("\n{indent}{element},"))],
+            None => vec![Edit::insert(last.end_byte(), ",".into()), Edit::insert(at, format!("\n{indent}{element}"))],
+        })
     }
 
     /// Inserts `body` as statement(s) before or after the statement holding `anchor`, indented

@@ -12,9 +12,11 @@
 
 use super::edits::PassContext;
 use super::matcher::{RuleMatch, find_matches};
+use super::suppress::Suppressions;
 use super::{Edit, Engine, Finding, Fix, Location, Problem, apply_edits, normalize_edits};
 use crate::index::FileIndex;
 use crate::lang::{Grammar, first_syntax_error, parse};
+use crate::project::FileContext;
 use crate::source::{line_col, line_ending, preferred_quote};
 use crate::spec::CompiledGrammar;
 use std::collections::HashSet;
@@ -25,16 +27,25 @@ pub struct FixRun {
     pub text: String,
     pub findings: Vec<Finding>,
     pub problems: Vec<Problem>,
+    /// The codemod id of each finding a suppression silenced (once per place).
+    pub suppressed: Vec<String>,
+    /// False when the file was given up on (a syntax error, no convergence): then no verdict on
+    /// its suppressions either.
+    pub completed: bool,
     pub faults: Vec<RuleFault>,
 }
 
 impl FixRun {
     pub fn unchanged(text: &str) -> FixRun {
-        FixRun { text: text.to_string(), findings: Vec::new(), problems: Vec::new(), faults: Vec::new() }
+        FixRun { text: text.to_string(), findings: Vec::new(), problems: Vec::new(), suppressed: Vec::new(), completed: true, faults: Vec::new() }
+    }
+
+    fn given_up(original: &str, problems: Vec<Problem>) -> FixRun {
+        FixRun { problems, completed: false, ..FixRun::unchanged(original) }
     }
 
     fn faulty(original: &str, faults: Vec<RuleFault>) -> FixRun {
-        FixRun { faults, ..FixRun::unchanged(original) }
+        FixRun { faults, completed: false, ..FixRun::unchanged(original) }
     }
 }
 
@@ -52,18 +63,27 @@ struct Candidate {
     spec: usize,
     rule: usize,
     key: String,
-    span: (usize, usize),
+    location: Location,
     message: String,
     edits: Vec<Edit>,
 }
 
-pub fn run(engine: &Engine, compiled: &CompiledGrammar, grammar: Grammar, original: &str) -> FixRun {
+pub fn run(
+    engine: &Engine,
+    compiled: &CompiledGrammar,
+    grammar: Grammar,
+    original: &str,
+    context: &FileContext,
+    suppressions: &mut Suppressions,
+) -> FixRun {
     let mut text = original.to_string();
     // The edits of every pass, to map positions back to the original text.
     let mut history: Vec<Vec<Edit>> = Vec::new();
     let mut applied: Vec<Finding> = Vec::new();
     // Fixes refused by the guard, by rule and matched text, so later passes do not retry them.
     let mut refused: HashSet<String> = HashSet::new();
+    // Suppressed findings by codemod and place in the original, counted once across passes.
+    let mut suppressed: Vec<(usize, (usize, usize))> = Vec::new();
     let eol = line_ending(original);
     let quote = preferred_quote(original);
 
@@ -73,31 +93,40 @@ pub fn run(engine: &Engine, compiled: &CompiledGrammar, grammar: Grammar, origin
             // Only the original can fail here: every later pass is checked before it is kept.
             let line = line_col(&text, offset).0;
             let message = "syntax error; the file is left untouched (pulumi-fix edits only files that parse)".to_string();
-            return FixRun { problems: vec![Problem { line: Some(line), message, is_error: false }], ..FixRun::unchanged(original) };
+            let problems = vec![Problem { line: Some(line), message, is_error: false }];
+            return FixRun::given_up(original, problems);
         }
-        let index = FileIndex::build(grammar, &tree, &text);
+        let index = FileIndex::build_in(grammar, &tree, &text, Some(context));
         let matches = find_matches(compiled, &tree, &text, &index);
-        let context = PassContext { grammar, text: &text, tree: &tree, query: &compiled.query, eol, quote, index: &index };
+        let context = PassContext { grammar, text: &text, tree: &tree, compiled, eol, quote, index: &index };
 
         let mut chosen: Vec<Candidate> = Vec::new();
         let mut remaining: Vec<Finding> = Vec::new();
         for m in &matches {
             let spec = &engine.specs[m.spec];
+            let location = locate(original, &history, m.span());
+            if suppressions.suppresses(&spec.id, &location) {
+                if !suppressed.contains(&(m.spec, location.byte_range)) {
+                    suppressed.push((m.spec, location.byte_range));
+                }
+                continue;
+            }
             let rule = &spec.rules[m.rule];
             let message = rule.message.as_ref().and_then(|t| context.render(t, m, &Default::default()).ok()).unwrap_or_else(|| spec.summary.clone());
             let key = match_key(m, &text);
             let built = if rule.edits.is_empty() { Ok(Vec::new()) } else { context.build(rule, m) };
-            let locate = |span: (usize, usize)| locate(original, &history, span);
+            // Edits are in this pass's text: after the fixes of the passes before it.
+            let fix = |edits| Fix { edits, pass: pass + 1 };
             if let Ok(edits) = &built
                 && edits.iter().enumerate().any(|(i, a)| edits[i + 1..].iter().any(|b| a.overlaps(b)))
             {
                 let message = "the edits of this rule overlap each other (one changes text inside another's), so they cannot be applied together; target disjoint captures, or make it one `replace` of the enclosing capture".into();
-                return FixRun::faulty(original, vec![RuleFault { spec: m.spec, rule: m.rule, line: locate(m.span()).start.0, message }]);
+                return FixRun::faulty(original, vec![RuleFault { spec: m.spec, rule: m.rule, line: location.start.0, message }]);
             }
             match built {
                 Ok(edits) if !edits.is_empty() && engine.applies(spec) && !refused.contains(&key) => {
                     if !chosen.iter().any(|c| c.edits.iter().any(|a| edits.iter().any(|b| a.conflicts_with(b)))) {
-                        chosen.push(Candidate { spec: m.spec, rule: m.rule, key, span: m.span(), message, edits });
+                        chosen.push(Candidate { spec: m.spec, rule: m.rule, key, location, message, edits });
                     }
                 }
                 // A match whose fix changes nothing is already in the fixed form.
@@ -108,12 +137,12 @@ pub fn run(engine: &Engine, compiled: &CompiledGrammar, grammar: Grammar, origin
                     } else {
                         message
                     };
-                    let fix = (!edits.is_empty()).then_some(Fix { edits });
-                    remaining.push(Finding { spec: spec.clone(), location: locate(m.span()), message, fix, applied: false });
+                    let fix = (!edits.is_empty()).then(|| fix(edits));
+                    remaining.push(Finding { spec: spec.clone(), location, message, fix, applied: false });
                 }
                 Err(reason) => {
                     let message = format!("{message} (no automatic fix here: {reason})");
-                    remaining.push(Finding { spec: spec.clone(), location: locate(m.span()), message, fix: None, applied: false });
+                    remaining.push(Finding { spec: spec.clone(), location, message, fix: None, applied: false });
                 }
             }
         }
@@ -121,12 +150,13 @@ pub fn run(engine: &Engine, compiled: &CompiledGrammar, grammar: Grammar, origin
         if chosen.is_empty() {
             applied.extend(remaining);
             applied.sort_by_key(|f| (f.location.byte_range, f.applied));
-            return FixRun { text, findings: applied, problems: Vec::new(), faults: Vec::new() };
+            let suppressed = suppressed.into_iter().map(|(spec, _)| engine.specs[spec].id.clone()).collect();
+            return FixRun { text, findings: applied, problems: Vec::new(), suppressed, completed: true, faults: Vec::new() };
         }
         if pass == MAX_PASSES {
             let mut firing: Vec<(usize, usize)> = chosen.iter().map(|c| (c.spec, c.rule)).collect();
             firing.dedup();
-            let line = locate(original, &history, chosen[0].span).start.0;
+            let line = chosen[0].location.start.0;
             let message = format!(
                 "this rule's fix still fires after {MAX_PASSES} passes, so it never converges{}; its output must no longer match its own query",
                 if firing.len() > 1 { " (with the other rules listed)" } else { "" }
@@ -139,8 +169,8 @@ pub fn run(engine: &Engine, compiled: &CompiledGrammar, grammar: Grammar, origin
         let edits: Vec<Edit> = kept.iter().flat_map(|c| c.edits.iter().cloned()).collect();
         for candidate in kept {
             let spec = engine.specs[candidate.spec].clone();
-            let location = locate(original, &history, candidate.span);
-            applied.push(Finding { spec, location, message: candidate.message, fix: Some(Fix { edits: candidate.edits }), applied: true });
+            let fix = Fix { edits: candidate.edits, pass: pass + 1 };
+            applied.push(Finding { spec, location: candidate.location, message: candidate.message, fix: Some(fix), applied: true });
         }
         if !edits.is_empty() {
             let edits = normalize_edits(&edits);

@@ -15,8 +15,13 @@ pub struct RuleMatch<'t> {
 }
 
 impl<'t> RuleMatch<'t> {
-    pub fn capture(&self, index: u32) -> Option<Node<'t>> {
-        self.captures.iter().find(|(i, _)| *i == index).map(|(_, n)| *n)
+    /// Every node of a capture, in document order: several for a quantified capture
+    /// (`((import_from_statement) @imports)+`), one for the others.
+    pub fn nodes(&self, index: u32) -> Vec<Node<'t>> {
+        let mut nodes: Vec<Node<'t>> = self.captures.iter().filter(|(i, _)| *i == index).map(|(_, n)| *n).collect();
+        nodes.sort_by_key(|n| (n.start_byte(), std::cmp::Reverse(n.end_byte())));
+        nodes.dedup();
+        nodes
     }
 
     /// The span the match covers: from its first to its last captured byte.
@@ -34,12 +39,13 @@ pub fn find_matches<'t>(compiled: &CompiledGrammar, tree: &'t Tree, text: &str, 
     let mut seen = HashSet::new();
     while let Some(m) = matches.next() {
         let pattern = m.pattern_index;
-        let predicates = &compiled.pattern_predicates[pattern];
-        if !predicates.iter().all(|p| holds(p, m.captures, text, index)) {
+        let mut captures: Vec<(u32, Node<'t>)> = m.captures.iter().map(|c| (c.index, c.node)).collect();
+        // In order: a predicate may bind a capture that later ones test.
+        if !compiled.pattern_predicates[pattern].iter().all(|p| holds(p, &mut captures, text, index)) {
             continue;
         }
         let rule = compiled.pattern_rules[pattern];
-        let found_match = RuleMatch { spec: rule.spec, rule: rule.rule, captures: m.captures.iter().map(|c| (c.index, c.node)).collect() };
+        let found_match = RuleMatch { spec: rule.spec, rule: rule.rule, captures };
         // Alternations can match the same nodes several ways: one finding per rule and captures.
         // (Matches that differ only inside the span, e.g. each of several arguments, all count.)
         let mut captured: Vec<(u32, usize, usize)> = found_match.captures.iter().map(|(i, n)| (*i, n.start_byte(), n.end_byte())).collect();
@@ -54,24 +60,31 @@ pub fn find_matches<'t>(compiled: &CompiledGrammar, tree: &'t Tree, text: &str, 
     found
 }
 
-fn nodes_of<'a, 't>(captures: &'a [tree_sitter::QueryCapture<'t>], index: u32) -> impl Iterator<Item = Node<'t>> + 'a {
-    captures.iter().filter(move |c| c.index == index).map(|c| c.node)
+fn nodes_of<'a, 't>(captures: &'a [(u32, Node<'t>)], index: u32) -> impl Iterator<Item = Node<'t>> + 'a {
+    captures.iter().filter(move |(i, _)| *i == index).map(|(_, n)| *n)
 }
 
 /// A predicate on a capture that is absent from the match (an optional capture, another branch
 /// of an alternation) holds, as tree-sitter's own text predicates do.
-fn holds<'t>(predicate: &SemanticPredicate, captures: &[tree_sitter::QueryCapture<'t>], text: &str, index: &FileIndex<'t>) -> bool {
+fn holds<'t>(predicate: &SemanticPredicate, captures: &mut Vec<(u32, Node<'t>)>, text: &str, index: &FileIndex<'t>) -> bool {
     if nodes_of(captures, predicate.capture()).next().is_none() {
         return true;
     }
+    let captures_now: &[(u32, Node<'t>)] = captures;
     match predicate {
+        SemanticPredicate::EarlierResource { capture, bind, token, args, negate } => {
+            let found = nodes_of(captures_now, *capture).find_map(|n| earlier_resource(n, token, args, text, index));
+            let holds = found.is_some() != *negate;
+            captures.extend(found.map(|target| (*bind, target)));
+            holds
+        }
         SemanticPredicate::PulumiType { capture, tokens, negate } => {
-            let resolved = nodes_of(captures, *capture)
+            let resolved = nodes_of(captures_now, *capture)
                 .any(|n| index.type_token(n, text).is_some_and(|t| tokens.iter().any(|p| token_matches(&t, p))));
             resolved != *negate
         }
         SemanticPredicate::HasArg { capture, names, negate } => {
-            let has = nodes_of(captures, *capture).any(|n| {
+            let has = nodes_of(captures_now, *capture).any(|n| {
                 let mut cursor = n.walk();
                 n.named_children(&mut cursor).filter_map(argument_key).any(|name| {
                     let name = text[name.byte_range()].trim_matches(['"', '\'']);
@@ -81,11 +94,15 @@ fn holds<'t>(predicate: &SemanticPredicate, captures: &[tree_sitter::QueryCaptur
             has != *negate
         }
         SemanticPredicate::HasParent { capture, kinds, negate } => {
-            let has = nodes_of(captures, *capture).any(|n| n.parent().is_some_and(|p| kinds.iter().any(|k| k == p.kind())));
+            let has = nodes_of(captures_now, *capture).any(|n| n.parent().is_some_and(|p| kinds.iter().any(|k| k == p.kind())));
             has != *negate
         }
+        SemanticPredicate::Calls { capture, names, negate } => {
+            let calls = nodes_of(captures_now, *capture).any(|n| calls_any(n, names, text));
+            calls != *negate
+        }
         SemanticPredicate::Fact { capture, fact, negate } => {
-            let holds = nodes_of(captures, *capture).any(|n| match fact {
+            let holds = nodes_of(captures_now, *capture).any(|n| match fact {
                 NodeFact::Output => index.is_output(n),
                 NodeFact::ContainsOutput => index.contains_output(n),
                 NodeFact::ContainsOutputValue => index.contains_output_value(n),
@@ -93,8 +110,74 @@ fn holds<'t>(predicate: &SemanticPredicate, captures: &[tree_sitter::QueryCaptur
                 NodeFact::Resource => index.is_resource_callee(n),
                 NodeFact::InApply => index.is_in_apply(n),
                 NodeFact::ForeignConfigKey => index.is_foreign_config_key(n),
+                NodeFact::ProjectImport => index.is_project_import(n),
+                NodeFact::ProjectPackageImport => index.is_project_package_import(n),
+                NodeFact::EntryModule => index.is_entry_module(),
+                NodeFact::ProgramModule => index.is_program_module(),
+                NodeFact::MissingExport => index.is_missing_export(n),
+                NodeFact::OnlyConstructed => index.is_only_constructed(n),
             });
             holds != *negate
         }
     }
+}
+
+/// Does `node` contain a call whose callee is `name` or ends in `.name`?
+fn calls_any(node: Node, names: &[String], text: &str) -> bool {
+    let mut cursor = node.walk();
+    let mut pending = vec![node];
+    while let Some(current) = pending.pop() {
+        let callee = current.child_by_field_name("function").filter(|_| matches!(current.kind(), "call" | "call_expression"));
+        if let Some(callee) = callee {
+            let callee: String = text[callee.byte_range()].split_whitespace().collect();
+            if names.iter().any(|name| callee == *name || callee.ends_with(&format!(".{name}"))) {
+                return true;
+            }
+        }
+        pending.extend(current.named_children(&mut cursor));
+    }
+    false
+}
+
+/// The value of keyword argument / property / key `name` of an argument list or object literal.
+fn argument_value<'t>(container: Node<'t>, name: &str, text: &str) -> Option<Node<'t>> {
+    let mut cursor = container.walk();
+    let found = container.named_children(&mut cursor).find(|child| {
+        argument_key(*child).is_some_and(|key| text[key.byte_range()].trim_matches(['"', '\'']) == name)
+    })?;
+    match found.kind() {
+        "shorthand_property_identifier" => Some(found),
+        _ => found.child_by_field_name("value"),
+    }
+}
+
+/// Both present, with the same text up to whitespace.
+fn same_text(a: Option<Node>, b: Option<Node>, text: &str) -> bool {
+    let squeeze = |n: Node| text[n.byte_range()].split_whitespace().collect::<String>();
+    matches!((a, b), (Some(a), Some(b)) if squeeze(a) == squeeze(b))
+}
+
+/// The binding target (a name or `self.x`) of the nearest earlier statement, in the block of the
+/// statement holding `arguments`, that constructs a `token` resource whose arguments `names` have
+/// the same text as in `arguments`.
+fn earlier_resource<'t>(arguments: Node<'t>, token: &str, names: &[String], text: &str, index: &FileIndex<'t>) -> Option<Node<'t>> {
+    let statement = crate::lang::enclosing_statement(index.grammar(), arguments)?;
+    let mut previous = statement.prev_named_sibling();
+    while let Some(candidate) = previous {
+        previous = candidate.prev_named_sibling();
+        let Some(assignment) = candidate.named_child(0).filter(|a| candidate.kind() == "expression_statement" && a.kind() == "assignment") else {
+            continue;
+        };
+        let (Some(target), Some(call)) = (assignment.child_by_field_name("left"), assignment.child_by_field_name("right")) else { continue };
+        let constructs = call.kind() == "call"
+            && call.child_by_field_name("function").and_then(|f| index.type_token(f, text)).is_some_and(|t| token_matches(&t, token));
+        let other = call.child_by_field_name("arguments");
+        if constructs
+            && matches!(target.kind(), "identifier" | "attribute")
+            && other.is_some_and(|other| names.iter().all(|name| same_text(argument_value(arguments, name, text), argument_value(other, name, text), text)))
+        {
+            return Some(target);
+        }
+    }
+    None
 }

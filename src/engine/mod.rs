@@ -4,8 +4,10 @@
 mod edits;
 mod fixpoint;
 mod matcher;
+mod suppress;
 
 use crate::lang::Grammar;
+use crate::project::{FileContext, Workspace};
 use crate::source::{ReadError, SourceFile};
 use crate::spec::{CompiledGrammar, Safety, Spec, SpecError, compile_grammar};
 use std::ops::Range;
@@ -13,6 +15,7 @@ use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 pub use fixpoint::{FixRun, MAX_PASSES, RuleFault};
+use suppress::Suppressions;
 
 /// One text change: replace `range` (byte offsets) with `replacement`. An empty range inserts.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -96,6 +99,9 @@ pub fn apply_edits(text: &str, edits: &[Edit]) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fix {
     pub edits: Vec<Edit>,
+    /// The fixed-point pass that produced the edits (1-based). Their ranges are in the text left
+    /// by the applied fixes of the passes before it: pass 1 is the file as read.
+    pub pass: usize,
 }
 
 /// Where a finding is, in the file as it was read (1-based lines and columns).
@@ -143,11 +149,13 @@ pub struct FileOutcome {
     /// Mistakes of specs that this file revealed (the file is left untouched); a run that meets
     /// one writes nothing.
     pub spec_errors: Vec<SpecError>,
+    /// The codemod id of each finding a suppression comment or per-path ignore silenced.
+    pub suppressed: Vec<String>,
 }
 
 impl FileOutcome {
     fn problem(display: String, problem: Problem) -> FileOutcome {
-        FileOutcome { display, source: None, fixed: None, findings: Vec::new(), problems: vec![problem], spec_errors: Vec::new() }
+        FileOutcome { display, source: None, fixed: None, findings: Vec::new(), problems: vec![problem], suppressed: Vec::new(), spec_errors: Vec::new() }
     }
 }
 
@@ -155,18 +163,25 @@ impl FileOutcome {
 pub struct EngineOptions {
     /// Apply `review` fixes too.
     pub unsafe_fixes: bool,
+    /// The pulumi-aws major version the programs target (configuration `target.pulumi-aws` or
+    /// `--target-pulumi-aws`); `None` when not given. For codemods that hold for some versions only.
+    pub target_aws_major: Option<u32>,
+    /// Report suppression comments that silenced nothing, as notices.
+    pub report_unused_suppressions: bool,
 }
 
-/// The active specs and their queries, compiled once per grammar and shared by all threads.
+/// The active specs and their queries, compiled once per grammar, and the project view; shared
+/// by all threads.
 pub struct Engine {
     specs: Vec<Arc<Spec>>,
     compiled: [OnceLock<Result<Option<CompiledGrammar>, SpecError>>; 4],
     options: EngineOptions,
+    workspace: Workspace,
 }
 
 impl Engine {
     pub fn new(specs: Vec<Spec>, options: EngineOptions) -> Engine {
-        Engine { specs: specs.into_iter().map(Arc::new).collect(), compiled: Default::default(), options }
+        Engine { specs: specs.into_iter().map(Arc::new).collect(), compiled: Default::default(), options, workspace: Workspace::default() }
     }
 
     pub fn specs(&self) -> &[Arc<Spec>] {
@@ -187,15 +202,18 @@ impl Engine {
         }
     }
 
-    /// Reads, fixes and describes one file. Never writes.
-    pub fn process_path(&self, path: &Path, display: String, grammar: Grammar) -> FileOutcome {
+    /// Reads, fixes and describes one file, leaving out the codemods in `ignored` (the
+    /// configuration's per-path ignores). Never writes.
+    pub fn process_path(&self, path: &Path, display: String, grammar: Grammar, ignored: &[String]) -> FileOutcome {
         match SourceFile::read(path, display.clone(), grammar) {
-            Ok(source) => self.process_source(source),
+            Ok(source) => self.process_source(source, ignored),
             Err(ReadError { line, message, .. }) => FileOutcome::problem(display, Problem { line, message, is_error: true }),
         }
     }
 
-    pub fn process_source(&self, source: SourceFile) -> FileOutcome {
+    /// Fixes `source`, leaving out the codemods in `ignored`; project facts come from the files
+    /// around `source.path`.
+    pub fn process_source(&self, source: SourceFile, ignored: &[String]) -> FileOutcome {
         let compiled = match self.compiled(source.grammar) {
             Ok(compiled) => compiled,
             Err(e) => {
@@ -203,13 +221,19 @@ impl Engine {
                 return FileOutcome::problem(source.display.clone(), problem);
             }
         };
-        let run = match compiled {
-            Some(compiled) => fixpoint::run(self, compiled, source.grammar, &source.text),
+        let context = FileContext::new(&source.path, &self.workspace);
+        let mut suppressions = Suppressions::parse(&source.text, source.grammar.comment_prefix(), ignored);
+        let mut run = match compiled {
+            Some(compiled) => fixpoint::run(self, compiled, source.grammar, &source.text, &context, &mut suppressions),
             None => FixRun::unchanged(&source.text),
         };
+        run.problems.extend_from_slice(suppressions.malformed());
+        if self.options.report_unused_suppressions && run.completed {
+            run.problems.extend(suppressions.unused(|id| self.specs.iter().any(|s| s.id == id)));
+        }
         let fixed = (run.text != source.text).then_some(run.text);
         let spec_errors = run.faults.iter().map(|fault| self.spec_error(fault, &source.display)).collect();
-        FileOutcome { display: source.display.clone(), source: Some(source), fixed, findings: run.findings, problems: run.problems, spec_errors }
+        FileOutcome { display: source.display.clone(), source: Some(source), fixed, findings: run.findings, problems: run.problems, suppressed: run.suppressed, spec_errors }
     }
 
     fn spec_error(&self, fault: &RuleFault, display: &str) -> SpecError {

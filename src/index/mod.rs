@@ -2,11 +2,13 @@
 //! package or module, so `aws.ec2.Eip`, `ec2.Eip` and `Eip` all resolve to `aws:ec2/eip:Eip`.
 
 mod outputs;
+mod project;
 mod python;
 mod typescript;
 mod yaml;
 
 use crate::lang::Grammar;
+use crate::project::FileContext;
 use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use tree_sitter::{Node, Tree};
@@ -31,18 +33,41 @@ pub struct FileIndex<'t> {
     output_answers: RefCell<HashMap<usize, bool>>,
     /// Pulumi YAML: the project's `name`.
     project_name: Option<String>,
+    /// Where the file is and which project it belongs to; `None` for text without a path.
+    context: Option<&'t FileContext<'t>>,
+    /// TypeScript: local names bound by named imports from relative modules, with the module
+    /// specifier and the imported name (`T` in `import { TapStack as T } from "../lib/x"`).
+    relative_imports: HashMap<String, (String, String)>,
 }
 
 impl<'t> FileIndex<'t> {
     pub fn build(grammar: Grammar, tree: &'t Tree, text: &'t str) -> FileIndex<'t> {
-        let mut index =
-            FileIndex { grammar, root: tree.root_node(), source: text, bindings: HashMap::new(), outputs: OnceCell::new(), output_answers: RefCell::default(), project_name: None };
+        FileIndex::build_in(grammar, tree, text, None)
+    }
+
+    /// The index of a file that has a place on disk: project facts are answered from `context`.
+    pub fn build_in(grammar: Grammar, tree: &'t Tree, text: &'t str, context: Option<&'t FileContext<'t>>) -> FileIndex<'t> {
+        let mut index = FileIndex {
+            grammar,
+            root: tree.root_node(),
+            source: text,
+            bindings: HashMap::new(),
+            outputs: OnceCell::new(),
+            output_answers: RefCell::default(),
+            project_name: None,
+            context,
+            relative_imports: HashMap::new(),
+        };
         match grammar {
             Grammar::Python => python::collect_imports(tree.root_node(), text, &mut index),
             Grammar::TypeScript | Grammar::Tsx => typescript::collect_imports(tree.root_node(), text, &mut index),
             Grammar::Yaml => index.project_name = yaml::top_level_value(tree.root_node(), text, "name"),
         }
         index
+    }
+
+    pub fn grammar(&self) -> Grammar {
+        self.grammar
     }
 
     /// For a `config:` key of a Pulumi.yaml: is it namespaced by something other than this

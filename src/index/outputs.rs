@@ -136,7 +136,7 @@ impl<'t> FileIndex<'t> {
         }
     }
 
-    fn text(&self, node: Node) -> &'t str {
+    pub(super) fn text(&self, node: Node) -> &'t str {
         &self.source[node.byte_range()]
     }
 

@@ -30,7 +30,12 @@ fn import_statement(statement: Node, source: &str, index: &mut FileIndex) {
         match child.kind() {
             "import_clause" => {
                 let Some(module) = statement.child_by_field_name("source") else { return };
-                let Some((package, base)) = package_of_module(string_value(module, source)) else { return };
+                let specifier = string_value(module, source);
+                if specifier.starts_with('.') {
+                    relative_named_imports(child, source, specifier, index);
+                    return;
+                }
+                let Some((package, base)) = package_of_module(specifier) else { return };
                 import_clause(child, source, &package, &base, index);
             }
             // `import aws = require("@pulumi/aws")`
@@ -71,6 +76,19 @@ fn import_clause(clause: Node, source: &str, package: &str, base: &[String], ind
     }
 }
 
+/// `import { TapStack as T } from "../lib/tap-stack"`: `T` → (`../lib/tap-stack`, `TapStack`).
+fn relative_named_imports(clause: Node, source: &str, specifier: &str, index: &mut FileIndex) {
+    let mut cursor = clause.walk();
+    for named in clause.named_children(&mut cursor).filter(|p| p.kind() == "named_imports") {
+        let mut specifiers = named.walk();
+        for specifier_node in named.named_children(&mut specifiers).filter(|s| s.kind() == "import_specifier") {
+            let Some(name) = specifier_node.child_by_field_name("name") else { continue };
+            let local = specifier_node.child_by_field_name("alias").unwrap_or(name);
+            index.relative_imports.insert(text(local, source).to_string(), (specifier.to_string(), text(name, source).to_string()));
+        }
+    }
+}
+
 /// `const aws = require("@pulumi/aws");`
 fn require_declaration(declaration: Node, source: &str, index: &mut FileIndex) {
     let mut cursor = declaration.walk();
@@ -83,10 +101,10 @@ fn require_declaration(declaration: Node, source: &str, index: &mut FileIndex) {
         }
         let is_require = value.child_by_field_name("function").is_some_and(|f| text(f, source) == "require");
         let module = value.child_by_field_name("arguments").and_then(|a| a.named_child(0)).filter(|a| a.kind() == "string");
-        if let (true, Some(module)) = (is_require, module) {
-            if let Some((package, path)) = package_of_module(string_value(module, source)) {
-                index.bind(text(name, source), Binding { package, path });
-            }
+        if let (true, Some(module)) = (is_require, module)
+            && let Some((package, path)) = package_of_module(string_value(module, source))
+        {
+            index.bind(text(name, source), Binding { package, path });
         }
     }
 }

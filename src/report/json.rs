@@ -1,4 +1,5 @@
-//! `--format json`: one stable document (schema documented in the README, `"version": 1`).
+//! `--format json`: one stable document, `"version": 1`, described by
+//! `schemas/report-v1.schema.json` (tests check every report against it).
 
 use super::{Mode, RunReport};
 use serde_json::{Value, json};
@@ -27,26 +28,24 @@ pub fn render_json(report: &RunReport) -> String {
                         "byte_start": f.location.byte_range.0,
                         "byte_end": f.location.byte_range.1,
                     },
-                    "fix": if f.fix.is_some() { json!({"applied": f.applied, "edits": edits}) } else { Value::Null },
+                    "fix": match &f.fix {
+                        Some(fix) => json!({"applied": f.applied, "pass": fix.pass, "edits": edits}),
+                        None => Value::Null,
+                    },
                 })
             })
         })
         .collect();
-    let mut errors: Vec<Value> = report
-        .walk_problems
-        .iter()
-        .map(|p| json!({"file": p.display, "line": Value::Null, "message": p.message, "is_error": p.is_error}))
-        .collect();
-    for file in &report.files {
-        errors.extend(file.problems.iter().map(|p| json!({"file": file.display, "line": p.line, "message": p.message, "is_error": p.is_error})));
-    }
+    let problems: Vec<Value> =
+        report.problems().map(|p| json!({"file": p.file, "line": p.line, "message": p.message, "is_error": p.is_error})).collect();
     let document = json!({
         "version": 1,
         "mode": match report.mode { Mode::DryRun => "dry-run", Mode::Write => "write" },
         "files_scanned": report.files_scanned,
         "files_changed": report.files.iter().filter(|f| f.changed).map(|f| f.display.clone()).collect::<Vec<_>>(),
         "findings": findings,
-        "problems": errors,
+        "suppressed": report.suppressed(),
+        "problems": problems,
         "exit_code": report.exit_code(),
     });
     serde_json::to_string_pretty(&document).expect("JSON values always serialize") + "\n"

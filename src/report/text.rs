@@ -1,7 +1,8 @@
 //! Human output: unified diffs on stdout (so `pulumi-fix > fix.patch` gives a patch `git apply`
-//! takes), everything else on stderr.
+//! takes; colored only when asked or on a terminal), everything else on stderr.
 
-use super::{Mode, RunReport};
+use super::{FixState, Mode, RunReport};
+use anstyle::{AnsiColor, Style};
 use similar::TextDiff;
 use std::io::Write;
 
@@ -10,32 +11,35 @@ pub fn unified_diff(display: &str, old: &str, new: &str) -> String {
     TextDiff::from_lines(old, new).unified_diff().context_radius(3).header(&format!("a/{display}"), &format!("b/{display}")).to_string()
 }
 
-pub fn print_text(report: &RunReport, quiet: bool, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<()> {
+pub fn print_text(report: &RunReport, quiet: bool, color: bool, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<()> {
     for file in &report.files {
         if let Some(diff) = &file.diff {
-            out.write_all(diff.as_bytes())?;
-        }
-    }
-    for problem in &report.walk_problems {
-        writeln!(err, "{}: {}", problem.display, problem.message)?;
-    }
-    for file in &report.files {
-        for problem in &file.problems {
-            match problem.line {
-                Some(line) => writeln!(err, "{}:{}: {}", file.display, line, problem.message)?,
-                None => writeln!(err, "{}: {}", file.display, problem.message)?,
+            if color {
+                write_colored_diff(diff, out)?;
+            } else {
+                out.write_all(diff.as_bytes())?;
             }
         }
     }
-    let unfixed: Vec<_> = report.unfixed().collect();
-    for (file, finding) in &unfixed {
+    for problem in report.problems() {
+        match problem.line {
+            Some(line) => writeln!(err, "{}:{}: {}", problem.file, line, problem.message)?,
+            None => writeln!(err, "{}: {}", problem.file, problem.message)?,
+        }
+    }
+    for (file, finding) in report.unfixed() {
         let (line, column) = finding.location.start;
-        let hint = if finding.fix.is_some() { " [review fix: apply with --unsafe-fixes]" } else { "" };
+        let hint = if file.fix_state(report.mode, finding) == FixState::NeedsUnsafeFixes { " [review fix: apply with --unsafe-fixes]" } else { "" };
         writeln!(err, "{}:{}:{}: {} {}{}", file.display, line, column, finding.id(), finding.message, hint)?;
     }
     if quiet {
         return Ok(());
     }
+    print_summary(report, err)
+}
+
+/// The closing lines: how many files, fixes per codemod, what is left.
+pub fn print_summary(report: &RunReport, err: &mut dyn Write) -> std::io::Result<()> {
     let counts = report.applied_by_codemod();
     let fixes: usize = counts.values().sum();
     let changed = report.files.iter().filter(|f| f.changed && (report.mode == Mode::DryRun || f.written)).count();
@@ -55,8 +59,13 @@ pub fn print_text(report: &RunReport, quiet: bool, out: &mut dyn Write, err: &mu
     for (id, count) in &counts {
         writeln!(err, "  {id:width$}  {count}")?;
     }
-    if !unfixed.is_empty() {
-        writeln!(err, "{} finding{} without an applied fix (listed above).", unfixed.len(), plural(unfixed.len()))?;
+    let unfixed = report.unfixed().count();
+    if unfixed > 0 {
+        writeln!(err, "{} finding{} without an applied fix (listed above).", unfixed, plural(unfixed))?;
+    }
+    let suppressed = report.suppressed();
+    if suppressed > 0 {
+        writeln!(err, "{} finding{} suppressed by `pulumi-fix: ignore` comments or per-file-ignores.", suppressed, plural(suppressed))?;
     }
     if report.mode == Mode::DryRun && changed > 0 {
         writeln!(err, "Run with --write to apply.")?;
@@ -64,6 +73,50 @@ pub fn print_text(report: &RunReport, quiet: bool, out: &mut dyn Write, err: &mu
     Ok(())
 }
 
-fn plural(n: usize) -> &'static str {
+fn write_colored_diff(diff: &str, out: &mut dyn Write) -> std::io::Result<()> {
+    let header = Style::new().bold();
+    let removed = AnsiColor::Red.on_default();
+    let added = AnsiColor::Green.on_default();
+    let hunk = AnsiColor::Cyan.on_default();
+    // `--- `/`+++ ` are headers only before the first hunk: inside one they are changed lines.
+    let mut in_hunk = false;
+    for line in diff.split_inclusive('\n') {
+        let content = line.trim_end_matches(['\n', '\r']);
+        let ending = &line[content.len()..];
+        in_hunk |= content.starts_with("@@");
+        let style = if !in_hunk && (content.starts_with("--- ") || content.starts_with("+++ ")) {
+            header
+        } else if content.starts_with('-') {
+            removed
+        } else if content.starts_with('+') {
+            added
+        } else if content.starts_with("@@") {
+            hunk
+        } else {
+            Style::new()
+        };
+        write!(out, "{style}{content}{style:#}{ending}")?;
+    }
+    Ok(())
+}
+
+pub(super) fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colored_diff_keeps_the_text_and_colors_each_kind_of_line() {
+        let diff = unified_diff("a.py", "x = 1\ny = 2\n", "x = 1\ny = 3\n");
+        let mut out = Vec::new();
+        write_colored_diff(&diff, &mut out).unwrap();
+        let colored = String::from_utf8(out).unwrap();
+        assert!(colored.contains("\u{1b}[31m-y = 2\u{1b}[0m\n"), "{colored:?}");
+        assert!(colored.contains("\u{1b}[32m+y = 3\u{1b}[0m\n"), "{colored:?}");
+        let stripped = regex::Regex::new("\u{1b}\\[[0-9;]*m").unwrap().replace_all(&colored, "");
+        assert_eq!(stripped, diff);
+    }
 }

@@ -14,8 +14,26 @@ const TEXT_PREDICATES: &[&str] = &[
 
 /// The engine's own predicates, evaluated against the file's semantic index.
 /// Each has a `not-` twin.
-pub const SEMANTIC_PREDICATES: &[&str] =
-    &["pulumi-type?", "has-arg?", "has-parent?", "pulumi-output?", "contains-output?", "contains-output-value?", "pulumi-input?", "pulumi-resource?", "in-apply?", "foreign-config-key?"];
+pub const SEMANTIC_PREDICATES: &[&str] = &[
+    "pulumi-type?",
+    "has-arg?",
+    "has-parent?",
+    "calls?",
+    "earlier-resource?",
+    "pulumi-output?",
+    "contains-output?",
+    "contains-output-value?",
+    "pulumi-input?",
+    "pulumi-resource?",
+    "in-apply?",
+    "foreign-config-key?",
+    "project-import?",
+    "project-package-import?",
+    "entry-module?",
+    "program-module?",
+    "missing-export?",
+    "only-constructed?",
+];
 
 #[derive(Debug, Clone)]
 pub enum SemanticPredicate {
@@ -28,6 +46,13 @@ pub enum SemanticPredicate {
     /// The capture's parent node is of one of these kinds (e.g. a template literal that is the
     /// argument of a tagged template call).
     HasParent { capture: u32, kinds: Vec<String>, negate: bool },
+    /// The captured node contains a call of one of these functions or methods (`register_outputs`
+    /// matches `self.register_outputs(...)`; `sys.path.insert` the whole callee).
+    Calls { capture: u32, names: Vec<String>, negate: bool },
+    /// An earlier statement of the block holding the captured argument list binds (to a name or
+    /// `self.x`) a resource of type `token` whose arguments `args` have the same text; its
+    /// binding target becomes the derived capture `bind` (capture index `bind`).
+    EarlierResource { capture: u32, bind: u32, token: String, args: Vec<String>, negate: bool },
     /// A capture-only fact about a node; see [`NodeFact`].
     Fact { capture: u32, fact: NodeFact, negate: bool },
 }
@@ -53,6 +78,21 @@ pub enum NodeFact {
     /// `#foreign-config-key?`: a Pulumi.yaml `config:` key namespaced by another package than
     /// the project (`aws:region` in project `tap`).
     ForeignConfigKey,
+    /// `#project-import?`: a Python import of the project's own code, spelled from the project
+    /// root.
+    ProjectImport,
+    /// `#project-package-import?`: a `from` import of project code whose path runs through the
+    /// program directory below the root, which Pulumi spells without it.
+    ProjectPackageImport,
+    /// `#entry-module?`: the file holding the node is the one Pulumi runs.
+    EntryModule,
+    /// `#program-module?`: the file holding the node is the entry module or a project module it
+    /// imports.
+    ProgramModule,
+    /// `#missing-export?`: a name imported from a relative module that does not export it.
+    MissingExport,
+    /// `#only-constructed?`: every use of the name is a `new Name(...)` statement.
+    OnlyConstructed,
 }
 
 impl SemanticPredicate {
@@ -61,6 +101,8 @@ impl SemanticPredicate {
             SemanticPredicate::PulumiType { capture, .. }
             | SemanticPredicate::HasArg { capture, .. }
             | SemanticPredicate::HasParent { capture, .. }
+            | SemanticPredicate::Calls { capture, .. }
+            | SemanticPredicate::EarlierResource { capture, .. }
             | SemanticPredicate::Fact { capture, .. } => *capture,
         }
     }
@@ -78,6 +120,18 @@ pub struct CompiledGrammar {
     pub pattern_rules: Vec<CompiledRule>,
     /// For each pattern of `query`: its semantic predicates.
     pub pattern_predicates: Vec<Vec<SemanticPredicate>>,
+    /// Captures that predicates bind (`#earlier-resource?`), numbered after the query's own.
+    pub derived_captures: Vec<String>,
+}
+
+impl CompiledGrammar {
+    /// The index of a query capture or a derived one.
+    pub fn capture_index(&self, name: &str) -> Option<u32> {
+        self.query.capture_index_for_name(name).or_else(|| {
+            let base = self.query.capture_names().len();
+            self.derived_captures.iter().position(|d| d == name).map(|i| (base + i) as u32)
+        })
+    }
 }
 
 pub(super) struct QueryScan {
@@ -148,6 +202,13 @@ pub(super) fn scan_query(query: &str) -> QueryScan {
                         format!("predicate `#{name}` stands outside every pattern; move it inside the parentheses of the pattern it tests"),
                     ));
                 }
+                // `(#earlier-resource? @args "name" ...)` binds the capture `name`.
+                if base == "earlier-resource?" {
+                    let derived = query[end..].split('"').nth(1).unwrap_or_default();
+                    if !derived.is_empty() && !captures.iter().any(|c| c == derived) {
+                        captures.push(derived.to_string());
+                    }
+                }
                 i = end - 1;
             }
             _ => {}
@@ -196,6 +257,7 @@ pub fn compile_grammar(specs: &[Arc<Spec>], grammar: Grammar) -> Result<Option<C
         )
     })?;
 
+    let mut derived_captures: Vec<String> = Vec::new();
     let mut pattern_rules = Vec::with_capacity(query.pattern_count());
     let mut pattern_predicates = Vec::with_capacity(query.pattern_count());
     for pattern in 0..query.pattern_count() {
@@ -235,6 +297,23 @@ pub fn compile_grammar(specs: &[Arc<Spec>], grammar: Grammar) -> Result<Option<C
                     needs_strings("node kind")?;
                     SemanticPredicate::HasParent { capture, kinds: strings, negate }
                 }
+                "calls?" => {
+                    needs_strings("function or method name")?;
+                    SemanticPredicate::Calls { capture, names: strings, negate }
+                }
+                "earlier-resource?" => {
+                    let [bind, token, args @ ..] = strings.as_slice() else {
+                        return Err(locate(start, format!("#{name} needs a capture name to bind, a type token and argument names: (#{name} @args \"integration\" \"aws:apigateway/integration:Integration\" \"rest_api\")")));
+                    };
+                    if query.capture_index_for_name(bind).is_some() {
+                        return Err(locate(start, format!("#{name} binds `{bind}`, which the query already captures; pick another name")));
+                    }
+                    if !derived_captures.contains(bind) {
+                        derived_captures.push(bind.clone());
+                    }
+                    let index = query.capture_names().len() + derived_captures.iter().position(|d| d == bind).unwrap_or(0);
+                    SemanticPredicate::EarlierResource { capture, bind: index as u32, token: token.clone(), args: args.to_vec(), negate }
+                }
                 "pulumi-output?" => SemanticPredicate::Fact { capture, fact: NodeFact::Output, negate },
                 "contains-output?" => SemanticPredicate::Fact { capture, fact: NodeFact::ContainsOutput, negate },
                 "contains-output-value?" => SemanticPredicate::Fact { capture, fact: NodeFact::ContainsOutputValue, negate },
@@ -242,12 +321,18 @@ pub fn compile_grammar(specs: &[Arc<Spec>], grammar: Grammar) -> Result<Option<C
                 "pulumi-resource?" => SemanticPredicate::Fact { capture, fact: NodeFact::Resource, negate },
                 "in-apply?" => SemanticPredicate::Fact { capture, fact: NodeFact::InApply, negate },
                 "foreign-config-key?" => SemanticPredicate::Fact { capture, fact: NodeFact::ForeignConfigKey, negate },
+                "project-import?" => SemanticPredicate::Fact { capture, fact: NodeFact::ProjectImport, negate },
+                "project-package-import?" => SemanticPredicate::Fact { capture, fact: NodeFact::ProjectPackageImport, negate },
+                "entry-module?" => SemanticPredicate::Fact { capture, fact: NodeFact::EntryModule, negate },
+                "program-module?" => SemanticPredicate::Fact { capture, fact: NodeFact::ProgramModule, negate },
+                "missing-export?" => SemanticPredicate::Fact { capture, fact: NodeFact::MissingExport, negate },
+                "only-constructed?" => SemanticPredicate::Fact { capture, fact: NodeFact::OnlyConstructed, negate },
                 _ => return Err(locate(start, format!("unknown predicate #{name}"))),
             });
         }
         pattern_predicates.push(predicates);
     }
-    Ok(Some(CompiledGrammar { query, pattern_rules, pattern_predicates }))
+    Ok(Some(CompiledGrammar { query, pattern_rules, pattern_predicates, derived_captures }))
 }
 
 #[cfg(test)]
@@ -264,5 +349,18 @@ mod tests {
 
         let outside = scan_query("[(true) (false)] @x\n(#eq? @x \"true\")");
         assert!(outside.predicate_problems[0].1.contains("outside every pattern"));
+    }
+
+    #[test]
+    fn earlier_resource_binds_a_derived_capture() {
+        let query = r#"((call arguments: (argument_list) @args) (#earlier-resource? @args "integration" "aws:apigateway/integration:Integration" "rest_api"))"#;
+        assert_eq!(scan_query(query).captures, vec!["args", "integration"]);
+        let toml = format!(
+            "id = \"t\"\nlanguage = \"python\"\nsummary = \"s\"\nexplanation = \"e\"\nseed = \"x\"\nsafety = \"safe\"\n[[rule]]\nquery = '{query}'\n[[rule.edit]]\nappend = \"args\"\nwith = \"{{{{integration}}}}\"\n"
+        );
+        let spec = super::super::model::parse_spec("t.toml", &toml).unwrap();
+        let compiled = compile_grammar(&[Arc::new(spec)], Grammar::Python).unwrap().unwrap();
+        assert_eq!(compiled.derived_captures, vec!["integration"]);
+        assert_eq!(compiled.capture_index("integration"), Some(compiled.query.capture_names().len() as u32));
     }
 }

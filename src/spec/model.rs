@@ -47,6 +47,8 @@ pub struct Spec {
     pub explanation: String,
     pub seed: Vec<String>,
     pub safety: Safety,
+    /// Runs only when selected by id: an alternative to a default codemod.
+    pub opt_in: bool,
     pub rules: Vec<Rule>,
     pub examples: Vec<Example>,
     /// Where the spec came from (`codemods/python/x.toml` for built-ins).
@@ -69,6 +71,8 @@ pub enum EditSpec {
     Rename { target: String, to: Template },
     InsertBefore { anchor: String, template: Template },
     InsertAfter { anchor: String, template: Template },
+    /// Adds an element at the end of the captured bracketed list, in its layout.
+    Append { target: String, template: Template },
     EnsureImport(ImportSpec),
 }
 
@@ -107,6 +111,17 @@ pub struct Example {
     pub after: Option<String>,
     /// How many findings without an applied fix must remain after fixing.
     pub findings: usize,
+    /// The `Pulumi.yaml` of the project the example file belongs to.
+    pub project: Option<String>,
+    /// Other files of the project (relative path → text), for facts about other modules.
+    pub files: std::collections::BTreeMap<String, String>,
+}
+
+impl Example {
+    /// Examples with a project or other files run in a scratch directory, not in memory.
+    pub fn needs_directory(&self) -> bool {
+        self.project.is_some() || !self.files.is_empty()
+    }
 }
 
 #[derive(Deserialize)]
@@ -118,6 +133,8 @@ struct RawSpec {
     explanation: String,
     seed: Spanned<SeedRefs>,
     safety: Spanned<String>,
+    #[serde(default)]
+    opt_in: bool,
     #[serde(default)]
     rule: Vec<RawRule>,
     #[serde(default)]
@@ -148,6 +165,7 @@ struct RawEdit {
     rename: Option<String>,
     insert_before: Option<String>,
     insert_after: Option<String>,
+    append: Option<String>,
     ensure_import: Option<String>,
     with: Option<String>,
     to: Option<String>,
@@ -165,6 +183,9 @@ struct RawExample {
     after: Option<String>,
     #[serde(default)]
     findings: usize,
+    project: Option<String>,
+    #[serde(default)]
+    files: std::collections::BTreeMap<String, String>,
 }
 
 /// Builds errors located in one spec file.
@@ -250,6 +271,8 @@ pub(super) fn parse_spec(path: &str, text: &str) -> Result<Spec, Vec<SpecError>>
                 before: ex.before.clone(),
                 after: ex.after.clone(),
                 findings: ex.findings,
+                project: ex.project.clone(),
+                files: ex.files.clone(),
             }
         })
         .collect();
@@ -265,6 +288,7 @@ pub(super) fn parse_spec(path: &str, text: &str) -> Result<Spec, Vec<SpecError>>
         explanation: raw.explanation,
         seed,
         safety,
+        opt_in: raw.opt_in,
         rules,
         examples,
         path: path.to_string(),
@@ -317,11 +341,11 @@ fn parse_rule(raw: &RawRule, locator: &Locator) -> Result<Rule, Vec<SpecError>> 
     for spanned in &raw.edit {
         let offset = spanned.span().start;
         let e = spanned.get_ref();
-        let actions = [&e.replace, &e.delete, &e.rename, &e.insert_before, &e.insert_after, &e.ensure_import];
+        let actions = [&e.replace, &e.delete, &e.rename, &e.insert_before, &e.insert_after, &e.append, &e.ensure_import];
         if actions.iter().filter(|a| a.is_some()).count() != 1 {
             errors.push(err(
                 offset,
-                "an edit needs exactly one of: replace, delete, rename, insert_before, insert_after, ensure_import".into(),
+                "an edit needs exactly one of: replace, delete, rename, insert_before, insert_after, append, ensure_import".into(),
             ));
             continue;
         }
@@ -370,6 +394,12 @@ fn parse_rule(raw: &RawRule, locator: &Locator) -> Result<Rule, Vec<SpecError>> 
             unexpected("name", e.name.is_some(), &mut errors);
             unexpected("as", e.alias.is_some(), &mut errors);
             EditSpec::InsertAfter { anchor: anchor.clone(), template: need("with", &e.with, &mut errors) }
+        } else if let Some(target) = &e.append {
+            check_capture(target, offset, &mut errors);
+            unexpected("to", e.to.is_some(), &mut errors);
+            unexpected("name", e.name.is_some(), &mut errors);
+            unexpected("as", e.alias.is_some(), &mut errors);
+            EditSpec::Append { target: target.clone(), template: need("with", &e.with, &mut errors) }
         } else {
             let module = e.ensure_import.clone().unwrap_or_default();
             unexpected("with", e.with.is_some(), &mut errors);
@@ -394,7 +424,10 @@ fn link_bindings(edits: &mut [EditSpec], message: Option<&Template>, errors: &mu
     let mut used: Vec<String> = message.map(|m| m.bindings().map(str::to_string).collect()).unwrap_or_default();
     for edit in edits.iter() {
         let template = match edit {
-            EditSpec::Replace { template, .. } | EditSpec::InsertBefore { template, .. } | EditSpec::InsertAfter { template, .. } => template,
+            EditSpec::Replace { template, .. }
+            | EditSpec::InsertBefore { template, .. }
+            | EditSpec::InsertAfter { template, .. }
+            | EditSpec::Append { template, .. } => template,
             EditSpec::Rename { to, .. } => to,
             _ => continue,
         };

@@ -11,18 +11,35 @@
 //! | `inner`   | the text between the first and last character (`(a, b)` → `a, b`)       |
 //!
 //! Syntax transforms need a captured node and the file's Output facts (see `outputs.rs`):
-//! `output_string`, `plus_operands`, `lift_outputs`, `lift_apply`.
+//! `output_string`, `plus_operands`, `lift_outputs`, `lift_apply`; and the project facts
+//! (`imports.rs`, on a run of import statements): `import_shim`, `sys_path_shim`. On a component
+//! constructor (`components.rs`): `register_outputs`.
 //!
 //! A transform that cannot apply (e.g. `unquote` on an f-string) fails the fix, which is then
 //! reported instead of applied.
 
+mod components;
+mod imports;
 mod outputs;
 
 use crate::index::FileIndex;
 use std::collections::HashMap;
 use tree_sitter::Node;
 
-pub const NAMES: &[&str] = &["quote", "unquote", "camel", "snake", "inner", "output_string", "plus_operands", "lift_outputs", "lift_apply"];
+pub const NAMES: &[&str] = &[
+    "quote",
+    "unquote",
+    "camel",
+    "snake",
+    "inner",
+    "output_string",
+    "plus_operands",
+    "lift_outputs",
+    "lift_apply",
+    "import_shim",
+    "sys_path_shim",
+    "register_outputs",
+];
 
 pub fn is_known(name: &str) -> bool {
     NAMES.contains(&name)
@@ -43,28 +60,36 @@ pub struct TransformContext<'a, 't> {
     pub bindings: &'a HashMap<String, String>,
 }
 
-/// A value flowing through a template expression: a captured node until a text transform turns
-/// it into text.
+/// A value flowing through a template expression: the captured node(s) — several for a
+/// quantified capture — until a text transform turns them into text.
 pub enum Value<'t> {
-    Node(Node<'t>),
+    Nodes(Vec<Node<'t>>),
     Text(String),
 }
 
 impl Value<'_> {
+    /// The source text of the nodes, from the first to the last.
     pub fn text(&self, source: &str) -> String {
         match self {
-            Value::Node(node) => source[node.byte_range()].to_string(),
+            Value::Nodes(nodes) => match (nodes.first(), nodes.last()) {
+                (Some(first), Some(last)) => source[first.start_byte()..last.end_byte()].to_string(),
+                _ => String::new(),
+            },
             Value::Text(text) => text.clone(),
         }
     }
 }
 
 pub fn apply<'t>(name: &str, value: Value<'t>, context: &TransformContext<'_, 't>) -> Result<Value<'t>, String> {
-    let node = match &value {
-        Value::Node(node) => Some(*node),
+    let nodes = match &value {
+        Value::Nodes(nodes) => Some(nodes.clone()),
         Value::Text(_) => None,
     };
-    let needs_node = || node.ok_or_else(|| format!("`{name}` needs a captured node, not text"));
+    let needs_nodes = || nodes.clone().ok_or_else(|| format!("`{name}` needs a captured node, not text"));
+    let needs_node = || match needs_nodes()?.as_slice() {
+        [node] => Ok(*node),
+        _ => Err(format!("`{name}` takes one node; its capture matched several")),
+    };
     let text = || value.text(context.source);
     let result = match name {
         "quote" => quote(&text(), context.quote),
@@ -76,6 +101,9 @@ pub fn apply<'t>(name: &str, value: Value<'t>, context: &TransformContext<'_, 't
         "plus_operands" => outputs::plus_operands(needs_node()?, context)?,
         "lift_outputs" => outputs::lift_outputs(needs_node()?, context)?,
         "lift_apply" => outputs::lift_apply(needs_node()?, context)?,
+        "import_shim" => imports::import_shim(&needs_nodes()?, context)?,
+        "sys_path_shim" => imports::sys_path_shim(&needs_nodes()?, context)?,
+        "register_outputs" => components::register_outputs(needs_node()?, context)?,
         other => return Err(format!("unknown transform `{other}`")),
     };
     Ok(Value::Text(result))

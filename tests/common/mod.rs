@@ -34,6 +34,27 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Run {
     Command::new(binary()).args(args).current_dir(dir).env("NO_COLOR", "1").output().expect("run pulumi-fix").into()
 }
 
+/// Like [`run_in`], with the environment variables `env` set (`Some`) or removed (`None`),
+/// outside CI and without NO_COLOR unless `env` sets them.
+pub fn run_with_env(dir: &Path, args: &[&str], env: &[(&str, Option<&str>)]) -> Run {
+    let mut command = Command::new(binary());
+    command.args(args).current_dir(dir).env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE").env_remove("CI");
+    for (name, value) in env {
+        match value {
+            Some(value) => command.env(name, value),
+            None => command.env_remove(name),
+        };
+    }
+    command.output().expect("run pulumi-fix").into()
+}
+
+/// A copy of `tests/fixtures/<name>` in a new temporary directory.
+pub fn fixture_copy(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&repo_root().join("tests/fixtures").join(name), dir.path());
+    dir
+}
+
 /// Writes `files` (relative path, content) under a new temporary directory.
 pub fn scratch(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -93,6 +114,40 @@ pub fn git(dir: &Path, args: &[&str]) -> Run {
         .output()
         .expect("run git")
         .into()
+}
+
+/// Every bundled program: a directory with a `Pulumi.yaml` below `examples/` or
+/// `tests/fixtures/programs/`.
+pub fn program_dirs() -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    for parent in ["examples", "tests/fixtures/programs"] {
+        let Ok(entries) = fs::read_dir(repo_root().join(parent)) else { continue };
+        for entry in entries.flatten() {
+            if entry.path().join("Pulumi.yaml").exists() {
+                dirs.push(entry.path());
+            }
+        }
+    }
+    dirs.sort();
+    dirs
+}
+
+/// The real SDKs under `target/sdk/`, installed by `tests/sdk/setup.sh` on first use (instant
+/// when already installed). Panics with the installer's output when it cannot install them.
+pub fn sdk_root() -> PathBuf {
+    static SETUP: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    let result = SETUP.get_or_init(|| {
+        let output = Command::new("bash").arg(repo_root().join("tests/sdk/setup.sh")).output().map_err(|e| e.to_string())?;
+        if output.status.success() {
+            Ok(())
+        } else {
+            Err(format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr)))
+        }
+    });
+    if let Err(message) = result {
+        panic!("tests/sdk/setup.sh failed; the real-SDK checks need Python 3 with venv, Node.js and npm:\n{message}");
+    }
+    repo_root().join("target/sdk")
 }
 
 pub mod pipeline;

@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 pub fn catalog_engine() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
     ENGINE.get_or_init(|| {
-        let engine = Engine::new(pulumi_fix::spec::builtin_specs().expect("built-in specs load"), EngineOptions { unsafe_fixes: true });
+        let engine = Engine::new(pulumi_fix::spec::builtin_specs().expect("built-in specs load"), EngineOptions { unsafe_fixes: true, ..Default::default() });
         for grammar in Grammar::ALL {
             engine.prepare(grammar).expect("built-in queries compile");
         }
@@ -39,7 +39,7 @@ pub fn check_pipeline(grammar: Grammar, bytes: &[u8]) {
     let Ok(source) = read(bytes.to_vec()) else { return };
     assert_eq!(source.original_bytes(), bytes, "reading and giving back the bytes must be lossless");
     let parsed_before = first_syntax_error(&parse(grammar, &source.text)).is_none();
-    let first = catalog_engine().process_source(source.clone());
+    let first = catalog_engine().process_source(source.clone(), &[]);
     let errors: Vec<_> = first.problems.iter().filter(|p| p.is_error).collect();
     assert!(errors.is_empty() && first.spec_errors.is_empty(), "the built-in catalog reported errors {errors:?} {:?} on:\n{}", first.spec_errors, source.text);
     let Some(fixed) = first.fixed else { return };
@@ -49,6 +49,6 @@ pub fn check_pipeline(grammar: Grammar, bytes: &[u8]) {
     }
     let written = source.bytes_for(&fixed);
     let again = read(written).expect("our own output reads back");
-    let second = catalog_engine().process_source(again);
+    let second = catalog_engine().process_source(again, &[]);
     assert!(second.fixed.is_none(), "not idempotent:\n{fixed}\n--- became on a second run\n{}", second.fixed.unwrap_or_default());
 }
