@@ -82,6 +82,10 @@ fn syntax(grammar: Grammar) -> &'static Syntax {
     }
 }
 
+/// Binding targets are names with at most this many parts (`self.cluster.name`): keys of long
+/// member chains are never looked up, and building them for every link of a chain is cubic.
+const MAX_BINDING_DEPTH: usize = 4;
+
 impl<'t> FileIndex<'t> {
     /// Is `node` an expression whose value is a Pulumi Output?
     pub fn is_output(&self, node: Node<'t>) -> bool {
@@ -124,11 +128,15 @@ impl<'t> FileIndex<'t> {
 
     /// The text that identifies a binding target: `name`, `self.name`, `this.name`.
     fn binding_key(&self, node: Node) -> Option<String> {
+        self.binding_key_within(node, MAX_BINDING_DEPTH)
+    }
+
+    fn binding_key_within(&self, node: Node, depth: usize) -> Option<String> {
         let s = syntax(self.grammar);
         match node.kind() {
             "identifier" | "this" | "property_identifier" => Some(self.text(node).to_string()),
-            kind if kind == s.member => {
-                let object = self.binding_key(node.child_by_field_name("object")?)?;
+            kind if kind == s.member && depth > 1 => {
+                let object = self.binding_key_within(node.child_by_field_name("object")?, depth - 1)?;
                 let property = node.child_by_field_name(s.member_property)?;
                 Some(format!("{object}.{}", self.text(property)))
             }
