@@ -19,8 +19,9 @@ for spec_path in sorted(root.glob("codemods/*/*.toml")):
     for example in spec.get("example", []):
         name = example.get("file", DEFAULT_FILE[spec["language"]])
         sources += [(name, example["before"])] + ([(name, example["after"])] if "after" in example else [])
-for path in sorted(root.glob("tests/fixtures/programs/*/*")):
-    sources.append((path.name, path.read_text()))
+for path in sorted(root.glob("tests/fixtures/programs/**/*")):
+    if path.is_file() and path.suffix in GRAMMARS:
+        sources.append((path.name, path.read_text()))
 count = 0
 for name, text in sources:
     selector = GRAMMARS.get(pathlib.Path(name).suffix)

@@ -196,7 +196,14 @@ impl<'t> PassContext<'_, 't> {
             }
             Ok(Edit::insert(start, format!("{indented}\n")))
         } else {
-            Ok(Edit::insert(line_end(text, statement.end_byte()), format!("\n{indented}")))
+            let end = line_end(text, statement.end_byte());
+            // Whatever follows on the line (`}` of the block, another statement) would end up
+            // before the new statement, outside the block it belongs in.
+            let rest = text[statement.end_byte()..end].trim().trim_start_matches(';').trim_start();
+            if !(rest.is_empty() || rest.starts_with(self.grammar.comment_prefix())) {
+                return Err("the statement does not end its line".into());
+            }
+            Ok(Edit::insert(end, format!("\n{indented}")))
         }
     }
 }
