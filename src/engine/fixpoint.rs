@@ -84,6 +84,8 @@ pub fn run(
     let mut refused: HashSet<String> = HashSet::new();
     // Suppressed findings by codemod and place in the original, counted once across passes.
     let mut suppressed: Vec<(usize, (usize, usize))> = Vec::new();
+    // How many fixes were ready in each pass: fewer every pass means progress, not a loop.
+    let mut ready_per_pass: Vec<usize> = Vec::new();
     let eol = line_ending(original);
     let quote = preferred_quote(original);
 
@@ -101,6 +103,7 @@ pub fn run(
         let context = PassContext { grammar, text: &text, tree: &tree, compiled, eol, quote, index: &index };
 
         let mut chosen: Vec<Candidate> = Vec::new();
+        let mut ready = 0;
         let mut remaining: Vec<Finding> = Vec::new();
         for m in &matches {
             let spec = &engine.specs[m.spec];
@@ -125,6 +128,7 @@ pub fn run(
             }
             match built {
                 Ok(edits) if !edits.is_empty() && engine.applies(spec) && !refused.contains(&key) => {
+                    ready += 1;
                     if !chosen.iter().any(|c| c.edits.iter().any(|a| edits.iter().any(|b| a.conflicts_with(b)))) {
                         chosen.push(Candidate { spec: m.spec, rule: m.rule, key, location, message, edits });
                     }
@@ -152,6 +156,14 @@ pub fn run(
             applied.sort_by_key(|f| (f.location.byte_range, f.applied));
             let suppressed = suppressed.into_iter().map(|(spec, _)| engine.specs[spec].id.clone()).collect();
             return FixRun { text, findings: applied, problems: Vec::new(), suppressed, completed: true, faults: Vec::new() };
+        }
+        ready_per_pass.push(ready);
+        if pass == MAX_PASSES && ready_per_pass.windows(2).all(|w| w[1] < w[0]) {
+            // Nested matches (a fix inside another's text) apply one level per pass.
+            let message = format!(
+                "fixes nest deeper than {MAX_PASSES} passes can apply ({ready} still pending, fewer each pass); the file is left untouched"
+            );
+            return FixRun::given_up(original, vec![Problem { line: Some(chosen[0].location.start.0), message, is_error: false }]);
         }
         if pass == MAX_PASSES {
             let mut firing: Vec<(usize, usize)> = chosen.iter().map(|c| (c.spec, c.rule)).collect();
