@@ -34,7 +34,7 @@ impl<'t> RuleMatch<'t> {
     }
 }
 
-/// The matches of every candidate spec, outer ones first at a place, then by spec and rule.
+/// The matches of every candidate query, outer ones first at a place, then by spec and rule.
 pub fn find_matches<'t>(candidates: &[SpecQueries<'t>], tree: &'t Tree, text: &str, index: &FileIndex<'t>) -> Vec<RuleMatch<'t>> {
     let mut cursor = QueryCursor::new();
     let mut found = Vec::new();
@@ -54,7 +54,7 @@ pub fn find_matches<'t>(candidates: &[SpecQueries<'t>], tree: &'t Tree, text: &s
                 if !compiled.pattern_predicates[pattern].iter().all(|p| holds(p, &mut captures, text, index)) {
                     continue;
                 }
-                let (spec, rule) = (candidate.spec, compiled.pattern_rules[pattern]);
+                let (spec, rule) = compiled.pattern_rules[pattern];
                 let found_match = RuleMatch { spec, rule, compiled, captures };
                 // Alternations can match one place several ways, and neighbouring ranges can
                 // share a match: one finding per rule and place.

@@ -9,7 +9,7 @@ mod suppress;
 use crate::lang::{Grammar, parse};
 use crate::project::{FileContext, Workspace};
 use crate::source::{ReadError, SourceFile};
-use crate::spec::{CompiledSpec, Prefilter, Safety, Spec, SpecError, compile_spec};
+use crate::spec::{CompiledSpec, Prefilter, Safety, Spec, SpecError, compile_specs};
 use rayon::prelude::*;
 use std::ops::Range;
 use std::path::Path;
@@ -142,10 +142,9 @@ pub struct EngineOptions {
     pub report_unused_suppressions: bool,
 }
 
-/// A spec that may match a file, with its queries for the file's grammar and the parts of the
-/// file that can hold its matches (`None`: all of it).
+/// The queries of a spec that may match a file (or of every spec without anchors), for the file's
+/// grammar, and the parts of the file that can hold their matches (`None`: all of it).
 pub(crate) struct SpecQueries<'e> {
-    pub spec: usize,
     pub compiled: &'e CompiledSpec,
     pub ranges: Option<Vec<Range<usize>>>,
 }
@@ -156,6 +155,9 @@ pub struct Engine {
     specs: Vec<Arc<Spec>>,
     prefilter: Prefilter,
     compiled: Vec<[OnceLock<Result<CompiledSpec, SpecError>>; 4]>,
+    /// Per grammar, the specs without anchors, which every file of the language goes to: one
+    /// query, so a file is walked once for all of them.
+    unanchored: [OnceLock<Result<Option<CompiledSpec>, SpecError>>; 4],
     options: EngineOptions,
     workspace: Workspace,
 }
@@ -165,7 +167,7 @@ impl Engine {
         let specs: Vec<Arc<Spec>> = specs.into_iter().map(Arc::new).collect();
         let prefilter = Prefilter::new(&specs);
         let compiled = specs.iter().map(|_| Default::default()).collect();
-        Engine { specs, prefilter, compiled, options, workspace: Workspace::default() }
+        Engine { specs, prefilter, compiled, unanchored: Default::default(), options, workspace: Workspace::default() }
     }
 
     pub fn specs(&self) -> &[Arc<Spec>] {
@@ -177,11 +179,26 @@ impl Engine {
     /// anything is written. Built-in specs compile when a file first needs them.
     pub fn prepare(&self, grammar: Grammar) -> Result<(), SpecError> {
         let mut user_specs = self.specs.iter().enumerate().filter(|(_, s)| !s.builtin && s.language == grammar.spec_language());
-        user_specs.try_for_each(|(index, _)| self.compiled(index, grammar).map(|_| ()))
+        user_specs.try_for_each(|(index, _)| match self.prefilter.is_anchored(index) {
+            true => self.compiled(index, grammar).map(|_| ()),
+            false => self.unanchored(grammar).map(|_| ()),
+        })
+    }
+
+    fn unanchored(&self, grammar: Grammar) -> Result<Option<&CompiledSpec>, SpecError> {
+        let slot = self.unanchored[grammar.index()].get_or_init(|| {
+            let language = grammar.spec_language();
+            let specs: Vec<(usize, &Spec)> = (0..self.specs.len())
+                .filter(|&index| self.specs[index].language == language && !self.prefilter.is_anchored(index))
+                .map(|index| (index, self.specs[index].as_ref()))
+                .collect();
+            if specs.is_empty() { Ok(None) } else { compile_specs(&specs, grammar).map(Some) }
+        });
+        slot.as_ref().map(Option::as_ref).map_err(Clone::clone)
     }
 
     fn compiled(&self, spec: usize, grammar: Grammar) -> Result<&CompiledSpec, SpecError> {
-        let slot = self.compiled[spec][grammar.index()].get_or_init(|| compile_spec(&self.specs[spec], grammar));
+        let slot = self.compiled[spec][grammar.index()].get_or_init(|| compile_specs(&[(spec, &self.specs[spec])], grammar));
         slot.as_ref().map_err(Clone::clone)
     }
 
@@ -190,23 +207,38 @@ impl Engine {
         self.queries(&self.candidate_specs(grammar, text), grammar, text)
     }
 
-    /// The specs of `grammar`'s language that the pre-filter lets match `text`.
-    fn candidate_specs(&self, grammar: Grammar, text: &str) -> Vec<usize> {
+    /// The specs of `grammar`'s language that the pre-filter lets match `text`; `None` stands for
+    /// the specs without anchors, which may match any file.
+    fn candidate_specs(&self, grammar: Grammar, text: &str) -> Vec<Option<usize>> {
         let mut scan = self.prefilter.scan(text.as_bytes());
         let language = grammar.spec_language();
-        (0..self.specs.len()).filter(|&index| self.specs[index].language == language && self.prefilter.may_match(index, &mut scan)).collect()
+        let mut candidates: Vec<Option<usize>> = Vec::new();
+        for index in (0..self.specs.len()).filter(|&index| self.specs[index].language == language) {
+            if !self.prefilter.is_anchored(index) {
+                if !candidates.contains(&None) {
+                    candidates.push(None);
+                }
+            } else if self.prefilter.may_match(index, &mut scan) {
+                candidates.push(Some(index));
+            }
+        }
+        candidates
     }
 
     /// The compiled queries of `specs` (in parallel when several are new) and where in `text`
     /// their matches can be.
-    fn queries(&self, specs: &[usize], grammar: Grammar, text: &str) -> Result<Vec<SpecQueries<'_>>, SpecError> {
-        specs
+    fn queries(&self, specs: &[Option<usize>], grammar: Grammar, text: &str) -> Result<Vec<SpecQueries<'_>>, SpecError> {
+        let queries: Result<Vec<Option<SpecQueries>>, SpecError> = specs
             .par_iter()
-            .map(|&index| {
-                let ranges = self.prefilter.match_ranges(index, text.as_bytes());
-                Ok(SpecQueries { spec: index, compiled: self.compiled(index, grammar)?, ranges })
+            .map(|candidate| match *candidate {
+                Some(index) => {
+                    let ranges = self.prefilter.match_ranges(index, text.as_bytes());
+                    Ok(Some(SpecQueries { compiled: self.compiled(index, grammar)?, ranges }))
+                }
+                None => Ok(self.unanchored(grammar)?.map(|compiled| SpecQueries { compiled, ranges: None })),
             })
-            .collect()
+            .collect();
+        Ok(queries?.into_iter().flatten().collect())
     }
 
     /// Reads, fixes and describes one file, leaving out the codemods in `ignored` (the

@@ -137,6 +137,11 @@ impl Prefilter {
         Some(ranges)
     }
 
+    /// Whether spec `spec` has anchors at all; a spec without them may match any file.
+    pub fn is_anchored(&self, spec: usize) -> bool {
+        self.specs[spec].is_some()
+    }
+
     pub fn scan<'b>(&self, bytes: &'b [u8]) -> Scan<'b> {
         Scan { bytes, known: vec![0; self.anchors.len()] }
     }
@@ -553,7 +558,7 @@ mod tests {
         assert!(reading_agrees(&compiled.query, &spec.rules[0].query), "{query}");
         let tree = parse(grammar, source);
         let index = FileIndex::build(grammar, &tree, source);
-        let matches = |ranges| find_matches(&[SpecQueries { spec: 0, compiled: &compiled, ranges }], &tree, source, &index).len();
+        let matches = |ranges| find_matches(&[SpecQueries { compiled: &compiled, ranges }], &tree, source, &index).len();
         let everywhere = matches(None);
         assert!(passes || everywhere == 0, "skipped a file with {everywhere} match(es):\n{query}\n{source}");
         let around_anchors = matches(prefilter.match_ranges(0, source.as_bytes()));

@@ -105,11 +105,12 @@ impl SemanticPredicate {
     }
 }
 
-/// The queries of one spec for one grammar, compiled as one query when a file first needs them.
+/// The queries of one spec (or of a group of specs) for one grammar, compiled as one query when
+/// a file first needs them.
 pub struct CompiledSpec {
     pub query: Query,
-    /// For each pattern of `query`: the index of the rule it came from.
-    pub pattern_rules: Vec<usize>,
+    /// For each pattern of `query`: the spec (as numbered by the caller) and rule it came from.
+    pub pattern_rules: Vec<(usize, usize)>,
     /// For each pattern of `query`: its semantic predicates.
     pub pattern_predicates: Vec<Vec<SemanticPredicate>>,
     /// Captures that predicates bind (`#earlier-resource?`), numbered after the query's own.
@@ -212,17 +213,26 @@ pub(super) fn scan_query(query: &str) -> QueryScan {
 
 /// Compiles every rule of `spec` into one query for `grammar` (a grammar of the spec's language).
 pub fn compile_spec(spec: &Spec, grammar: Grammar) -> Result<CompiledSpec, SpecError> {
+    compile_specs(&[(0, spec)], grammar)
+}
+
+/// Compiles every rule of `specs` (each with the number matches report it by) into one query.
+pub fn compile_specs(specs: &[(usize, &Spec)], grammar: Grammar) -> Result<CompiledSpec, SpecError> {
     let mut combined = String::new();
-    let mut starts: Vec<usize> = Vec::with_capacity(spec.rules.len());
-    for rule in &spec.rules {
-        starts.push(combined.len());
-        combined.push_str(&rule.query);
-        combined.push('\n');
+    // Where each rule's query starts in `combined`, with its spec (position in `specs`) and rule.
+    let mut starts: Vec<(usize, usize, usize)> = Vec::new();
+    for (position, (_, spec)) in specs.iter().enumerate() {
+        for (rule_index, rule) in spec.rules.iter().enumerate() {
+            starts.push((combined.len(), position, rule_index));
+            combined.push_str(&rule.query);
+            combined.push('\n');
+        }
     }
-    let rule_at = |offset: usize| starts.iter().rposition(|start| *start <= offset).unwrap_or(0);
+    let rule_at = |offset: usize| starts.iter().rev().find(|(start, _, _)| *start <= offset).copied().unwrap_or(starts[0]);
     let locate = |offset: usize, message: String| {
-        let rule = rule_at(offset);
-        let line_in_query = combined[starts[rule]..offset.min(combined.len())].matches('\n').count();
+        let (start, position, rule) = rule_at(offset);
+        let spec = specs[position].1;
+        let line_in_query = combined[start..offset.min(combined.len())].matches('\n').count();
         SpecError { path: spec.path.clone(), line: spec.rules[rule].query_line + line_in_query, message }
     };
 
@@ -238,14 +248,15 @@ pub fn compile_spec(spec: &Spec, grammar: Grammar) -> Result<CompiledSpec, SpecE
             ),
         )
     })?;
-    debug_assert!(reading_agrees(&query, &combined), "{}: the pre-filter misreads this query:\n{combined}", spec.path);
+    debug_assert!(reading_agrees(&query, &combined), "the pre-filter misreads this query:\n{combined}");
 
     let mut derived_captures: Vec<String> = Vec::new();
     let mut pattern_rules = Vec::with_capacity(query.pattern_count());
     let mut pattern_predicates = Vec::with_capacity(query.pattern_count());
     for pattern in 0..query.pattern_count() {
         let start = query.start_byte_for_pattern(pattern);
-        pattern_rules.push(rule_at(start));
+        let (_, position, rule) = rule_at(start);
+        pattern_rules.push((specs[position].0, rule));
         let mut predicates = Vec::new();
         for predicate in query.general_predicates(pattern) {
             let name = predicate.operator.as_ref();
