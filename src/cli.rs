@@ -7,6 +7,7 @@ use crate::config::TargetVersion;
 use crate::engine::{Engine, EngineOptions, FileOutcome, Problem};
 use crate::interrupt;
 use crate::report::{self, EXIT_CLEAN, EXIT_ERROR, FileReport, Mode, RunReport};
+use crate::source::SourceFile;
 use crate::spec::{self, Spec, SpecError};
 use crate::walk;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
@@ -114,6 +115,10 @@ pub struct Cli {
     /// Print only diffs, findings and errors; no summary, no progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+
+    /// Benchmark floor: read and parse every file, match nothing, report nothing (bench/run.sh).
+    #[arg(long, hide = true)]
+    pub parse_only: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -240,8 +245,6 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         return print_spec_errors(&spec_errors, err);
     }
 
-    let mode = if cli.write { Mode::Write } else { Mode::DryRun };
-    let want_diff = mode == Mode::DryRun && cli.format == Format::Text && !cli.statistics;
     let pool = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
         Ok(pool) => pool,
         Err(e) => {
@@ -249,6 +252,13 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             return EXIT_ERROR;
         }
     };
+    if cli.parse_only {
+        let (parsed, bytes) = pool.install(|| parse_only(&files));
+        let _ = writeln!(err, "Parsed {parsed} of {} files, {bytes} bytes.", files.len());
+        return EXIT_CLEAN;
+    }
+    let mode = if cli.write { Mode::Write } else { Mode::DryRun };
+    let want_diff = mode == Mode::DryRun && cli.format == Format::Text && !cli.statistics;
     let progress = progress_bar(files.len(), cli.quiet);
     // Every file is fixed in memory before any is written, so that a spec mistake seen on one file
     // (or an interrupt) stops the run with nothing written.
@@ -369,6 +379,18 @@ fn write_outcome(outcome: &FileOutcome) -> Option<Result<(), String>> {
         return Some(Err("not written: the run was interrupted".into()));
     }
     Some(crate::write::write_atomically(&source.path, &source.original_bytes(), &source.bytes_for(fixed)))
+}
+
+/// Reads and parses every file as a fixing run would: the files parsed and their bytes.
+fn parse_only(files: &[walk::WalkedFile]) -> (usize, usize) {
+    files
+        .par_iter()
+        .filter_map(|file| SourceFile::read(&file.path, file.display.clone(), file.grammar).ok())
+        .map(|source| {
+            crate::lang::parse(source.grammar, &source.text);
+            (1, source.text.len())
+        })
+        .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
 }
 
 fn print_list(specs: &[Spec], out: &mut dyn Write) {

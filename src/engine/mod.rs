@@ -3,13 +3,14 @@
 
 mod edits;
 mod fixpoint;
-mod matcher;
+pub(crate) mod matcher;
 mod suppress;
 
-use crate::lang::Grammar;
+use crate::lang::{Grammar, parse};
 use crate::project::{FileContext, Workspace};
 use crate::source::{ReadError, SourceFile};
-use crate::spec::{CompiledGrammar, Safety, Spec, SpecError, compile_grammar};
+use crate::spec::{CompiledSpec, Prefilter, Safety, Spec, SpecError, compile_specs};
+use rayon::prelude::*;
 use std::ops::Range;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -170,36 +171,103 @@ pub struct EngineOptions {
     pub report_unused_suppressions: bool,
 }
 
-/// The active specs and their queries, compiled once per grammar, and the project view; shared
-/// by all threads.
+/// The queries of a spec that may match a file (or of every spec without anchors), for the file's
+/// grammar, and the parts of the file that can hold their matches (`None`: all of it).
+pub(crate) struct SpecQueries<'e> {
+    pub compiled: &'e CompiledSpec,
+    pub ranges: Option<Vec<Range<usize>>>,
+}
+
+/// The active specs, their anchors, their queries (compiled once per spec and grammar when a
+/// file first may match them), and the project view; shared by all threads.
 pub struct Engine {
     specs: Vec<Arc<Spec>>,
-    compiled: [OnceLock<Result<Option<CompiledGrammar>, SpecError>>; 4],
+    prefilter: Prefilter,
+    compiled: Vec<[OnceLock<Result<CompiledSpec, SpecError>>; 4]>,
+    /// Per grammar, the specs without anchors, which every file of the language goes to: one
+    /// query, so a file is walked once for all of them.
+    unanchored: [OnceLock<Result<Option<CompiledSpec>, SpecError>>; 4],
     options: EngineOptions,
     workspace: Workspace,
 }
 
 impl Engine {
     pub fn new(specs: Vec<Spec>, options: EngineOptions) -> Engine {
-        Engine { specs: specs.into_iter().map(Arc::new).collect(), compiled: Default::default(), options, workspace: Workspace::default() }
+        let specs: Vec<Arc<Spec>> = specs.into_iter().map(Arc::new).collect();
+        let prefilter = Prefilter::new(&specs);
+        let compiled = specs.iter().map(|_| Default::default()).collect();
+        Engine { specs, prefilter, compiled, unanchored: Default::default(), options, workspace: Workspace::default() }
     }
 
     pub fn specs(&self) -> &[Arc<Spec>] {
         &self.specs
     }
 
-    /// Compiles the queries of `grammar` (once). Call for every grammar a run will meet before
-    /// touching any file, so that a bad spec stops the run before anything is written.
+    /// Compiles the queries of the user specs (not built-in) for `grammar`. Call for every
+    /// grammar a run will meet before touching any file, so that a bad spec stops the run before
+    /// anything is written. Built-in specs compile when a file first needs them.
     pub fn prepare(&self, grammar: Grammar) -> Result<(), SpecError> {
-        self.compiled(grammar).map(|_| ())
+        let mut user_specs = self.specs.iter().enumerate().filter(|(_, s)| !s.builtin && s.language == grammar.spec_language());
+        user_specs.try_for_each(|(index, _)| match self.prefilter.is_anchored(index) {
+            true => self.compiled(index, grammar).map(|_| ()),
+            false => self.unanchored(grammar).map(|_| ()),
+        })
     }
 
-    fn compiled(&self, grammar: Grammar) -> Result<Option<&CompiledGrammar>, SpecError> {
-        let slot = self.compiled[grammar.index()].get_or_init(|| compile_grammar(&self.specs, grammar));
-        match slot {
-            Ok(compiled) => Ok(compiled.as_ref()),
-            Err(e) => Err(e.clone()),
+    fn unanchored(&self, grammar: Grammar) -> Result<Option<&CompiledSpec>, SpecError> {
+        let slot = self.unanchored[grammar.index()].get_or_init(|| {
+            let language = grammar.spec_language();
+            let specs: Vec<(usize, &Spec)> = (0..self.specs.len())
+                .filter(|&index| self.specs[index].language == language && !self.prefilter.is_anchored(index))
+                .map(|index| (index, self.specs[index].as_ref()))
+                .collect();
+            if specs.is_empty() { Ok(None) } else { compile_specs(&specs, grammar).map(Some) }
+        });
+        slot.as_ref().map(Option::as_ref).map_err(Clone::clone)
+    }
+
+    fn compiled(&self, spec: usize, grammar: Grammar) -> Result<&CompiledSpec, SpecError> {
+        let slot = self.compiled[spec][grammar.index()].get_or_init(|| compile_specs(&[(spec, &self.specs[spec])], grammar));
+        slot.as_ref().map_err(Clone::clone)
+    }
+
+    /// The specs of `grammar`'s language that the pre-filter lets match `text`, compiled.
+    pub(crate) fn candidates(&self, grammar: Grammar, text: &str) -> Result<Vec<SpecQueries<'_>>, SpecError> {
+        self.queries(&self.candidate_specs(grammar, text), grammar, text)
+    }
+
+    /// The specs of `grammar`'s language that the pre-filter lets match `text`; `None` stands for
+    /// the specs without anchors, which may match any file.
+    fn candidate_specs(&self, grammar: Grammar, text: &str) -> Vec<Option<usize>> {
+        let mut scan = self.prefilter.scan(text.as_bytes());
+        let language = grammar.spec_language();
+        let mut candidates: Vec<Option<usize>> = Vec::new();
+        for index in (0..self.specs.len()).filter(|&index| self.specs[index].language == language) {
+            if !self.prefilter.is_anchored(index) {
+                if !candidates.contains(&None) {
+                    candidates.push(None);
+                }
+            } else if self.prefilter.may_match(index, &mut scan) {
+                candidates.push(Some(index));
+            }
         }
+        candidates
+    }
+
+    /// The compiled queries of `specs` (in parallel when several are new) and where in `text`
+    /// their matches can be.
+    fn queries(&self, specs: &[Option<usize>], grammar: Grammar, text: &str) -> Result<Vec<SpecQueries<'_>>, SpecError> {
+        let queries: Result<Vec<Option<SpecQueries>>, SpecError> = specs
+            .par_iter()
+            .map(|candidate| match *candidate {
+                Some(index) => {
+                    let ranges = self.prefilter.match_ranges(index, text.as_bytes());
+                    Ok(Some(SpecQueries { compiled: self.compiled(index, grammar)?, ranges }))
+                }
+                None => Ok(self.unanchored(grammar)?.map(|compiled| SpecQueries { compiled, ranges: None })),
+            })
+            .collect();
+        Ok(queries?.into_iter().flatten().collect())
     }
 
     /// Reads, fixes and describes one file, leaving out the codemods in `ignored` (the
@@ -214,24 +282,26 @@ impl Engine {
     /// Fixes `source`, leaving out the codemods in `ignored`; project facts come from the files
     /// around `source.path`.
     pub fn process_source(&self, source: SourceFile, ignored: &[String]) -> FileOutcome {
-        let compiled = match self.compiled(source.grammar) {
-            Ok(compiled) => compiled,
-            Err(e) => {
-                let problem = Problem { line: None, message: format!("not processed: {e}"), is_error: true };
-                return FileOutcome::problem(source.display.clone(), problem);
-            }
-        };
         let context = FileContext::new(&source.path, &self.workspace);
         let mut suppressions = Suppressions::parse(&source.text, source.grammar.comment_prefix(), ignored);
-        let mut run = match compiled {
-            Some(compiled) => fixpoint::run(self, compiled, source.grammar, &source.text, &context, &mut suppressions),
-            None => FixRun::unchanged(&source.text),
+        // A file the pre-filter rules out is neither parsed nor matched (so a syntax error in it
+        // goes unreported: nothing would have been changed there anyway).
+        let specs = self.candidate_specs(source.grammar, &source.text);
+        let mut run = if specs.is_empty() {
+            FixRun::unchanged()
+        } else {
+            // Compiling a spec's queries costs more than parsing a file: do both side by side.
+            let (queries, tree) = rayon::join(|| self.queries(&specs, source.grammar, &source.text), || parse(source.grammar, &source.text));
+            match queries {
+                Ok(queries) => fixpoint::run(self, queries, tree, source.grammar, &source.text, &context, &mut suppressions),
+                Err(e) => FixRun::not_processed(e),
+            }
         };
         run.problems.extend_from_slice(suppressions.malformed());
         if self.options.report_unused_suppressions && run.completed {
             run.problems.extend(suppressions.unused(|id| self.specs.iter().any(|s| s.id == id)));
         }
-        let fixed = (run.text != source.text).then_some(run.text);
+        let fixed = run.fixed;
         let spec_errors = run.faults.iter().map(|fault| self.spec_error(fault, &source.display)).collect();
         FileOutcome { display: source.display.clone(), source: Some(source), fixed, findings: run.findings, problems: run.problems, suppressed: run.suppressed, spec_errors }
     }
