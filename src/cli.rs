@@ -4,8 +4,10 @@
 mod settings;
 
 use crate::config::TargetVersion;
-use crate::engine::{Engine, EngineOptions};
+use crate::engine::{Engine, EngineOptions, FileOutcome, Problem};
+use crate::interrupt;
 use crate::report::{self, EXIT_CLEAN, EXIT_ERROR, FileReport, Mode, RunReport};
+use crate::source::SourceFile;
 use crate::spec::{self, Spec, SpecError};
 use crate::walk;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
@@ -113,6 +115,10 @@ pub struct Cli {
     /// Print only diffs, findings and errors; no summary, no progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+
+    /// Benchmark floor: read and parse every file, match nothing, report nothing (bench/run.sh).
+    #[arg(long, hide = true)]
+    pub parse_only: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -153,6 +159,9 @@ pub enum ColorWhen {
 const PROGRESS_MIN_FILES: usize = 200;
 
 pub fn main() -> i32 {
+    if let Err(e) = interrupt::install() {
+        eprintln!("warning: cannot catch interrupts ({e}); Ctrl-C during --write may leave a .pulumi-fix-* temporary file");
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -236,8 +245,6 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         return print_spec_errors(&spec_errors, err);
     }
 
-    let mode = if cli.write { Mode::Write } else { Mode::DryRun };
-    let want_diff = mode == Mode::DryRun && cli.format == Format::Text && !cli.statistics;
     let pool = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
         Ok(pool) => pool,
         Err(e) => {
@@ -245,46 +252,82 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             return EXIT_ERROR;
         }
     };
+    if cli.parse_only {
+        let (parsed, bytes) = pool.install(|| parse_only(&files));
+        let _ = writeln!(err, "Parsed {parsed} of {} files, {bytes} bytes.", files.len());
+        return EXIT_CLEAN;
+    }
+    let mode = if cli.write { Mode::Write } else { Mode::DryRun };
+    let want_diff = mode == Mode::DryRun && cli.format == Format::Text && !cli.statistics;
     let progress = progress_bar(files.len(), cli.quiet);
-    let reports: Vec<FileReport> = pool.install(|| {
+    // Every file is fixed in memory before any is written, so that a spec mistake seen on one file
+    // (or an interrupt) stops the run with nothing written.
+    let outcomes: Vec<Option<FileOutcome>> = pool.install(|| {
         files
             .par_iter()
             .map(|file| {
-                let ignored = settings.ignored_in(&file.path);
-                let outcome = engine.process_path(&file.path, file.display.clone(), file.grammar, &ignored);
-                let mut report = FileReport {
-                    display: outcome.display,
-                    diff: None,
-                    changed: outcome.fixed.is_some(),
-                    written: false,
-                    text: None,
-                    findings: outcome.findings,
-                    problems: outcome.problems,
-                    suppressed: outcome.suppressed,
-                };
-                if let Some(source) = &outcome.source {
-                    if !report.findings.is_empty() {
-                        report.text = Some(source.text.clone());
-                    }
-                    if let Some(fixed) = &outcome.fixed {
-                        if want_diff {
-                            report.diff = Some(report::unified_diff(&report.display, &String::from_utf8_lossy(&source.original_bytes()), &String::from_utf8_lossy(&source.bytes_for(fixed))));
-                        }
-                        if mode == Mode::Write {
-                            match crate::write::write_atomically(&source.path, &source.original_bytes(), &source.bytes_for(fixed)) {
-                                Ok(()) => report.written = true,
-                                Err(message) => report.problems.push(crate::engine::Problem { line: None, message, is_error: true }),
-                            }
-                        }
-                    }
-                }
+                let outcome = interrupt::received().is_none().then(|| engine.process_path(&file.path, file.display.clone(), file.grammar, &settings.ignored_in(&file.path)));
                 progress.inc(1);
-                report
+                outcome
             })
-            .filter(|r| r.changed || !r.findings.is_empty() || !r.problems.is_empty() || !r.suppressed.is_empty())
             .collect()
     });
     progress.finish_and_clear();
+    if let Some(signal) = interrupt::received() {
+        let _ = writeln!(err, "interrupted before any file was written; nothing was changed");
+        return interrupt::exit_code(signal);
+    }
+    let outcomes: Vec<FileOutcome> = outcomes.into_iter().flatten().collect();
+    let mut spec_errors: Vec<SpecError> = outcomes.iter().flat_map(|o| o.spec_errors.iter().cloned()).collect();
+    spec_errors.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    spec_errors.dedup_by(|a, b| (&a.path, a.line) == (&b.path, b.line));
+    if !spec_errors.is_empty() {
+        let code = print_spec_errors(&spec_errors, err);
+        let _ = writeln!(err, "no file was changed: fix the codemod spec first");
+        return code;
+    }
+
+    let writes: Vec<Option<Result<(), String>>> = if mode == Mode::Write { pool.install(|| outcomes.par_iter().map(write_outcome).collect()) } else { Vec::new() };
+    if let Some(signal) = interrupt::received() {
+        let attempted: Vec<_> = writes.iter().flatten().collect();
+        let done = attempted.iter().filter(|w| w.is_ok()).count();
+        let _ = writeln!(
+            err,
+            "interrupted: wrote {done} of {} fixed files, each completely; the others are unchanged. Run pulumi-fix again to finish",
+            attempted.len()
+        );
+        return interrupt::exit_code(signal);
+    }
+
+    let mut reports: Vec<FileReport> = Vec::new();
+    for (i, outcome) in outcomes.into_iter().enumerate() {
+        let mut report = FileReport {
+            display: outcome.display,
+            diff: None,
+            changed: outcome.fixed.is_some(),
+            written: false,
+            text: None,
+            findings: outcome.findings,
+            problems: outcome.problems,
+            suppressed: outcome.suppressed,
+        };
+        if let Some(source) = &outcome.source {
+            if !report.findings.is_empty() {
+                report.text = Some(source.text.clone());
+            }
+            if let (true, Some(fixed)) = (want_diff, &outcome.fixed) {
+                report.diff = Some(report::unified_diff(&report.display, &String::from_utf8_lossy(&source.original_bytes()), &String::from_utf8_lossy(&source.bytes_for(fixed))));
+            }
+        }
+        match writes.get(i).cloned().flatten() {
+            Some(Ok(())) => report.written = true,
+            Some(Err(message)) => report.problems.push(Problem { line: None, message, is_error: true }),
+            None => {}
+        }
+        if report.changed || !report.findings.is_empty() || !report.problems.is_empty() || !report.suppressed.is_empty() {
+            reports.push(report);
+        }
+    }
 
     let codemods: Vec<Arc<Spec>> = engine.specs().to_vec();
     let report = RunReport { mode, codemods, files_scanned: files.len(), files: reports, walk_problems };
@@ -327,6 +370,27 @@ fn progress_bar(files: usize, quiet: bool) -> ProgressBar {
         bar.set_style(style);
     }
     bar
+}
+
+/// Writes a fixed file, unless a stop was asked for: `None` when there is nothing to write.
+fn write_outcome(outcome: &FileOutcome) -> Option<Result<(), String>> {
+    let (source, fixed) = (outcome.source.as_ref()?, outcome.fixed.as_ref()?);
+    if interrupt::received().is_some() {
+        return Some(Err("not written: the run was interrupted".into()));
+    }
+    Some(crate::write::write_atomically(&source.path, &source.original_bytes(), &source.bytes_for(fixed)))
+}
+
+/// Reads and parses every file as a fixing run would: the files parsed and their bytes.
+fn parse_only(files: &[walk::WalkedFile]) -> (usize, usize) {
+    files
+        .par_iter()
+        .filter_map(|file| SourceFile::read(&file.path, file.display.clone(), file.grammar).ok())
+        .map(|source| {
+            crate::lang::parse(source.grammar, &source.text);
+            (1, source.text.len())
+        })
+        .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
 }
 
 fn print_list(specs: &[Spec], out: &mut dyn Write) {

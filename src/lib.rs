@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod engine;
 pub mod index;
+pub mod interrupt;
 pub mod lang;
 pub mod project;
 pub mod report;

@@ -41,6 +41,10 @@ impl SourceFile {
     pub fn read(path: &Path, display: String, grammar: Grammar) -> Result<SourceFile, ReadError> {
         let fail = |line: Option<usize>, message: String| ReadError { display: display.clone(), line, message };
         let metadata = std::fs::metadata(path).map_err(|e| fail(None, format!("cannot read: {e}")))?;
+        if !metadata.is_file() {
+            // A FIFO or a device would block the read or never end.
+            return Err(fail(None, "skipped: not a regular file".into()));
+        }
         if metadata.len() > MAX_FILE_BYTES {
             return Err(fail(
                 None,

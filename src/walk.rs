@@ -52,6 +52,11 @@ pub fn walk(roots: &[PathBuf], threads: usize, excluded: ExcludeFn) -> (Vec<Walk
             }),
             Ok(meta) if excluded(root, meta.is_dir()) => {}
             Ok(meta) if meta.is_dir() => directories.push(root.clone()),
+            Ok(meta) if !meta.is_file() => problems.lock().unwrap().push(WalkProblem {
+                display,
+                message: "not a regular file (a FIFO, socket or device); skipped".into(),
+                is_error: false,
+            }),
             Ok(_) => match Grammar::for_path(root) {
                 Some(grammar) => files.lock().unwrap().push(WalkedFile { path: root.clone(), display, grammar }),
                 None => problems.lock().unwrap().push(WalkProblem {

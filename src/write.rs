@@ -1,7 +1,7 @@
 //! Writing a fixed file without ever leaving it half-written: the new bytes go to a temporary file
-//! in the same directory, which is synced and then renamed over the original. Links are never
-//! written through, read-only files are left alone, and a file that changed since it was read
-//! is skipped rather than overwritten.
+//! in the same directory, which is synced and then renamed over the original, keeping its mode and
+//! owner. Links (symbolic or hard) are never written through, read-only files and directories are
+//! left alone, and a file that changed since it was read is skipped rather than overwritten.
 
 use std::fs;
 use std::io::Write;
@@ -11,28 +11,43 @@ use std::path::Path;
 pub const TEMP_PREFIX: &str = ".pulumi-fix-";
 
 pub fn write_atomically(path: &Path, expected_current: &[u8], new_bytes: &[u8]) -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
     let metadata = fs::symlink_metadata(path).map_err(|e| format!("not written: cannot read it any more: {e}"))?;
     if metadata.file_type().is_symlink() {
         return Err("not written: it is a symbolic link, and pulumi-fix never writes through links".into());
     }
+    if !metadata.is_file() {
+        return Err("not written: it is not a regular file".into());
+    }
     if metadata.permissions().readonly() {
         return Err("not written: the file is read-only; make it writable to apply the fix".into());
     }
-    let current = fs::read(path).map_err(|e| format!("not written: cannot read it any more: {e}"))?;
-    if current != expected_current {
-        return Err("not written: the file changed on disk while pulumi-fix ran; run pulumi-fix again".into());
+    if metadata.nlink() > 1 {
+        return Err("not written: the file has other hard links, which replacing it would leave with the old text".into());
     }
     let directory = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    // Checked, not left to the OS: a superuser could otherwise write into a directory its owner
+    // made read-only.
+    if fs::metadata(directory).is_ok_and(|d| d.permissions().readonly()) {
+        return Err("not written: its directory is read-only; make it writable to apply the fix".into());
+    }
+    let current = fs::read(path).map_err(|e| format!("not written: cannot read it any more: {e}"))?;
+    if current != expected_current {
+        return Err(CHANGED_ON_DISK.into());
+    }
     let mut temp = tempfile::Builder::new()
         .prefix(TEMP_PREFIX)
         .tempfile_in(directory)
         .map_err(|e| format!("not written: cannot create a temporary file in {}: {e}", directory.display()))?;
     temp.write_all(new_bytes).map_err(|e| format!("not written: {e}"))?;
     temp.as_file().set_permissions(metadata.permissions()).map_err(|e| format!("not written: cannot keep permissions: {e}"))?;
+    if std::os::unix::fs::fchown(temp.as_file(), Some(metadata.uid()), Some(metadata.gid())).is_err() {
+        return Err("not written: the file belongs to another user, and replacing it would change its owner".into());
+    }
     temp.as_file().sync_all().map_err(|e| format!("not written: {e}"))?;
     // Last look before the rename: an editor may have saved the file meanwhile.
     if fs::read(path).map_err(|e| format!("not written: {e}"))? != expected_current {
-        return Err("not written: the file changed on disk while pulumi-fix ran; run pulumi-fix again".into());
+        return Err(CHANGED_ON_DISK.into());
     }
     temp.persist(path).map_err(|e| format!("not written: cannot replace the file: {}", e.error))?;
     if let Ok(dir) = fs::File::open(directory) {
@@ -41,6 +56,8 @@ pub fn write_atomically(path: &Path, expected_current: &[u8], new_bytes: &[u8]) 
     }
     Ok(())
 }
+
+const CHANGED_ON_DISK: &str = "not written: the file changed on disk since pulumi-fix read it (your edit is kept); run pulumi-fix again";
 
 #[cfg(test)]
 mod tests {

@@ -40,8 +40,8 @@ fn every_spec_example_holds() {
             checked += 1;
             let label = format!("{}:{} ({}: {})", spec.path, example.line, spec.id, example.name);
             let outcome = run(engine, example, &example.before);
-            if !outcome.problems.is_empty() {
-                failures.push(format!("{label}: problems {:?}", outcome.problems));
+            if !outcome.problems.is_empty() || !outcome.spec_errors.is_empty() {
+                failures.push(format!("{label}: problems {:?} {:?}", outcome.problems, outcome.spec_errors));
                 continue;
             }
             let fixed = outcome.fixed.clone().unwrap_or_else(|| example.before.clone());

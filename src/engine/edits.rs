@@ -9,7 +9,6 @@ use crate::spec::{EditSpec, Rule, Template, TemplatePart, TemplateSource};
 use crate::transforms::{self, TransformContext, Value};
 use std::collections::HashMap;
 use std::ops::Range;
-use crate::spec::CompiledGrammar;
 use tree_sitter::{Node, Tree};
 
 /// What the edits of one pass may look at.
@@ -17,7 +16,6 @@ pub struct PassContext<'a, 't> {
     pub grammar: Grammar,
     pub text: &'t str,
     pub tree: &'t Tree,
-    pub compiled: &'a CompiledGrammar,
     pub eol: &'static str,
     pub quote: char,
     pub index: &'a FileIndex<'t>,
@@ -30,7 +28,7 @@ impl<'t> PassContext<'_, 't> {
 
     /// The nodes of a capture (several for a quantified one), never empty.
     fn nodes(&self, m: &RuleMatch<'t>, capture: &str) -> Result<Vec<Node<'t>>, String> {
-        let nodes = self.compiled.capture_index(capture).map(|i| m.nodes(i)).unwrap_or_default();
+        let nodes = m.compiled.capture_index(capture).map(|i| m.nodes(i)).unwrap_or_default();
         if nodes.is_empty() { Err(format!("capture @{capture} did not match anything here")) } else { Ok(nodes) }
     }
 
@@ -196,7 +194,14 @@ impl<'t> PassContext<'_, 't> {
             }
             Ok(Edit::insert(start, format!("{indented}\n")))
         } else {
-            Ok(Edit::insert(line_end(text, statement.end_byte()), format!("\n{indented}")))
+            let end = line_end(text, statement.end_byte());
+            // Whatever follows on the line (`}` of the block, another statement) would end up
+            // before the new statement, outside the block it belongs in.
+            let rest = text[statement.end_byte()..end].trim().trim_start_matches(';').trim_start();
+            if !(rest.is_empty() || rest.starts_with(self.grammar.comment_prefix())) {
+                return Err("the statement does not end its line".into());
+            }
+            Ok(Edit::insert(end, format!("\n{indented}")))
         }
     }
 }

@@ -4,23 +4,31 @@
 //! not conflict with an earlier fix of the same pass; the rest wait for the next pass, when their
 //! match is computed afresh on the new text. A pass whose result does not parse is undone fix by
 //! fix: a fix that breaks the syntax is refused and reported, never written. The loop ends when a
-//! pass has nothing to apply; a file still changing after [`MAX_PASSES`] is left untouched.
+//! pass has nothing to apply.
+//!
+//! Two mistakes of a spec show only on a file: a fix whose own edits overlap, and fixes that
+//! still fire after [`MAX_PASSES`]. Either leaves the file untouched and is reported as a
+//! [`RuleFault`] naming the rule, so the run can stop before it writes anything.
 
 use super::edits::PassContext;
 use super::matcher::{RuleMatch, find_matches};
+use super::SpecQueries;
 use super::suppress::Suppressions;
-use super::{Edit, Engine, Finding, Fix, Location, Problem, apply_edits};
+use super::{Edit, Engine, Finding, Fix, Location, Problem, apply_edits, normalize_edits};
 use crate::index::FileIndex;
-use crate::lang::{Grammar, first_syntax_error, parse};
+use crate::lang::{Grammar, first_syntax_error, parse, reparse};
 use crate::project::FileContext;
 use crate::source::{line_col, line_ending, preferred_quote};
-use crate::spec::CompiledGrammar;
+use crate::spec::SpecError;
+use std::borrow::Cow;
 use std::collections::HashSet;
+use tree_sitter::Tree;
 
 pub const MAX_PASSES: usize = 8;
 
 pub struct FixRun {
-    pub text: String,
+    /// The fixed text, when it differs from the original.
+    pub fixed: Option<String>,
     pub findings: Vec<Finding>,
     pub problems: Vec<Problem>,
     /// The codemod id of each finding a suppression silenced (once per place).
@@ -28,61 +36,95 @@ pub struct FixRun {
     /// False when the file was given up on (a syntax error, no convergence): then no verdict on
     /// its suppressions either.
     pub completed: bool,
+    pub faults: Vec<RuleFault>,
 }
 
 impl FixRun {
-    pub fn unchanged(text: &str) -> FixRun {
-        FixRun { text: text.to_string(), findings: Vec::new(), problems: Vec::new(), suppressed: Vec::new(), completed: true }
+    pub fn unchanged() -> FixRun {
+        FixRun { fixed: None, findings: Vec::new(), problems: Vec::new(), suppressed: Vec::new(), completed: true, faults: Vec::new() }
     }
 
-    fn given_up(original: &str, problems: Vec<Problem>) -> FixRun {
-        FixRun { problems, completed: false, ..FixRun::unchanged(original) }
+    fn given_up(problems: Vec<Problem>) -> FixRun {
+        FixRun { problems, completed: false, ..FixRun::unchanged() }
     }
+
+    /// A spec's query failed to compile when a file first needed it: the file is left alone.
+    pub fn not_processed(error: SpecError) -> FixRun {
+        FixRun::given_up(vec![Problem { line: None, message: format!("not processed: {error}"), is_error: true }])
+    }
+
+    fn faulty(faults: Vec<RuleFault>) -> FixRun {
+        FixRun { faults, completed: false, ..FixRun::unchanged() }
+    }
+}
+
+/// A mistake of one rule, seen on this file: `line` is where in the (original) file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleFault {
+    pub spec: usize,
+    pub rule: usize,
+    pub line: usize,
+    pub message: String,
 }
 
 /// A fix chosen in one pass, before it is known to keep the syntax intact.
 struct Candidate {
     spec: usize,
+    rule: usize,
     key: String,
     location: Location,
     message: String,
     edits: Vec<Edit>,
 }
 
-pub fn run(
-    engine: &Engine,
-    compiled: &CompiledGrammar,
+/// Fixes `original` (parsed as `tree`) with `candidates`, the specs the pre-filter let through
+/// for it; later passes ask the pre-filter again about their own text.
+pub fn run<'e>(
+    engine: &'e Engine,
+    mut candidates: Vec<SpecQueries<'e>>,
+    tree: Tree,
     grammar: Grammar,
     original: &str,
     context: &FileContext,
     suppressions: &mut Suppressions,
 ) -> FixRun {
-    let mut text = original.to_string();
+    // Borrowed until a pass changes it: most files that get this far need no fix.
+    let mut text: Cow<str> = Cow::Borrowed(original);
+    // The tree of the next pass's text: the original's, then the guard's of the text it accepted.
+    let mut accepted_tree: Option<Tree> = Some(tree);
     // The edits of every pass, to map positions back to the original text.
     let mut history: Vec<Vec<Edit>> = Vec::new();
     let mut applied: Vec<Finding> = Vec::new();
-    let mut problems = Vec::new();
     // Fixes refused by the guard, by rule and matched text, so later passes do not retry them.
     let mut refused: HashSet<String> = HashSet::new();
     // Suppressed findings by codemod and place in the original, counted once across passes.
     let mut suppressed: Vec<(usize, (usize, usize))> = Vec::new();
+    // How many fixes were ready in each pass: fewer every pass means progress, not a loop.
+    let mut ready_per_pass: Vec<usize> = Vec::new();
     let eol = line_ending(original);
     let quote = preferred_quote(original);
 
     for pass in 0..=MAX_PASSES {
-        let tree = parse(grammar, &text);
+        if pass > 0 {
+            candidates = match engine.candidates(grammar, &text) {
+                Ok(candidates) => candidates,
+                Err(e) => return FixRun::not_processed(e),
+            };
+        }
+        let tree = accepted_tree.take().unwrap_or_else(|| parse(grammar, &text));
         if let Some(offset) = first_syntax_error(&tree) {
             // Only the original can fail here: every later pass is checked before it is kept.
             let line = line_col(&text, offset).0;
             let message = "syntax error; the file is left untouched (pulumi-fix edits only files that parse)".to_string();
             let problems = vec![Problem { line: Some(line), message, is_error: false }];
-            return FixRun::given_up(original, problems);
+            return FixRun::given_up(problems);
         }
         let index = FileIndex::build_in(grammar, &tree, &text, Some(context));
-        let matches = find_matches(compiled, &tree, &text, &index);
-        let context = PassContext { grammar, text: &text, tree: &tree, compiled, eol, quote, index: &index };
+        let matches = find_matches(&candidates, &tree, &text, &index);
+        let context = PassContext { grammar, text: &text, tree: &tree, eol, quote, index: &index };
 
         let mut chosen: Vec<Candidate> = Vec::new();
+        let mut ready = 0;
         let mut remaining: Vec<Finding> = Vec::new();
         for m in &matches {
             let spec = &engine.specs[m.spec];
@@ -99,10 +141,17 @@ pub fn run(
             let built = if rule.edits.is_empty() { Ok(Vec::new()) } else { context.build(rule, m) };
             // Edits are in this pass's text: after the fixes of the passes before it.
             let fix = |edits| Fix { edits, pass: pass + 1 };
+            if let Ok(edits) = &built
+                && edits.iter().enumerate().any(|(i, a)| edits[i + 1..].iter().any(|b| a.overlaps(b)))
+            {
+                let message = "the edits of this rule overlap each other (one changes text inside another's), so they cannot be applied together; target disjoint captures, or make it one `replace` of the enclosing capture".into();
+                return FixRun::faulty(vec![RuleFault { spec: m.spec, rule: m.rule, line: location.start.0, message }]);
+            }
             match built {
                 Ok(edits) if !edits.is_empty() && engine.applies(spec) && !refused.contains(&key) => {
+                    ready += 1;
                     if !chosen.iter().any(|c| c.edits.iter().any(|a| edits.iter().any(|b| a.conflicts_with(b)))) {
-                        chosen.push(Candidate { spec: m.spec, key, location, message, edits });
+                        chosen.push(Candidate { spec: m.spec, rule: m.rule, key, location, message, edits });
                     }
                 }
                 // A match whose fix changes nothing is already in the fixed form.
@@ -127,31 +176,43 @@ pub fn run(
             applied.extend(remaining);
             applied.sort_by_key(|f| (f.location.byte_range, f.applied));
             let suppressed = suppressed.into_iter().map(|(spec, _)| engine.specs[spec].id.clone()).collect();
-            return FixRun { text, findings: applied, problems, suppressed, completed: true };
+            let fixed = match text {
+                Cow::Owned(text) if text != original => Some(text),
+                _ => None,
+            };
+            return FixRun { fixed, findings: applied, problems: Vec::new(), suppressed, completed: true, faults: Vec::new() };
+        }
+        ready_per_pass.push(ready);
+        if pass == MAX_PASSES && ready_per_pass.windows(2).all(|w| w[1] < w[0]) {
+            // Nested matches (a fix inside another's text) apply one level per pass.
+            let message = format!(
+                "fixes nest deeper than {MAX_PASSES} passes can apply ({ready} still pending, fewer each pass); the file is left untouched"
+            );
+            return FixRun::given_up(vec![Problem { line: Some(chosen[0].location.start.0), message, is_error: false }]);
         }
         if pass == MAX_PASSES {
-            let ids: Vec<String> = chosen.iter().map(|c| format!("{} ({})", engine.specs[c.spec].id, engine.specs[c.spec].path)).collect();
-            problems.push(Problem {
-                line: Some(chosen[0].location.start.0),
-                message: format!(
-                    "fixes did not converge after {MAX_PASSES} passes; the file is left untouched. Still firing: {}. A fix whose output matches its own query loops; please report it",
-                    ids.join(", ")
-                ),
-                is_error: true,
-            });
-            return FixRun::given_up(original, problems);
+            let mut firing: Vec<(usize, usize)> = chosen.iter().map(|c| (c.spec, c.rule)).collect();
+            firing.dedup();
+            let line = chosen[0].location.start.0;
+            let message = format!(
+                "this rule's fix still fires after {MAX_PASSES} passes, so it never converges{}; its output must no longer match its own query",
+                if firing.len() > 1 { " (with the other rules listed)" } else { "" }
+            );
+            let faults = firing.into_iter().map(|(spec, rule)| RuleFault { spec, rule, line, message: message.clone() }).collect();
+            return FixRun::faulty(faults);
         }
 
-        let kept = guard(grammar, &text, chosen, &mut refused);
-        let edits: Vec<Edit> = kept.iter().flat_map(|c| c.edits.iter().cloned()).collect();
-        for candidate in kept {
-            let spec = engine.specs[candidate.spec].clone();
-            let fix = Fix { edits: candidate.edits, pass: pass + 1 };
-            applied.push(Finding { spec, location: candidate.location, message: candidate.message, fix: Some(fix), applied: true });
-        }
-        if !edits.is_empty() {
-            text = apply_edits(&text, &edits);
-            history.push(edits);
+        // When the guard keeps nothing, the next pass sees the same text and reports the refusals.
+        if let Some(accepted) = guard(grammar, &text, &tree, chosen, &mut refused) {
+            let edits: Vec<Edit> = accepted.kept.iter().flat_map(|c| c.edits.iter().cloned()).collect();
+            for candidate in accepted.kept {
+                let spec = engine.specs[candidate.spec].clone();
+                let fix = Fix { edits: candidate.edits, pass: pass + 1 };
+                applied.push(Finding { spec, location: candidate.location, message: candidate.message, fix: Some(fix), applied: true });
+            }
+            history.push(normalize_edits(&edits));
+            text = Cow::Owned(accepted.text);
+            accepted_tree = Some(accepted.tree);
         }
     }
     unreachable!("the last pass returns")
@@ -163,23 +224,37 @@ fn match_key(m: &RuleMatch, text: &str) -> String {
     format!("{}:{}:{}", m.spec, m.rule, &text[start..end])
 }
 
+/// The fixes the guard kept, the text they make and its tree (the next pass's, parsed once).
+struct Accepted {
+    kept: Vec<Candidate>,
+    text: String,
+    tree: Tree,
+}
+
 /// Keeps the fixes whose result parses. All together first; when that fails, each alone, then
-/// the survivors together (a pair that only breaks together is dropped whole).
-fn guard(grammar: Grammar, text: &str, chosen: Vec<Candidate>, refused: &mut HashSet<String>) -> Vec<Candidate> {
-    let parses = |candidates: &[&Candidate]| {
+/// the survivors together (a pair that only breaks together is dropped whole). `None` when no fix
+/// is kept.
+fn guard(grammar: Grammar, text: &str, tree: &Tree, chosen: Vec<Candidate>, refused: &mut HashSet<String>) -> Option<Accepted> {
+    let attempt = |candidates: &[Candidate]| {
         let edits: Vec<Edit> = candidates.iter().flat_map(|c| c.edits.iter().cloned()).collect();
-        first_syntax_error(&parse(grammar, &apply_edits(text, &edits))).is_none()
+        let new_text = apply_edits(text, &edits);
+        let tree = reparse(grammar, text, tree, &edits, &new_text);
+        first_syntax_error(&tree).is_none().then_some((new_text, tree))
     };
-    if parses(&chosen.iter().collect::<Vec<_>>()) {
-        return chosen;
+    if let Some((text, tree)) = attempt(&chosen) {
+        return Some(Accepted { kept: chosen, text, tree });
     }
-    let (good, bad): (Vec<Candidate>, Vec<Candidate>) = chosen.into_iter().partition(|c| parses(&[c]));
+    let (good, bad): (Vec<Candidate>, Vec<Candidate>) = chosen.into_iter().partition(|c| attempt(std::slice::from_ref(c)).is_some());
     refused.extend(bad.into_iter().map(|c| c.key));
-    if parses(&good.iter().collect::<Vec<_>>()) {
-        good
-    } else {
-        refused.extend(good.into_iter().map(|c| c.key));
-        Vec::new()
+    if good.is_empty() {
+        return None;
+    }
+    match attempt(&good) {
+        Some((text, tree)) => Some(Accepted { kept: good, text, tree }),
+        None => {
+            refused.extend(good.into_iter().map(|c| c.key));
+            None
+        }
     }
 }
 
@@ -188,12 +263,10 @@ fn guard(grammar: Grammar, text: &str, chosen: Vec<Candidate>, refused: &mut Has
 fn locate(original: &str, history: &[Vec<Edit>], span: (usize, usize)) -> Location {
     let map_back = |mut position: usize| {
         for edits in history.iter().rev() {
-            let mut sorted: Vec<&Edit> = edits.iter().collect();
-            sorted.sort_by_key(|e| (e.range.start, e.range.end));
-            sorted.dedup();
             let mut delta: isize = 0;
             let mut mapped = None;
-            for edit in sorted {
+            // Each pass's edits are kept normalized: sorted, disjoint.
+            for edit in edits {
                 let new_start = (edit.range.start as isize + delta) as usize;
                 let new_end = new_start + edit.replacement.len();
                 if position < new_start {

@@ -1,16 +1,18 @@
-//! Runs a grammar's combined query over a tree and keeps the matches whose semantic predicates
+//! Runs the candidate specs' queries over a tree and keeps the matches whose semantic predicates
 //! hold.
 
 use crate::index::{FileIndex, token_matches};
 use crate::lang::argument_key;
-use crate::spec::{CompiledGrammar, NodeFact, SemanticPredicate};
+use super::SpecQueries;
+use crate::spec::{CompiledSpec, NodeFact, SemanticPredicate};
 use std::collections::HashSet;
 use tree_sitter::{Node, QueryCursor, StreamingIterator, Tree};
 
-/// One match of one rule: its captures by capture index.
+/// One match of one rule: its captures by index in `compiled`'s query (or derived).
 pub struct RuleMatch<'t> {
     pub spec: usize,
     pub rule: usize,
+    pub compiled: &'t CompiledSpec,
     pub captures: Vec<(u32, Node<'t>)>,
 }
 
@@ -32,23 +34,38 @@ impl<'t> RuleMatch<'t> {
     }
 }
 
-pub fn find_matches<'t>(compiled: &CompiledGrammar, tree: &'t Tree, text: &str, index: &FileIndex<'t>) -> Vec<RuleMatch<'t>> {
+/// The matches of every candidate query, outer ones first at a place, then by spec and rule.
+pub fn find_matches<'t>(candidates: &[SpecQueries<'t>], tree: &'t Tree, text: &str, index: &FileIndex<'t>) -> Vec<RuleMatch<'t>> {
     let mut cursor = QueryCursor::new();
-    let mut matches = cursor.matches(&compiled.query, tree.root_node(), text.as_bytes());
     let mut found = Vec::new();
     let mut seen = HashSet::new();
-    while let Some(m) = matches.next() {
-        let pattern = m.pattern_index;
-        let mut captures: Vec<(u32, Node<'t>)> = m.captures.iter().map(|c| (c.index, c.node)).collect();
-        // In order: a predicate may bind a capture that later ones test.
-        if !compiled.pattern_predicates[pattern].iter().all(|p| holds(p, &mut captures, text, index)) {
-            continue;
-        }
-        let rule = compiled.pattern_rules[pattern];
-        let found_match = RuleMatch { spec: rule.spec, rule: rule.rule, captures };
-        // Alternations can match one place several ways; one finding per rule and place.
-        if seen.insert((rule.spec, rule.rule, found_match.span())) {
-            found.push(found_match);
+    let whole = std::slice::from_ref(&(0..usize::MAX));
+    for candidate in candidates {
+        let compiled = candidate.compiled;
+        // tree-sitter starts a match only at nodes that intersect the range, and follows it into
+        // the nodes it needs outside the range: a match rooted around an anchor is found whole.
+        for range in candidate.ranges.as_deref().unwrap_or(whole) {
+            cursor.set_byte_range(range.clone());
+            let mut matches = cursor.matches(&compiled.query, tree.root_node(), text.as_bytes());
+            while let Some(m) = matches.next() {
+                let pattern = m.pattern_index;
+                let mut captures: Vec<(u32, Node<'t>)> = m.captures.iter().map(|c| (c.index, c.node)).collect();
+                // In order: a predicate may bind a capture that later ones test.
+                if !compiled.pattern_predicates[pattern].iter().all(|p| holds(p, &mut captures, text, index)) {
+                    continue;
+                }
+                let (spec, rule) = compiled.pattern_rules[pattern];
+                let found_match = RuleMatch { spec, rule, compiled, captures };
+                // Alternations can match the same nodes several ways, and neighbouring ranges can
+                // share a match: one finding per rule and captures. (Matches that differ only
+                // inside the span, e.g. each of several arguments, all count.)
+                let mut captured: Vec<(u32, usize, usize)> = found_match.captures.iter().map(|(i, n)| (*i, n.start_byte(), n.end_byte())).collect();
+                captured.sort_unstable();
+                captured.dedup();
+                if seen.insert((spec, rule, captured)) {
+                    found.push(found_match);
+                }
+            }
         }
     }
     // Outer matches first: of two overlapping fixes, the enclosing one is applied in a pass.
@@ -101,6 +118,7 @@ fn holds<'t>(predicate: &SemanticPredicate, captures: &mut Vec<(u32, Node<'t>)>,
             let holds = nodes_of(captures_now, *capture).any(|n| match fact {
                 NodeFact::Output => index.is_output(n),
                 NodeFact::ContainsOutput => index.contains_output(n),
+                NodeFact::ContainsOutputValue => index.contains_output_value(n),
                 NodeFact::InputPosition => index.is_input_position(n),
                 NodeFact::Resource => index.is_resource_callee(n),
                 NodeFact::InApply => index.is_in_apply(n),

@@ -3,18 +3,19 @@
 
 mod edits;
 mod fixpoint;
-mod matcher;
+pub(crate) mod matcher;
 mod suppress;
 
-use crate::lang::Grammar;
+use crate::lang::{Grammar, parse};
 use crate::project::{FileContext, Workspace};
 use crate::source::{ReadError, SourceFile};
-use crate::spec::{CompiledGrammar, Safety, Spec, SpecError, compile_grammar};
+use crate::spec::{CompiledSpec, Prefilter, Safety, Spec, SpecError, compile_specs};
+use rayon::prelude::*;
 use std::ops::Range;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
-pub use fixpoint::{FixRun, MAX_PASSES};
+pub use fixpoint::{FixRun, MAX_PASSES, RuleFault};
 use suppress::Suppressions;
 
 /// One text change: replace `range` (byte offsets) with `replacement`. An empty range inserts.
@@ -38,10 +39,15 @@ impl Edit {
         apply_edits(text, std::slice::from_ref(self))
     }
 
+    fn is_deletion(&self) -> bool {
+        !self.range.is_empty() && self.replacement.is_empty()
+    }
+
     /// Two edits conflict when applying both is ambiguous: overlapping ranges, or different text
-    /// inserted at one point.
+    /// inserted at one point. Overlapping deletions do not: together they delete the union (two
+    /// neighbours in a list share the comma between them).
     fn conflicts_with(&self, other: &Edit) -> bool {
-        if self == other {
+        if self == other || (self.is_deletion() && other.is_deletion()) {
             return false;
         }
         let (a, b) = (&self.range, &other.range);
@@ -52,16 +58,37 @@ impl Edit {
             (false, false) => a.start < b.end && b.start < a.end,
         }
     }
+
+    /// Two edits of one fix overlap when one changes text inside the other's range; inserts at
+    /// one point are applied in the rule's order, so they do not.
+    fn overlaps(&self, other: &Edit) -> bool {
+        !(self.range.is_empty() && other.range.is_empty()) && self.conflicts_with(other)
+    }
+}
+
+/// Non-conflicting edits in order, without duplicates, overlapping deletions merged into one.
+pub fn normalize_edits(edits: &[Edit]) -> Vec<Edit> {
+    let mut sorted: Vec<Edit> = edits.to_vec();
+    // Stable: inserts at one point keep the order they were given in.
+    sorted.sort_by_key(|e| (e.range.start, e.range.end));
+    sorted.dedup();
+    let mut out: Vec<Edit> = Vec::with_capacity(sorted.len());
+    for edit in sorted {
+        match out.last_mut() {
+            Some(last) if last.is_deletion() && edit.is_deletion() && edit.range.start < last.range.end => {
+                last.range.end = last.range.end.max(edit.range.end);
+            }
+            _ => out.push(edit),
+        }
+    }
+    out
 }
 
 /// Applies non-conflicting edits (any order given) to `text`.
 pub fn apply_edits(text: &str, edits: &[Edit]) -> String {
-    let mut sorted: Vec<&Edit> = edits.iter().collect();
-    sorted.sort_by_key(|e| (e.range.start, e.range.end));
-    sorted.dedup();
     let mut out = String::with_capacity(text.len() + 64);
     let mut at = 0;
-    for edit in sorted {
+    for edit in normalize_edits(edits) {
         out.push_str(&text[at..edit.range.start]);
         out.push_str(&edit.replacement);
         at = edit.range.end;
@@ -120,13 +147,16 @@ pub struct FileOutcome {
     pub fixed: Option<String>,
     pub findings: Vec<Finding>,
     pub problems: Vec<Problem>,
+    /// Mistakes of specs that this file revealed (the file is left untouched); a run that meets
+    /// one writes nothing.
+    pub spec_errors: Vec<SpecError>,
     /// The codemod id of each finding a suppression comment or per-path ignore silenced.
     pub suppressed: Vec<String>,
 }
 
 impl FileOutcome {
     fn problem(display: String, problem: Problem) -> FileOutcome {
-        FileOutcome { display, source: None, fixed: None, findings: Vec::new(), problems: vec![problem], suppressed: Vec::new() }
+        FileOutcome { display, source: None, fixed: None, findings: Vec::new(), problems: vec![problem], suppressed: Vec::new(), spec_errors: Vec::new() }
     }
 }
 
@@ -141,36 +171,103 @@ pub struct EngineOptions {
     pub report_unused_suppressions: bool,
 }
 
-/// The active specs and their queries, compiled once per grammar, and the project view; shared
-/// by all threads.
+/// The queries of a spec that may match a file (or of every spec without anchors), for the file's
+/// grammar, and the parts of the file that can hold their matches (`None`: all of it).
+pub(crate) struct SpecQueries<'e> {
+    pub compiled: &'e CompiledSpec,
+    pub ranges: Option<Vec<Range<usize>>>,
+}
+
+/// The active specs, their anchors, their queries (compiled once per spec and grammar when a
+/// file first may match them), and the project view; shared by all threads.
 pub struct Engine {
     specs: Vec<Arc<Spec>>,
-    compiled: [OnceLock<Result<Option<CompiledGrammar>, SpecError>>; 4],
+    prefilter: Prefilter,
+    compiled: Vec<[OnceLock<Result<CompiledSpec, SpecError>>; 4]>,
+    /// Per grammar, the specs without anchors, which every file of the language goes to: one
+    /// query, so a file is walked once for all of them.
+    unanchored: [OnceLock<Result<Option<CompiledSpec>, SpecError>>; 4],
     options: EngineOptions,
     workspace: Workspace,
 }
 
 impl Engine {
     pub fn new(specs: Vec<Spec>, options: EngineOptions) -> Engine {
-        Engine { specs: specs.into_iter().map(Arc::new).collect(), compiled: Default::default(), options, workspace: Workspace::default() }
+        let specs: Vec<Arc<Spec>> = specs.into_iter().map(Arc::new).collect();
+        let prefilter = Prefilter::new(&specs);
+        let compiled = specs.iter().map(|_| Default::default()).collect();
+        Engine { specs, prefilter, compiled, unanchored: Default::default(), options, workspace: Workspace::default() }
     }
 
     pub fn specs(&self) -> &[Arc<Spec>] {
         &self.specs
     }
 
-    /// Compiles the queries of `grammar` (once). Call for every grammar a run will meet before
-    /// touching any file, so that a bad spec stops the run before anything is written.
+    /// Compiles the queries of the user specs (not built-in) for `grammar`. Call for every
+    /// grammar a run will meet before touching any file, so that a bad spec stops the run before
+    /// anything is written. Built-in specs compile when a file first needs them.
     pub fn prepare(&self, grammar: Grammar) -> Result<(), SpecError> {
-        self.compiled(grammar).map(|_| ())
+        let mut user_specs = self.specs.iter().enumerate().filter(|(_, s)| !s.builtin && s.language == grammar.spec_language());
+        user_specs.try_for_each(|(index, _)| match self.prefilter.is_anchored(index) {
+            true => self.compiled(index, grammar).map(|_| ()),
+            false => self.unanchored(grammar).map(|_| ()),
+        })
     }
 
-    fn compiled(&self, grammar: Grammar) -> Result<Option<&CompiledGrammar>, SpecError> {
-        let slot = self.compiled[grammar.index()].get_or_init(|| compile_grammar(&self.specs, grammar));
-        match slot {
-            Ok(compiled) => Ok(compiled.as_ref()),
-            Err(e) => Err(e.clone()),
+    fn unanchored(&self, grammar: Grammar) -> Result<Option<&CompiledSpec>, SpecError> {
+        let slot = self.unanchored[grammar.index()].get_or_init(|| {
+            let language = grammar.spec_language();
+            let specs: Vec<(usize, &Spec)> = (0..self.specs.len())
+                .filter(|&index| self.specs[index].language == language && !self.prefilter.is_anchored(index))
+                .map(|index| (index, self.specs[index].as_ref()))
+                .collect();
+            if specs.is_empty() { Ok(None) } else { compile_specs(&specs, grammar).map(Some) }
+        });
+        slot.as_ref().map(Option::as_ref).map_err(Clone::clone)
+    }
+
+    fn compiled(&self, spec: usize, grammar: Grammar) -> Result<&CompiledSpec, SpecError> {
+        let slot = self.compiled[spec][grammar.index()].get_or_init(|| compile_specs(&[(spec, &self.specs[spec])], grammar));
+        slot.as_ref().map_err(Clone::clone)
+    }
+
+    /// The specs of `grammar`'s language that the pre-filter lets match `text`, compiled.
+    pub(crate) fn candidates(&self, grammar: Grammar, text: &str) -> Result<Vec<SpecQueries<'_>>, SpecError> {
+        self.queries(&self.candidate_specs(grammar, text), grammar, text)
+    }
+
+    /// The specs of `grammar`'s language that the pre-filter lets match `text`; `None` stands for
+    /// the specs without anchors, which may match any file.
+    fn candidate_specs(&self, grammar: Grammar, text: &str) -> Vec<Option<usize>> {
+        let mut scan = self.prefilter.scan(text.as_bytes());
+        let language = grammar.spec_language();
+        let mut candidates: Vec<Option<usize>> = Vec::new();
+        for index in (0..self.specs.len()).filter(|&index| self.specs[index].language == language) {
+            if !self.prefilter.is_anchored(index) {
+                if !candidates.contains(&None) {
+                    candidates.push(None);
+                }
+            } else if self.prefilter.may_match(index, &mut scan) {
+                candidates.push(Some(index));
+            }
         }
+        candidates
+    }
+
+    /// The compiled queries of `specs` (in parallel when several are new) and where in `text`
+    /// their matches can be.
+    fn queries(&self, specs: &[Option<usize>], grammar: Grammar, text: &str) -> Result<Vec<SpecQueries<'_>>, SpecError> {
+        let queries: Result<Vec<Option<SpecQueries>>, SpecError> = specs
+            .par_iter()
+            .map(|candidate| match *candidate {
+                Some(index) => {
+                    let ranges = self.prefilter.match_ranges(index, text.as_bytes());
+                    Ok(Some(SpecQueries { compiled: self.compiled(index, grammar)?, ranges }))
+                }
+                None => Ok(self.unanchored(grammar)?.map(|compiled| SpecQueries { compiled, ranges: None })),
+            })
+            .collect();
+        Ok(queries?.into_iter().flatten().collect())
     }
 
     /// Reads, fixes and describes one file, leaving out the codemods in `ignored` (the
@@ -185,25 +282,37 @@ impl Engine {
     /// Fixes `source`, leaving out the codemods in `ignored`; project facts come from the files
     /// around `source.path`.
     pub fn process_source(&self, source: SourceFile, ignored: &[String]) -> FileOutcome {
-        let compiled = match self.compiled(source.grammar) {
-            Ok(compiled) => compiled,
-            Err(e) => {
-                let problem = Problem { line: None, message: format!("not processed: {e}"), is_error: true };
-                return FileOutcome::problem(source.display.clone(), problem);
-            }
-        };
         let context = FileContext::new(&source.path, &self.workspace);
         let mut suppressions = Suppressions::parse(&source.text, source.grammar.comment_prefix(), ignored);
-        let mut run = match compiled {
-            Some(compiled) => fixpoint::run(self, compiled, source.grammar, &source.text, &context, &mut suppressions),
-            None => FixRun::unchanged(&source.text),
+        // A file the pre-filter rules out is neither parsed nor matched (so a syntax error in it
+        // goes unreported: nothing would have been changed there anyway).
+        let specs = self.candidate_specs(source.grammar, &source.text);
+        let mut run = if specs.is_empty() {
+            FixRun::unchanged()
+        } else {
+            // Compiling a spec's queries costs more than parsing a file: do both side by side.
+            let (queries, tree) = rayon::join(|| self.queries(&specs, source.grammar, &source.text), || parse(source.grammar, &source.text));
+            match queries {
+                Ok(queries) => fixpoint::run(self, queries, tree, source.grammar, &source.text, &context, &mut suppressions),
+                Err(e) => FixRun::not_processed(e),
+            }
         };
         run.problems.extend_from_slice(suppressions.malformed());
         if self.options.report_unused_suppressions && run.completed {
             run.problems.extend(suppressions.unused(|id| self.specs.iter().any(|s| s.id == id)));
         }
-        let fixed = (run.text != source.text).then_some(run.text);
-        FileOutcome { display: source.display.clone(), source: Some(source), fixed, findings: run.findings, problems: run.problems, suppressed: run.suppressed }
+        let fixed = run.fixed;
+        let spec_errors = run.faults.iter().map(|fault| self.spec_error(fault, &source.display)).collect();
+        FileOutcome { display: source.display.clone(), source: Some(source), fixed, findings: run.findings, problems: run.problems, suppressed: run.suppressed, spec_errors }
+    }
+
+    fn spec_error(&self, fault: &RuleFault, display: &str) -> SpecError {
+        let spec = &self.specs[fault.spec];
+        SpecError {
+            path: spec.path.clone(),
+            line: spec.rules[fault.rule].query_line,
+            message: format!("{} (`{}`, seen on {display}:{}, which is left untouched)", fault.message, spec.id, fault.line),
+        }
     }
 
     fn applies(&self, spec: &Spec) -> bool {
@@ -225,6 +334,18 @@ mod tests {
         assert!(!i(5, "a").conflicts_with(&r(0, 5)));
         assert!(i(3, "a").conflicts_with(&i(3, "b")));
         assert!(!i(3, "a").conflicts_with(&i(3, "a")));
+        assert!(r(0, 5).overlaps(&r(2, 3)));
+        assert!(i(3, "a").overlaps(&r(0, 5)));
+        assert!(!i(3, "a").overlaps(&i(3, "b")), "inserts at one point of one fix go in order");
+    }
+
+    #[test]
+    fn overlapping_deletions_delete_their_union() {
+        let delete = |a, b| Edit::replace(a..b, String::new());
+        assert!(!delete(0, 4).conflicts_with(&delete(3, 6)));
+        assert!(delete(0, 4).conflicts_with(&Edit::replace(3..6, "x".into())));
+        assert_eq!(apply_edits("a, b, c", &[delete(0, 4), delete(3, 6)]), "c");
+        assert_eq!(apply_edits("a, b, c", &[delete(3, 6), delete(0, 4), delete(6, 7)]), "");
     }
 
     #[test]

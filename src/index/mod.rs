@@ -9,7 +9,7 @@ mod yaml;
 
 use crate::lang::Grammar;
 use crate::project::FileContext;
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use tree_sitter::{Node, Tree};
 
@@ -28,6 +28,9 @@ pub struct FileIndex<'t> {
     source: &'t str,
     bindings: HashMap<String, Binding>,
     outputs: OnceCell<outputs::OutputFacts>,
+    /// `is_output` by node id: predicates ask it of every node below every match, and the
+    /// answer walks up the tree (which costs its depth at each step in tree-sitter).
+    output_answers: RefCell<HashMap<usize, bool>>,
     /// Pulumi YAML: the project's `name`.
     project_name: Option<String>,
     /// Where the file is and which project it belongs to; `None` for text without a path.
@@ -50,6 +53,7 @@ impl<'t> FileIndex<'t> {
             source: text,
             bindings: HashMap::new(),
             outputs: OnceCell::new(),
+            output_answers: RefCell::default(),
             project_name: None,
             context,
             relative_imports: HashMap::new(),

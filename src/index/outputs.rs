@@ -14,7 +14,7 @@
 //!   sees a plain value.
 
 use super::FileIndex;
-use crate::lang::Grammar;
+use crate::lang::{Grammar, ancestors, is_variable_use};
 use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
@@ -82,22 +82,42 @@ fn syntax(grammar: Grammar) -> &'static Syntax {
     }
 }
 
+/// Binding targets are names with at most this many parts (`self.cluster.name`): keys of long
+/// member chains are never looked up, and building them for every link of a chain is cubic.
+const MAX_BINDING_DEPTH: usize = 4;
+
 impl<'t> FileIndex<'t> {
     /// Is `node` an expression whose value is a Pulumi Output?
     pub fn is_output(&self, node: Node<'t>) -> bool {
-        let facts = self.output_facts();
-        self.is_output_with(node, facts)
+        if let Some(&known) = self.output_answers.borrow().get(&node.id()) {
+            return known;
+        }
+        let answer = self.is_output_with(node, self.output_facts());
+        self.output_answers.borrow_mut().insert(node.id(), answer);
+        answer
     }
 
     /// Does `node` contain (or is it) an Output expression?
     pub fn contains_output(&self, node: Node<'t>) -> bool {
+        self.finds_output(node, |_| false)
+    }
+
+    /// Does `node` contain (or is it) an Output used as a value, not as a resource's input?
+    pub fn contains_output_value(&self, node: Node<'t>) -> bool {
+        self.finds_output(node, |output| self.is_resource_input(output))
+    }
+
+    fn finds_output(&self, node: Node<'t>, ignored: impl Fn(Node<'t>) -> bool) -> bool {
         let mut cursor = node.walk();
         let mut pending = vec![node];
         while let Some(current) = pending.pop() {
             if self.is_output(current) {
-                return true;
+                if !ignored(current) {
+                    return true;
+                }
+            } else {
+                pending.extend(current.named_children(&mut cursor));
             }
-            pending.extend(current.named_children(&mut cursor));
         }
         false
     }
@@ -108,11 +128,15 @@ impl<'t> FileIndex<'t> {
 
     /// The text that identifies a binding target: `name`, `self.name`, `this.name`.
     fn binding_key(&self, node: Node) -> Option<String> {
+        self.binding_key_within(node, MAX_BINDING_DEPTH)
+    }
+
+    fn binding_key_within(&self, node: Node, depth: usize) -> Option<String> {
         let s = syntax(self.grammar);
         match node.kind() {
             "identifier" | "this" | "property_identifier" => Some(self.text(node).to_string()),
-            kind if kind == s.member => {
-                let object = self.binding_key(node.child_by_field_name("object")?)?;
+            kind if kind == s.member && depth > 1 => {
+                let object = self.binding_key_within(node.child_by_field_name("object")?, depth - 1)?;
                 let property = node.child_by_field_name(s.member_property)?;
                 Some(format!("{object}.{}", self.text(property)))
             }
@@ -233,6 +257,7 @@ impl<'t> FileIndex<'t> {
         let s = syntax(self.grammar);
         let node = self.unwrap(node);
         match node.kind() {
+            "identifier" if !is_variable_use(node) => false,
             "identifier" => match self.parameter_annotation(node) {
                 Some(annotation) => annotation.is_some_and(|a| self.annotation_kind(a) == Some(AnnotationKind::Output)),
                 None => facts.outputs.contains(self.text(node)),
@@ -298,28 +323,38 @@ impl<'t> FileIndex<'t> {
     /// `pulumi.all`, ...), directly or inside dict/list/object literals, but not a dict key and not
     /// a resource's name?
     pub fn is_input_position(&self, node: Node<'t>) -> bool {
+        self.input_call(node).is_some()
+    }
+
+    /// Is `node` an Output passed as an input of a resource (or Args) constructor? Pulumi
+    /// resolves it and records the dependency, wherever the constructor is called (even inside
+    /// an `.apply` callback).
+    pub fn is_resource_input(&self, node: Node<'t>) -> bool {
+        self.input_call(node).is_some_and(|call| self.is_resource_construction(call))
+    }
+
+    /// The call that takes `node` as an Input (see [`Self::is_input_position`]).
+    fn input_call(&self, node: Node<'t>) -> Option<Node<'t>> {
         let mut current = node;
         while let Some(parent) = current.parent() {
             match parent.kind() {
-                "pair" if parent.child_by_field_name("key") == Some(current) => return false,
+                "pair" if parent.child_by_field_name("key") == Some(current) => return None,
                 "pair" | "dictionary" | "list" | "tuple" | "set" | "parenthesized_expression" | "keyword_argument"
                 | "conditional_expression" | "object" | "array" | "ternary_expression" | "as_expression"
                 | "non_null_expression" | "satisfies_expression" => current = parent,
                 "argument_list" | "arguments" => {
-                    let Some(call) = parent.parent() else { return false };
+                    let call = parent.parent()?;
                     let is_first_positional = parent.named_child(0) == Some(current) && current.kind() != "keyword_argument";
                     if is_first_positional && self.is_resource_construction(call) {
-                        return false;
+                        return None;
                     }
-                    let Some(token) = self.callee(call).and_then(|c| self.type_token(self.unwrap(c), self.source)) else {
-                        return false;
-                    };
-                    return accepts_inputs(&token);
+                    let token = self.callee(call).and_then(|c| self.type_token(self.unwrap(c), self.source))?;
+                    return accepts_inputs(&token).then_some(call);
                 }
-                _ => return false,
+                _ => return None,
             }
         }
-        false
+        None
     }
 
     /// For an identifier that is a parameter of an enclosing function or lambda: `Some(its type
@@ -327,9 +362,7 @@ impl<'t> FileIndex<'t> {
     fn parameter_annotation(&self, identifier: Node<'t>) -> Option<Option<Node<'t>>> {
         let name = self.text(identifier);
         let s = syntax(self.grammar);
-        let mut current = identifier;
-        while let Some(parent) = current.parent() {
-            current = parent;
+        for parent in ancestors(self.root, identifier) {
             if !s.scopes.contains(&parent.kind()) {
                 continue;
             }

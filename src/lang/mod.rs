@@ -8,7 +8,7 @@ use crate::engine::Edit;
 use crate::spec::{ImportSpec, SpecLanguage};
 use std::cell::RefCell;
 use std::path::Path;
-use tree_sitter::{Language, Node, Parser, Tree};
+use tree_sitter::{InputEdit, Language, Node, Parser, Point, Tree};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Grammar {
@@ -83,13 +83,52 @@ thread_local! {
 pub fn parse(grammar: Grammar, text: &str) -> Tree {
     PARSERS.with(|parsers| {
         let mut parsers = parsers.borrow_mut();
-        let parser = parsers[grammar.index()].get_or_insert_with(|| {
-            let mut parser = Parser::new();
-            parser.set_language(&grammar.ts_language()).expect("grammar ABI matches the tree-sitter crate");
-            parser
-        });
+        let parser = parsers[grammar.index()].get_or_insert_with(|| new_parser(grammar));
         parser.parse(text, None).expect("parsing without a timeout or cancellation always yields a tree")
     })
+}
+
+/// Parses `new_text`, which is `old_text` (parsed as `old_tree`) with `edits` applied, reusing
+/// the subtrees the edits did not touch: the fix guard's re-parse costs a fraction of a parse.
+pub fn reparse(grammar: Grammar, old_text: &str, old_tree: &Tree, edits: &[Edit], new_text: &str) -> Tree {
+    let mut tree = old_tree.clone();
+    let mut sorted: Vec<&Edit> = edits.iter().collect();
+    sorted.sort_by_key(|e| (e.range.start, e.range.end));
+    sorted.dedup();
+    // Last edit first, so that each edit's offsets are still those of `old_text`.
+    for edit in sorted.into_iter().rev() {
+        let start_position = point_at(old_text, edit.range.start);
+        let new_end_position = match edit.replacement.rfind('\n') {
+            Some(last) => Point { row: start_position.row + edit.replacement.matches('\n').count(), column: edit.replacement.len() - last - 1 },
+            None => Point { row: start_position.row, column: start_position.column + edit.replacement.len() },
+        };
+        tree.edit(&InputEdit {
+            start_byte: edit.range.start,
+            old_end_byte: edit.range.end,
+            new_end_byte: edit.range.start + edit.replacement.len(),
+            start_position,
+            old_end_position: point_at(old_text, edit.range.end),
+            new_end_position,
+        });
+    }
+    PARSERS.with(|parsers| {
+        let mut parsers = parsers.borrow_mut();
+        let parser = parsers[grammar.index()].get_or_insert_with(|| new_parser(grammar));
+        parser.parse(new_text, Some(&tree)).expect("parsing without a timeout or cancellation always yields a tree")
+    })
+}
+
+/// The tree-sitter position (0-based row, byte column) of a byte offset.
+fn point_at(text: &str, offset: usize) -> Point {
+    let before = &text[..offset];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    Point { row: before.matches('\n').count(), column: offset - line_start }
+}
+
+fn new_parser(grammar: Grammar) -> Parser {
+    let mut parser = Parser::new();
+    parser.set_language(&grammar.ts_language()).expect("grammar ABI matches the tree-sitter crate");
+    parser
 }
 
 /// The first syntax error of a tree: its byte offset, or `None` when the tree is clean.
@@ -159,6 +198,32 @@ pub fn ensure_import(grammar: Grammar, tree: &Tree, text: &str, import: &ImportS
     ImportResolution { edit, local_name }
 }
 
+/// The ancestors of `node` below `root` (and `root` itself), innermost first, found in one
+/// descent from `root`: tree-sitter finds a parent by descending from the root, so walking
+/// `parent()` up costs the depth squared, which a deeply nested expression turns into seconds.
+pub fn ancestors<'t>(root: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
+    let mut path = Vec::new();
+    let mut current = root;
+    while current != node {
+        path.push(current);
+        match current.child_with_descendant(node) {
+            Some(child) if child != current => current = child,
+            _ => break,
+        }
+    }
+    path.reverse();
+    path
+}
+
+/// Is this identifier a variable (a use or a binding), not the name of an attribute
+/// (`x.name`) or of a keyword argument (`f(name=...)`)?
+pub fn is_variable_use(identifier: Node) -> bool {
+    let parent = identifier.parent();
+    let is_attribute_name = parent.is_some_and(|p| p.kind() == "attribute" && p.child_by_field_name("attribute") == Some(identifier));
+    let is_keyword_name = parent.is_some_and(|p| p.kind() == "keyword_argument" && p.child_by_field_name("name") == Some(identifier));
+    !is_attribute_name && !is_keyword_name
+}
+
 /// The name (key) node of a keyword argument, object property or YAML mapping pair;
 /// `None` for positional arguments and other nodes.
 pub fn argument_key(node: Node) -> Option<Node> {
@@ -183,6 +248,35 @@ mod tests {
         assert_eq!(Grammar::for_path(Path::new("Pulumi.yaml")), Some(Grammar::Yaml));
         assert_eq!(Grammar::for_path(Path::new("Pulumi.dev.yaml")), Some(Grammar::Yaml));
         assert_eq!(Grammar::for_path(Path::new("docker-compose.yaml")), None);
+    }
+
+    #[test]
+    fn ancestors_are_the_parents_innermost_first() {
+        let tree = parse(Grammar::Python, "x = f(a + (b))\n");
+        let b = tree.root_node().descendant_for_byte_range(11, 12).unwrap();
+        let mut by_parent = Vec::new();
+        let mut current = b;
+        while let Some(parent) = current.parent() {
+            by_parent.push(parent);
+            current = parent;
+        }
+        assert_eq!(ancestors(tree.root_node(), b), by_parent);
+        assert!(ancestors(tree.root_node(), tree.root_node()).is_empty());
+    }
+
+    #[test]
+    fn reparse_after_edits_equals_a_fresh_parse() {
+        let old = "import a\n\nx = f(\n    1,\n    vpc=True,\n)\ny = g(2)\n";
+        let edits = [
+            Edit::replace(old.find("vpc=True").unwrap()..old.find("vpc=True").unwrap() + 8, "domain=\"vpc\",\n    z=[\n1]".into()),
+            Edit::insert(0, "import base64\n".into()),
+            Edit::replace(old.find("g(2)").unwrap()..old.find("g(2)").unwrap() + 4, "h(".into()),
+        ];
+        let new = crate::engine::apply_edits(old, &edits);
+        let reparsed = reparse(Grammar::Python, old, &parse(Grammar::Python, old), &edits, &new);
+        let fresh = parse(Grammar::Python, &new);
+        assert_eq!(reparsed.root_node().to_sexp(), fresh.root_node().to_sexp());
+        assert!(first_syntax_error(&reparsed).is_some(), "the unclosed `h(` is seen");
     }
 
     #[test]

@@ -96,8 +96,9 @@ pub const EXIT_PENDING: i32 = 1;
 pub const EXIT_ERROR: i32 = 2;
 
 impl RunReport {
+    /// The fixes applied: in a `--write` run, only those of the files actually written.
     pub fn applied(&self) -> impl Iterator<Item = (&FileReport, &Finding)> {
-        self.files.iter().flat_map(|f| f.findings.iter().filter(|x| x.applied).map(move |x| (f, x)))
+        self.files.iter().filter(|f| self.mode == Mode::DryRun || f.written).flat_map(|f| f.findings.iter().filter(|x| x.applied).map(move |x| (f, x)))
     }
 
     pub fn unfixed(&self) -> impl Iterator<Item = (&FileReport, &Finding)> {

@@ -42,7 +42,7 @@ pub fn print_text(report: &RunReport, quiet: bool, color: bool, out: &mut dyn Wr
 pub fn print_summary(report: &RunReport, err: &mut dyn Write) -> std::io::Result<()> {
     let counts = report.applied_by_codemod();
     let fixes: usize = counts.values().sum();
-    let changed = report.files.iter().filter(|f| f.changed).count();
+    let changed = report.files.iter().filter(|f| f.changed && (report.mode == Mode::DryRun || f.written)).count();
     let verb = match report.mode {
         Mode::DryRun => "would apply",
         Mode::Write => "applied",

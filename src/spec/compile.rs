@@ -1,9 +1,10 @@
-//! Query compilation: all rules of one grammar become one tree-sitter query, compiled once and
-//! shared by every thread, so a file is walked once whatever the size of the catalog.
+//! Query compilation: all rules of one spec become one tree-sitter query per grammar, compiled
+//! when a file first needs it (the pre-filter decides) and shared by every thread. Compiling is
+//! the dearest step of a one-file run, so a run compiles only the specs its files may match.
 
+use super::anchors::reading_agrees;
 use super::{Spec, SpecError};
 use crate::lang::Grammar;
-use std::sync::Arc;
 use tree_sitter::{Query, QueryPredicateArg};
 
 /// Predicates tree-sitter evaluates itself.
@@ -22,6 +23,7 @@ pub const SEMANTIC_PREDICATES: &[&str] = &[
     "earlier-resource?",
     "pulumi-output?",
     "contains-output?",
+    "contains-output-value?",
     "pulumi-input?",
     "pulumi-resource?",
     "in-apply?",
@@ -63,6 +65,9 @@ pub enum NodeFact {
     Output,
     /// `#contains-output?`: the expression is or contains an Output.
     ContainsOutput,
+    /// `#contains-output-value?`: the expression is or contains an Output used as a value, not
+    /// one passed as a resource's input (which is fine anywhere, even inside `.apply`).
+    ContainsOutputValue,
     /// `#pulumi-input?`: the expression is (inside literals in) an argument of a call that
     /// accepts Outputs: a resource or Args constructor (not the resource name), an invoke's
     /// Output form, `pulumi.Output.*`, `pulumi.export`, ...
@@ -104,23 +109,19 @@ impl SemanticPredicate {
     }
 }
 
-#[derive(Debug, Clone, Copy)]
-pub struct CompiledRule {
-    pub spec: usize,
-    pub rule: usize,
-}
-
-pub struct CompiledGrammar {
+/// The queries of one spec (or of a group of specs) for one grammar, compiled as one query when
+/// a file first needs them.
+pub struct CompiledSpec {
     pub query: Query,
-    /// For each pattern of `query`: the rule it came from.
-    pub pattern_rules: Vec<CompiledRule>,
+    /// For each pattern of `query`: the spec (as numbered by the caller) and rule it came from.
+    pub pattern_rules: Vec<(usize, usize)>,
     /// For each pattern of `query`: its semantic predicates.
     pub pattern_predicates: Vec<Vec<SemanticPredicate>>,
     /// Captures that predicates bind (`#earlier-resource?`), numbered after the query's own.
     pub derived_captures: Vec<String>,
 }
 
-impl CompiledGrammar {
+impl CompiledSpec {
     /// The index of a query capture or a derived one.
     pub fn capture_index(&self, name: &str) -> Option<u32> {
         self.query.capture_index_for_name(name).or_else(|| {
@@ -214,30 +215,29 @@ pub(super) fn scan_query(query: &str) -> QueryScan {
     QueryScan { captures, predicate_problems }
 }
 
-/// Compiles every rule of `specs` written for `grammar`'s language into one query.
-/// `Ok(None)` when no spec applies to the grammar.
-pub fn compile_grammar(specs: &[Arc<Spec>], grammar: Grammar) -> Result<Option<CompiledGrammar>, SpecError> {
+/// Compiles every rule of `spec` into one query for `grammar` (a grammar of the spec's language).
+pub fn compile_spec(spec: &Spec, grammar: Grammar) -> Result<CompiledSpec, SpecError> {
+    compile_specs(&[(0, spec)], grammar)
+}
+
+/// Compiles every rule of `specs` (each with the number matches report it by) into one query.
+pub fn compile_specs(specs: &[(usize, &Spec)], grammar: Grammar) -> Result<CompiledSpec, SpecError> {
     let mut combined = String::new();
-    let mut starts: Vec<(usize, CompiledRule)> = Vec::new();
-    for (spec_index, spec) in specs.iter().enumerate() {
-        if spec.language != grammar.spec_language() {
-            continue;
-        }
+    // Where each rule's query starts in `combined`, with its spec (position in `specs`) and rule.
+    let mut starts: Vec<(usize, usize, usize)> = Vec::new();
+    for (position, (_, spec)) in specs.iter().enumerate() {
         for (rule_index, rule) in spec.rules.iter().enumerate() {
-            starts.push((combined.len(), CompiledRule { spec: spec_index, rule: rule_index }));
+            starts.push((combined.len(), position, rule_index));
             combined.push_str(&rule.query);
             combined.push('\n');
         }
     }
-    if starts.is_empty() {
-        return Ok(None);
-    }
-    let rule_at = |offset: usize| starts.iter().rev().find(|(start, _)| *start <= offset).copied().unwrap_or(starts[0]);
+    let rule_at = |offset: usize| starts.iter().rev().find(|(start, _, _)| *start <= offset).copied().unwrap_or(starts[0]);
     let locate = |offset: usize, message: String| {
-        let (start, at) = rule_at(offset);
-        let spec = &specs[at.spec];
+        let (start, position, rule) = rule_at(offset);
+        let spec = specs[position].1;
         let line_in_query = combined[start..offset.min(combined.len())].matches('\n').count();
-        SpecError { path: spec.path.clone(), line: spec.rules[at.rule].query_line + line_in_query, message }
+        SpecError { path: spec.path.clone(), line: spec.rules[rule].query_line + line_in_query, message }
     };
 
     let query = Query::new(&grammar.ts_language(), &combined).map_err(|e| {
@@ -252,13 +252,15 @@ pub fn compile_grammar(specs: &[Arc<Spec>], grammar: Grammar) -> Result<Option<C
             ),
         )
     })?;
+    debug_assert!(reading_agrees(&query, &combined), "the pre-filter misreads this query:\n{combined}");
 
     let mut derived_captures: Vec<String> = Vec::new();
     let mut pattern_rules = Vec::with_capacity(query.pattern_count());
     let mut pattern_predicates = Vec::with_capacity(query.pattern_count());
     for pattern in 0..query.pattern_count() {
         let start = query.start_byte_for_pattern(pattern);
-        pattern_rules.push(rule_at(start).1);
+        let (_, position, rule) = rule_at(start);
+        pattern_rules.push((specs[position].0, rule));
         let mut predicates = Vec::new();
         for predicate in query.general_predicates(pattern) {
             let name = predicate.operator.as_ref();
@@ -312,6 +314,7 @@ pub fn compile_grammar(specs: &[Arc<Spec>], grammar: Grammar) -> Result<Option<C
                 }
                 "pulumi-output?" => SemanticPredicate::Fact { capture, fact: NodeFact::Output, negate },
                 "contains-output?" => SemanticPredicate::Fact { capture, fact: NodeFact::ContainsOutput, negate },
+                "contains-output-value?" => SemanticPredicate::Fact { capture, fact: NodeFact::ContainsOutputValue, negate },
                 "pulumi-input?" => SemanticPredicate::Fact { capture, fact: NodeFact::InputPosition, negate },
                 "pulumi-resource?" => SemanticPredicate::Fact { capture, fact: NodeFact::Resource, negate },
                 "in-apply?" => SemanticPredicate::Fact { capture, fact: NodeFact::InApply, negate },
@@ -327,12 +330,25 @@ pub fn compile_grammar(specs: &[Arc<Spec>], grammar: Grammar) -> Result<Option<C
         }
         pattern_predicates.push(predicates);
     }
-    Ok(Some(CompiledGrammar { query, pattern_rules, pattern_predicates, derived_captures }))
+    Ok(CompiledSpec { query, pattern_rules, pattern_predicates, derived_captures })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Runs compile built-in specs only when a file needs them, so the suite compiles them all
+    /// (and, in debug builds, checks the pre-filter reads each query as tree-sitter does).
+    #[test]
+    fn every_builtin_spec_compiles_for_every_grammar_of_its_language() {
+        for spec in super::super::builtin_specs().unwrap() {
+            for grammar in Grammar::ALL.into_iter().filter(|g| g.spec_language() == spec.language) {
+                if let Err(e) = compile_spec(&spec, grammar) {
+                    panic!("{e}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn scan_finds_captures_and_predicate_problems() {
@@ -354,7 +370,7 @@ mod tests {
             "id = \"t\"\nlanguage = \"python\"\nsummary = \"s\"\nexplanation = \"e\"\nseed = \"x\"\nsafety = \"safe\"\n[[rule]]\nquery = '{query}'\n[[rule.edit]]\nappend = \"args\"\nwith = \"{{{{integration}}}}\"\n"
         );
         let spec = super::super::model::parse_spec("t.toml", &toml).unwrap();
-        let compiled = compile_grammar(&[Arc::new(spec)], Grammar::Python).unwrap().unwrap();
+        let compiled = compile_spec(&spec, Grammar::Python).unwrap();
         assert_eq!(compiled.derived_captures, vec!["integration"]);
         assert_eq!(compiled.capture_index("integration"), Some(compiled.query.capture_names().len() as u32));
     }

@@ -3,11 +3,13 @@
 //! Every error names the spec file and the line it is about, so a user can fix a spec without
 //! reading our source.
 
+mod anchors;
 mod compile;
 mod model;
 mod template;
 
-pub use compile::{CompiledGrammar, CompiledRule, NodeFact, SemanticPredicate, compile_grammar};
+pub use anchors::Prefilter;
+pub use compile::{CompiledSpec, NodeFact, SemanticPredicate, compile_spec, compile_specs};
 pub use model::{EditSpec, Example, ImportSpec, Rule, Safety, Spec, SpecLanguage};
 pub use template::{Template, TemplatePart, TemplateSource};
 
@@ -39,7 +41,11 @@ pub fn line_of(text: &str, offset: usize) -> usize {
 
 /// The built-in catalog, parsed from the specs embedded at build time.
 pub fn builtin_specs() -> Result<Vec<Spec>, Vec<SpecError>> {
-    parse_all(BUILTIN_SPECS.iter().map(|(path, text)| (path.to_string(), text.to_string())))
+    let mut specs = parse_all(BUILTIN_SPECS.iter().map(|(path, text)| (path.to_string(), text.to_string())))?;
+    for spec in &mut specs {
+        spec.builtin = true;
+    }
+    Ok(specs)
 }
 
 /// Specs from a user directory: every `*.toml` below it.

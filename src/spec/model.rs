@@ -53,6 +53,9 @@ pub struct Spec {
     pub examples: Vec<Example>,
     /// Where the spec came from (`codemods/python/x.toml` for built-ins).
     pub path: String,
+    /// Embedded in the binary: the test suite compiles its queries, so runs compile them only
+    /// when a file needs them.
+    pub builtin: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -292,6 +295,7 @@ pub(super) fn parse_spec(path: &str, text: &str) -> Result<Spec, Vec<SpecError>>
         rules,
         examples,
         path: path.to_string(),
+        builtin: false,
     })
 }
 

@@ -14,6 +14,7 @@
 //! `pulumi` is spelled as the rule's `ensure_import` binding `pulumi` names it.
 
 use super::TransformContext;
+use crate::lang::is_variable_use;
 use std::collections::BTreeMap;
 use tree_sitter::Node;
 
@@ -151,6 +152,15 @@ pub(super) fn output_string(node: Node, context: &TransformContext) -> Result<St
     let pulumi = pulumi_name(context)?;
     let fstring = parse_fstring(node, context)?;
     let is_output = |n: Node| context.index.is_output(n);
+    // An Output inside a larger interpolation (`{bucket.arn + x}`, `{o.method()}`) cannot be
+    // lifted out of it; wrapping the f-string would leave it there, and fire again forever.
+    let buried = fstring.parts.iter().find_map(|part| match part {
+        Part::Interpolation { expression, .. } if !is_output(*expression) && context.index.contains_output(*expression) => Some(*expression),
+        _ => None,
+    });
+    if let Some(expression) = buried {
+        return Err(format!("the Output is inside `{}`; give it an interpolation of its own", text(expression, context)));
+    }
     let concat_fits = fstring.parts.iter().all(|part| match part {
         Part::Literal(_) => true,
         Part::Interpolation { expression, conversion, spec, .. } => {
@@ -311,13 +321,6 @@ fn identifiers_in(node: Node, context: &TransformContext) -> Vec<String> {
     names
 }
 
-fn is_variable_use(identifier: Node) -> bool {
-    let parent = identifier.parent();
-    let is_attribute_name = parent.is_some_and(|p| p.kind() == "attribute" && p.child_by_field_name("attribute") == Some(identifier));
-    let is_keyword_name = parent.is_some_and(|p| p.kind() == "keyword_argument" && p.child_by_field_name("name") == Some(identifier));
-    !is_attribute_name && !is_keyword_name
-}
-
 /// The quote to use for a `args["key"]` subscript at `node`: the other one than the string
 /// literal it sits in, if any.
 fn subscript_quote(node: Node, within: Node, context: &TransformContext) -> char {
@@ -413,7 +416,8 @@ pub(super) fn lift_apply(node: Node, context: &TransformContext) -> Result<Strin
     let receiver = single_concat_argument(receiver, context).unwrap_or(receiver);
     let receiver_value = text(unwrap_identity_apply(receiver, context), context).to_string();
 
-    let lifted = outputs_inside(body, context, &|_| false);
+    // A resource's input may stay an Output: Pulumi resolves it and keeps the dependency.
+    let lifted = outputs_inside(body, context, &|n| context.index.is_output(n) && context.index.is_resource_input(n));
     if lifted.is_empty() {
         return Err("the apply callback uses no other Output".into());
     }

@@ -149,3 +149,5 @@ pub fn sdk_root() -> PathBuf {
     }
     repo_root().join("target/sdk")
 }
+
+pub mod pipeline;

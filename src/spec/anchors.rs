@@ -1,0 +1,707 @@
+//! The pre-filter: literal anchors read from the specs' query sources, so that a file whose bytes
+//! cannot hold a match of a spec is neither parsed nor matched by it, and its queries are not even
+//! compiled until some file may match. Spec authors write nothing for it.
+//!
+//! A pattern's anchors are clauses: each clause lists literals of which the file must contain at
+//! least one, or the pattern cannot match. Every clause comes from a predicate on a capture that is
+//! present in every match: not inside an alternation nor under a `?` or `*` quantifier
+//! (tree-sitter and the engine hold a predicate on an absent capture true).
+//!
+//! | predicate                          | clause                                                   |
+//! |------------------------------------|----------------------------------------------------------|
+//! | `#eq? @c "s"`                      | `s`: the node's text is `s`                              |
+//! | `#any-of? @c "a" "b"`              | `a` or `b`                                               |
+//! | `#match? @c "re"`                  | one of the regex's prefix literals, when they are finite |
+//! | `#has-arg? @c "name"`              | `name`: the key's text, quotes trimmed                   |
+//! | `#pulumi-type? @c "pkg:mod/x:Member"` | three clauses, one literal per token in each: the package's import (`pulumi_pkg` or `@pulumi/pkg`), the module (`mod`, unless `index`), and `Member` as every spelling that `camel` turns into it reads |
+//!
+//! The clauses from `#eq?`, `#any-of?`, `#match?` and `#has-arg?` are local: their literal lies
+//! inside the match, so every match is rooted at a node that holds an occurrence of it, and the
+//! matcher can run a spec's query over the neighbourhoods of those occurrences only.
+//!
+//! Negated predicates and predicates on optional captures give no clause, nor do `#any-eq?` and
+//! `#any-match?`: tree-sitter 0.25 holds them true when no node of the capture matches. A spec with a pattern
+//! without any clause can match anything, so every file of its language goes to it.
+
+use super::Spec;
+use memchr::memmem::Finder;
+use regex::bytes::Regex;
+use regex_syntax::hir::literal::Extractor;
+use std::ops::Range;
+use std::sync::Arc;
+use tree_sitter::{CaptureQuantifier, Query};
+
+/// A needle the file's bytes must contain.
+enum Anchor {
+    Literal(Box<Finder<'static>>),
+    /// The spellings of a Pulumi member name, which may hold underscores (`Bucket_replication`).
+    Spellings(Regex),
+}
+
+impl Anchor {
+    fn is_in(&self, bytes: &[u8]) -> bool {
+        match self {
+            Anchor::Literal(finder) => finder.find(bytes).is_some(),
+            Anchor::Spellings(regex) => regex.is_match(bytes),
+        }
+    }
+}
+
+/// A needle before it is compiled; also its identity, so specs share the search for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Needle {
+    Literal(Vec<u8>),
+    Spellings(String),
+}
+
+/// The anchors of every spec, built once per run and shared by every thread.
+pub struct Prefilter {
+    anchors: Vec<Anchor>,
+    /// Per spec: per pattern, its clauses as indices into `anchors`; `None` when some pattern of
+    /// the spec has no clause.
+    specs: Vec<Option<Vec<Vec<Vec<usize>>>>>,
+    /// Per spec: per pattern, the anchors of its most selective local clause; `None` when some
+    /// pattern of the spec has none.
+    local: Vec<Option<Vec<Vec<usize>>>>,
+}
+
+/// Occurrences of local anchors closer than this are searched as one range.
+const MERGE_GAP: usize = 1024;
+/// Beyond this many ranges, one walk of the whole tree is cheaper.
+const MAX_RANGES: usize = 16;
+
+/// What one file was found to contain, filled in as the specs ask.
+pub struct Scan<'b> {
+    bytes: &'b [u8],
+    /// Per anchor: 0 not searched yet, 1 absent, 2 present.
+    known: Vec<u8>,
+}
+
+impl Prefilter {
+    pub fn new(specs: &[Arc<Spec>]) -> Prefilter {
+        let mut needles: Vec<Needle> = Vec::new();
+        let mut intern = |needle: Needle| match needles.iter().position(|known| *known == needle) {
+            Some(i) => i,
+            None => {
+                needles.push(needle);
+                needles.len() - 1
+            }
+        };
+        let mut per_spec = Vec::with_capacity(specs.len());
+        let mut local = Vec::with_capacity(specs.len());
+        for spec in specs {
+            let patterns: Vec<Vec<Clause>> = spec.rules.iter().flat_map(|rule| read_patterns(&rule.query)).map(|p| p.clauses()).collect();
+            let local_clauses: Option<Vec<Vec<Needle>>> =
+                patterns.iter().map(|clauses| clauses.iter().find(|c| c.local).map(|c| c.needles.clone())).collect();
+            local.push(local_clauses.map(|clauses| clauses.into_iter().map(|c| c.into_iter().map(&mut intern).collect()).collect()));
+            if patterns.iter().any(Vec::is_empty) {
+                per_spec.push(None);
+                continue;
+            }
+            let indexed = patterns
+                .into_iter()
+                .map(|clauses| clauses.into_iter().map(|clause| clause.needles.into_iter().map(&mut intern).collect()).collect())
+                .collect();
+            per_spec.push(Some(indexed));
+        }
+        let anchors = needles
+            .into_iter()
+            .map(|needle| match needle {
+                Needle::Literal(bytes) => Anchor::Literal(Box::new(Finder::new(&bytes).into_owned())),
+                Needle::Spellings(pattern) => Anchor::Spellings(Regex::new(&pattern).expect("member spellings are a valid regex")),
+            })
+            .collect();
+        Prefilter { anchors, specs: per_spec, local }
+    }
+
+    /// The byte ranges of `bytes` that hold every match of spec `spec`: around the occurrences
+    /// of its patterns' local anchors. `None` when the whole file must be searched.
+    pub fn match_ranges(&self, spec: usize, bytes: &[u8]) -> Option<Vec<Range<usize>>> {
+        let mut occurrences: Vec<Range<usize>> = Vec::new();
+        for &anchor in self.local[spec].as_ref()?.iter().flatten() {
+            let Anchor::Literal(finder) = &self.anchors[anchor] else { return None };
+            let length = finder.needle().len();
+            occurrences.extend(finder.find_iter(bytes).map(|at| at..at + length));
+        }
+        occurrences.sort_by_key(|r| r.start);
+        let mut ranges: Vec<Range<usize>> = Vec::new();
+        for occurrence in occurrences {
+            match ranges.last_mut() {
+                Some(last) if occurrence.start <= last.end + MERGE_GAP => last.end = last.end.max(occurrence.end),
+                _ => ranges.push(occurrence),
+            }
+            if ranges.len() > MAX_RANGES {
+                return None;
+            }
+        }
+        Some(ranges)
+    }
+
+    /// Whether spec `spec` has anchors at all; a spec without them may match any file.
+    pub fn is_anchored(&self, spec: usize) -> bool {
+        self.specs[spec].is_some()
+    }
+
+    pub fn scan<'b>(&self, bytes: &'b [u8]) -> Scan<'b> {
+        Scan { bytes, known: vec![0; self.anchors.len()] }
+    }
+
+    /// False only when spec `spec` cannot match the scanned file.
+    pub fn may_match(&self, spec: usize, scan: &mut Scan) -> bool {
+        let Some(patterns) = &self.specs[spec] else { return true };
+        let mut contains = |anchor: usize| {
+            if scan.known[anchor] == 0 {
+                scan.known[anchor] = if self.anchors[anchor].is_in(scan.bytes) { 2 } else { 1 };
+            }
+            scan.known[anchor] == 2
+        };
+        patterns.iter().any(|clauses| clauses.iter().all(|clause| clause.iter().any(|&anchor| contains(anchor))))
+    }
+}
+
+/// The clause a positive text predicate gives, if any.
+fn text_clause(name: &str, strings: &[String]) -> Option<Vec<Needle>> {
+    match name {
+        "eq?" | "any-of?" => (!strings.is_empty()).then(|| strings.iter().map(|s| Needle::Literal(s.as_bytes().to_vec())).collect()),
+        "match?" => regex_literals(strings.first()?),
+        _ => None,
+    }
+}
+
+/// The literals one of which starts every match of `pattern`, when there are finitely many.
+fn regex_literals(pattern: &str) -> Option<Vec<Needle>> {
+    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
+    let seq = Extractor::new().extract(&hir);
+    let literals = seq.literals()?;
+    if literals.is_empty() || seq.min_literal_len() == Some(0) {
+        return None;
+    }
+    Some(literals.iter().map(|l| Needle::Literal(l.as_bytes().to_vec())).collect())
+}
+
+/// Clauses of `#pulumi-type?`: for each part of the token (package, module, member) that every
+/// token names in full, what each token needs for that part.
+fn pulumi_type_clauses(tokens: &[String]) -> Vec<Vec<Needle>> {
+    let parts: Vec<TokenAnchors> = tokens.iter().map(|t| TokenAnchors::of(t)).collect();
+    let package = parts.iter().map(|p| p.package.clone()).collect::<Option<Vec<Vec<Needle>>>>().map(|p| p.concat());
+    let module = parts.iter().map(|p| p.module.clone()).collect::<Option<Vec<Needle>>>();
+    let member = parts.iter().map(|p| p.member.clone()).collect::<Option<Vec<Needle>>>();
+    [package, module, member].into_iter().flatten().collect()
+}
+
+/// What the file must contain for one `#pulumi-type?` token (`aws:ec2/eip:Eip`, maybe ending in
+/// `*`) to resolve, by the index's rules (`index::package_of_module`, `index::type_token`): the
+/// local names resolve through imports of the package, the module and member segments are
+/// written in the file, the member through `camel`.
+#[derive(Debug, Clone, PartialEq)]
+struct TokenAnchors {
+    /// Any of these: the ways an import can name the package.
+    package: Option<Vec<Needle>>,
+    module: Option<Needle>,
+    member: Option<Needle>,
+}
+
+impl TokenAnchors {
+    fn of(token: &str) -> TokenAnchors {
+        // Only the text before a `*` is exact, and only segments that end before it are whole.
+        let exact = token.split('*').next().unwrap_or("");
+        let whole = exact.len() == token.len();
+        let mut segments = exact.splitn(4, [':', '/']);
+        let (package, module, _lower_member, member) = (segments.next(), segments.next(), segments.next(), segments.next());
+        // A segment is whole when a delimiter follows it (or it ends a token without `*`).
+        let package = package.filter(|p| !p.is_empty() && module.is_some());
+        let module = module.filter(|m| !m.is_empty() && *m != "index" && _lower_member.is_some());
+        let member = member.filter(|_| whole).and_then(|m| member_spellings(m.split('.').next().unwrap_or("")));
+        TokenAnchors {
+            package: package.map(package_literals),
+            module: module.map(|m| Needle::Literal(m.as_bytes().to_vec())),
+            member: member.map(Needle::Spellings),
+        }
+    }
+}
+
+/// The imports that bind a package: `pulumi` itself, `pulumi_aws`/`pulumi_aws_native` (Python:
+/// the name up to its first `-`), `@pulumi/aws-native` (TypeScript).
+fn package_literals(package: &str) -> Vec<Needle> {
+    if package == "pulumi" {
+        return vec![Needle::Literal(b"pulumi".to_vec())];
+    }
+    let first = package.split('-').next().unwrap_or(package);
+    vec![Needle::Literal(format!("pulumi_{first}").into_bytes()), Needle::Literal(format!("@pulumi/{package}").into_bytes())]
+}
+
+/// A regex for every name that `transforms::camel` turns into `member`. `camel` drops
+/// underscores, keeps the first character and upper-cases the one after an underscore; so an
+/// upper-case letter may be written `_x` or `_X`, a character upper-casing cannot change may
+/// follow underscores, and a lower-case letter is written as it is. `None` beyond ASCII.
+fn member_spellings(member: &str) -> Option<String> {
+    if member.is_empty() || !member.is_ascii() {
+        return None;
+    }
+    let mut regex = regex::escape(&member[..1]);
+    for c in member[1..].chars() {
+        let lower = c.to_ascii_lowercase();
+        if c.is_ascii_uppercase() {
+            regex.push_str(&format!("(?:{c}|_+[{lower}{c}])"));
+        } else if c.is_ascii_lowercase() {
+            regex.push(c);
+        } else {
+            regex.push_str(&format!("_*{}", regex::escape(&c.to_string())));
+        }
+    }
+    Some(regex)
+}
+
+/// One top-level pattern of a query, as written.
+#[derive(Debug, Default)]
+struct WrittenPattern {
+    /// Capture names, each with whether this occurrence may be absent from a match.
+    captures: Vec<(String, bool)>,
+    predicates: Vec<WrittenPredicate>,
+}
+
+#[derive(Debug)]
+struct WrittenPredicate {
+    name: String,
+    capture: Option<String>,
+    strings: Vec<String>,
+}
+
+impl WrittenPattern {
+    fn always_present(&self, capture: &str) -> bool {
+        self.captures.iter().any(|(name, optional)| name == capture && !optional)
+    }
+
+    /// The clauses of this pattern's positive predicates on captures present in every match.
+    fn clauses(&self) -> Vec<Clause> {
+        let mut clauses = Vec::new();
+        for predicate in &self.predicates {
+            if !predicate.capture.as_deref().is_some_and(|c| self.always_present(c)) {
+                continue;
+            }
+            let local = |needles| Clause { needles, local: true };
+            match predicate.name.as_str() {
+                "pulumi-type?" => clauses.extend(pulumi_type_clauses(&predicate.strings).into_iter().map(|needles| Clause { needles, local: false })),
+                "has-arg?" => clauses.push(local(predicate.strings.iter().map(|n| Needle::Literal(n.as_bytes().to_vec())).collect())),
+                name => clauses.extend(text_clause(name, &predicate.strings).map(local)),
+            }
+        }
+        // An empty literal is in every file: its clause says nothing.
+        clauses.retain(|clause| !clause.needles.is_empty() && clause.needles.iter().all(|n| *n != Needle::Literal(Vec::new())));
+        // Longer needles first: they are rarer, so the first clause usually decides.
+        clauses.sort_by_key(|clause| std::cmp::Reverse(clause.needles.iter().map(Needle::weight).min()));
+        clauses
+    }
+}
+
+/// Literals of which a file must hold one; `local` when the literal lies inside the match.
+struct Clause {
+    needles: Vec<Needle>,
+    local: bool,
+}
+
+impl Needle {
+    fn weight(&self) -> usize {
+        match self {
+            Needle::Literal(bytes) => bytes.len(),
+            Needle::Spellings(regex) => regex.len(),
+        }
+    }
+}
+
+/// Reads the top-level patterns of a query source without compiling it: each pattern's captures
+/// (optional inside `[...]` or under `?`/`*`) and its predicates, strings unescaped as
+/// tree-sitter does. A query that does not compile yields patterns that say less, never more:
+/// such a spec is rejected before any file is read.
+fn read_patterns(source: &str) -> Vec<WrittenPattern> {
+    let mut reader = Reader { chars: source.char_indices().peekable(), pattern: WrittenPattern::default() };
+    let mut patterns = Vec::new();
+    loop {
+        reader.skip_trivia();
+        if reader.chars.peek().is_none() {
+            break;
+        }
+        if !reader.expression(false) {
+            reader.chars.next();
+        }
+        patterns.push(std::mem::take(&mut reader.pattern));
+    }
+    patterns
+}
+
+/// Whether this reading of `source` is as cautious as tree-sitter's compiled `query`: as many
+/// patterns, and no capture read as always present that tree-sitter says may be absent.
+pub(super) fn reading_agrees(query: &Query, source: &str) -> bool {
+    let patterns = read_patterns(source);
+    patterns.len() == query.pattern_count()
+        && patterns.iter().enumerate().all(|(index, pattern)| {
+            pattern.captures.iter().filter(|(name, _)| pattern.always_present(name)).all(|(name, _)| {
+                query.capture_index_for_name(name).is_some_and(|capture| {
+                    matches!(query.capture_quantifiers(index)[capture as usize], CaptureQuantifier::One | CaptureQuantifier::OneOrMore)
+                })
+            })
+        })
+}
+
+struct Reader<'a> {
+    chars: std::iter::Peekable<std::str::CharIndices<'a>>,
+    pattern: WrittenPattern,
+}
+
+impl Reader<'_> {
+    fn peek(&mut self) -> Option<char> {
+        self.chars.peek().map(|(_, c)| *c)
+    }
+
+    fn skip_trivia(&mut self) {
+        while let Some(c) = self.peek() {
+            if c.is_whitespace() {
+                self.chars.next();
+            } else if c == ';' {
+                while self.chars.next().is_some_and(|(_, c)| c != '\n') {}
+            } else {
+                break;
+            }
+        }
+    }
+
+    fn word(&mut self) -> String {
+        let mut word = String::new();
+        while let Some((_, c)) = self.chars.next_if(|(_, c)| !c.is_whitespace() && !"()[]\"@;".contains(*c)) {
+            word.push(c);
+        }
+        word
+    }
+
+    /// Reads a string after its opening quote: `\n`, `\r`, `\t`, `\0` and `\x` (any other `x`).
+    fn string(&mut self) -> String {
+        let mut value = String::new();
+        while let Some((_, c)) = self.chars.next() {
+            match c {
+                '"' => break,
+                '\\' => match self.chars.next() {
+                    Some((_, 'n')) => value.push('\n'),
+                    Some((_, 'r')) => value.push('\r'),
+                    Some((_, 't')) => value.push('\t'),
+                    Some((_, '0')) => value.push('\0'),
+                    Some((_, other)) => value.push(other),
+                    None => break,
+                },
+                c => value.push(c),
+            }
+        }
+        value
+    }
+
+    /// Reads one expression and its suffixes, recording captures (optional when `optional`, or
+    /// when the expression is quantified `?` or `*`) and predicates. False at a closing bracket.
+    fn expression(&mut self, optional: bool) -> bool {
+        self.skip_trivia();
+        let first_capture = self.pattern.captures.len();
+        match self.peek() {
+            None | Some(')' | ']') => return false,
+            Some('(') => {
+                self.chars.next();
+                self.skip_trivia();
+                if self.peek() == Some('#') {
+                    self.chars.next();
+                    self.predicate();
+                    return true;
+                }
+                self.children(optional, ')');
+            }
+            Some('[') => {
+                self.chars.next();
+                self.children(true, ']');
+            }
+            Some('"') => {
+                self.chars.next();
+                self.string();
+            }
+            Some('.') => {
+                self.chars.next();
+                return true;
+            }
+            Some('!') => {
+                self.chars.next();
+                self.word();
+                return true;
+            }
+            Some(_) => {
+                let word = self.word();
+                if word.ends_with(':') {
+                    // A field: its value is the expression that follows.
+                    return self.expression(optional);
+                }
+                if word.is_empty() {
+                    // A character no expression starts with (a stray `@`, `?`...): skip it.
+                    self.chars.next();
+                    return true;
+                }
+            }
+        }
+        let mut quantified = false;
+        loop {
+            self.skip_trivia();
+            match self.peek() {
+                Some('?' | '*') => {
+                    self.chars.next();
+                    quantified = true;
+                }
+                Some('+') => {
+                    self.chars.next();
+                }
+                Some('@') => {
+                    self.chars.next();
+                    let name = self.word();
+                    self.pattern.captures.push((name, optional));
+                }
+                _ => break,
+            }
+        }
+        if quantified {
+            for capture in &mut self.pattern.captures[first_capture..] {
+                capture.1 = true;
+            }
+        }
+        true
+    }
+
+    fn children(&mut self, optional: bool, close: char) {
+        loop {
+            self.skip_trivia();
+            match self.peek() {
+                None => return,
+                Some(c) if c == close => {
+                    self.chars.next();
+                    return;
+                }
+                _ => {
+                    if !self.expression(optional) {
+                        // A closing bracket of the other kind: malformed, skip it.
+                        self.chars.next();
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reads `name args...)` after `(#`.
+    fn predicate(&mut self) {
+        let mut predicate = WrittenPredicate { name: self.word(), capture: None, strings: Vec::new() };
+        let mut first = true;
+        loop {
+            self.skip_trivia();
+            match self.chars.next() {
+                None | Some((_, ')')) => break,
+                Some((_, '"')) => predicate.strings.push(self.string()),
+                Some((_, '@')) => {
+                    let name = self.word();
+                    if first {
+                        predicate.capture = Some(name);
+                    } else {
+                        // A capture compared with a capture: no literal to anchor on.
+                        predicate.capture = None;
+                        predicate.strings.clear();
+                        self.skip_to_close();
+                        break;
+                    }
+                }
+                Some((_, c)) => {
+                    let mut word = c.to_string();
+                    word.push_str(&self.word());
+                    predicate.strings.push(word);
+                }
+            }
+            first = false;
+        }
+        self.pattern.predicates.push(predicate);
+    }
+
+    fn skip_to_close(&mut self) {
+        while let Some((_, c)) = self.chars.next() {
+            match c {
+                ')' => return,
+                '"' => {
+                    self.string();
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::SpecQueries;
+    use crate::engine::matcher::find_matches;
+    use crate::index::FileIndex;
+    use crate::lang::{Grammar, parse};
+    use crate::spec::compile_spec;
+
+    fn spec(grammar: Grammar, query: &str) -> Spec {
+        let text = format!(
+            "id = \"t\"\nlanguage = \"{}\"\nsummary = \"s\"\nexplanation = \"e\"\nseed = \"x\"\nsafety = \"safe\"\n[[rule]]\nquery = '''\n{query}\n'''\n",
+            grammar.spec_language().name()
+        );
+        super::super::model::parse_spec("t.toml", &text).unwrap()
+    }
+
+    /// Whether the pre-filter lets `source` through, and how many matches the compiled query finds
+    /// in it. The invariant under test: a file with a match is never skipped.
+    fn check(grammar: Grammar, query: &str, source: &str) -> (bool, usize) {
+        let spec = Arc::new(spec(grammar, query));
+        let prefilter = Prefilter::new(std::slice::from_ref(&spec));
+        let passes = prefilter.may_match(0, &mut prefilter.scan(source.as_bytes()));
+        let compiled = compile_spec(&spec, grammar).unwrap();
+        assert!(reading_agrees(&compiled.query, &spec.rules[0].query), "{query}");
+        let tree = parse(grammar, source);
+        let index = FileIndex::build(grammar, &tree, source);
+        let matches = |ranges| find_matches(&[SpecQueries { compiled: &compiled, ranges }], &tree, source, &index).len();
+        let everywhere = matches(None);
+        assert!(passes || everywhere == 0, "skipped a file with {everywhere} match(es):\n{query}\n{source}");
+        let around_anchors = matches(prefilter.match_ranges(0, source.as_bytes()));
+        assert_eq!(around_anchors, everywhere, "matching around the anchors lost a match:\n{query}\n{source}");
+        (passes, everywhere)
+    }
+
+    /// Every source of `matching` matches and passes; every source of `skipped` does not match and
+    /// is skipped (the anchor does its job).
+    fn anchored(grammar: Grammar, query: &str, matching: &[&str], skipped: &[&str]) {
+        for source in matching {
+            assert_eq!(check(grammar, query, source), (true, 1), "{source}");
+        }
+        for source in skipped {
+            assert_eq!(check(grammar, query, source), (false, 0), "{source}");
+        }
+    }
+
+    #[test]
+    fn eq() {
+        let query = r#"((call function: (identifier) @f) (#eq? @f "encode_it"))"#;
+        anchored(Grammar::Python, query, &["encode_it(x)\n"], &["other(x)\n"]);
+        // Escapes are read as tree-sitter reads them.
+        let query = r#"((string) @s (#eq? @s "\"a\\b\""))"#;
+        anchored(Grammar::Python, query, &["x = \"a\\b\"\n"], &["x = \"ab\"\n"]);
+    }
+
+    #[test]
+    fn any_of() {
+        let query = r#"((call function: (identifier) @f) (#any-of? @f "alpha" "beta"))"#;
+        anchored(Grammar::Python, query, &["beta()\n", "alpha()\n"], &["gamma()\n"]);
+    }
+
+    #[test]
+    fn match_prefix_literals() {
+        let query = r#"((string) @s (#match? @s "^[\"']base_?64[\"']$"))"#;
+        anchored(Grammar::Python, query, &["x = 'base_64'\n", "x = \"base64\"\n"], &["x = 'b64'\n", "x = 'Base64'\n"]);
+        // No finite literal set: no anchor.
+        let query = r#"((identifier) @i (#match? @i "^[a-z]+$"))"#;
+        assert!(check(Grammar::Python, query, "x\n").0);
+    }
+
+    #[test]
+    fn has_arg() {
+        let query = r#"((call arguments: (argument_list) @args) (#has-arg? @args "domain"))"#;
+        anchored(Grammar::Python, query, &["f(domain=\"vpc\")\n"], &["f(vpc=True)\n"]);
+        let query = r#"((new_expression arguments: (arguments (object) @props)) (#has-arg? @props "domain"))"#;
+        anchored(Grammar::TypeScript, query, &["new X('e', { \"domain\": 'vpc' });\n", "new X('e', { domain });\n"], &["new X('e', { vpc: true });\n"]);
+    }
+
+    #[test]
+    fn pulumi_type_in_every_import_spelling() {
+        let query = r#"((call function: (_) @callee) (#pulumi-type? @callee "aws:ec2/getAmi:getAmi" "aws:ec2/eip:Eip"))"#;
+        let matching = [
+            "import pulumi_aws as aws\naws.ec2.get_ami()\n",
+            "import pulumi_aws as cloud\ncloud.ec2.getAmi()\n",
+            "from pulumi_aws import ec2 as compute\ncompute.get_ami()\n",
+            "from pulumi_aws.ec2 import get_ami as ga\nga()\n",
+            "from pulumi_aws.ec2 import Eip as ElasticIp\nElasticIp('e')\n",
+            "import pulumi_aws.ec2\npulumi_aws.ec2.Eip('e')\n",
+            "import pulumi_aws as aws\naws.ec2.get__ami()\n",
+        ];
+        let skipped = ["import boto3\nboto3.ec2.get_ami()\n", "import pulumi_aws as aws\naws.rds.Instance('i')\n", "import pulumi_aws as aws\naws.ec2.Vpc('v')\n"];
+        anchored(Grammar::Python, query, &matching, &skipped);
+
+        let query = r#"((new_expression constructor: (_) @callee) (#pulumi-type? @callee "aws:s3/bucketReplication:BucketReplication"))"#;
+        let matching = [
+            "import * as aws from \"@pulumi/aws\";\nnew aws.s3.BucketReplication('r', {});\n",
+            "import { s3 } from '@pulumi/aws';\nnew s3.BucketReplication('r', {});\n",
+            "import { BucketReplication as R } from '@pulumi/aws/s3';\nnew R('r', {});\n",
+            "const aws = require('@pulumi/aws');\nnew aws.s3.Bucket_replication('r', {});\n",
+        ];
+        let skipped = ["import * as aws from \"@pulumi/aws\";\nnew aws.s3.BucketV2('b', {});\nnew aws.ec2.Replication('r');\n"];
+        anchored(Grammar::TypeScript, query, &matching, &skipped);
+
+        // A prefix token anchors on the package and module only; `index` is not written.
+        let query = r#"((call function: (_) @callee) (#pulumi-type? @callee "aws:ec2/*" "aws:index/getRegion:getRegion"))"#;
+        anchored(Grammar::Python, query, &["import pulumi_aws as aws\naws.get_region()\n"], &["import pulumi_gcp as gcp\ngcp.get_region()\n"]);
+    }
+
+    #[test]
+    fn member_spellings_cover_every_name_camel_maps_there() {
+        // Every name over this alphabet up to 6 characters.
+        let alphabet = ['a', 'B', '_', '1'];
+        let mut names = vec![String::new()];
+        for _ in 0..6 {
+            let longer: Vec<String> = names.iter().flat_map(|n| alphabet.iter().map(move |c| format!("{n}{c}"))).collect();
+            names.extend(longer);
+        }
+        names.sort();
+        names.dedup();
+        for name in names {
+            let member = crate::transforms::camel(&name);
+            if let Some(pattern) = member_spellings(&member) {
+                assert!(Regex::new(&pattern).unwrap().is_match(name.as_bytes()), "`{name}` → `{member}` missed by /{pattern}/");
+            }
+        }
+        assert_eq!(member_spellings("BucketReplication").unwrap(), "Bucket(?:R|_+[rR])eplication");
+    }
+
+    #[test]
+    fn optional_captures_and_negations_give_no_anchor() {
+        let unanchored = [
+            // The capture may be absent: the predicate then holds whatever the file says.
+            r#"((call function: (identifier) @f arguments: (argument_list (string)? @s)) (#eq? @s "zzz"))"#,
+            r#"((call function: (identifier) @f arguments: (argument_list (string) @s ?)) (#eq? @s "zzz"))"#,
+            r#"((call function: (identifier) @f arguments: (argument_list ((string) @s)*)) (#eq? @s "zzz"))"#,
+            r#"((call function: [(identifier) @f (attribute) @a]) (#eq? @f "zzz"))"#,
+            r#"((call function: (identifier) @f) (#not-eq? @f "zzz"))"#,
+            // tree-sitter 0.25 holds `any-` predicates true when no node matches.
+            r#"((call function: (identifier) @f) (#any-eq? @f "zzz"))"#,
+            r#"((call function: (identifier) @f) (#any-match? @f "^zzz$"))"#,
+            r#"((call function: (identifier) @f) (#not-any-of? @f "zzz"))"#,
+            r#"((call function: (identifier) @f arguments: (argument_list (identifier) @g)) (#eq? @f @g))"#,
+            r#"((call function: (_) @callee) (#not-pulumi-type? @callee "aws:ec2/eip:Eip"))"#,
+        ];
+        for query in unanchored {
+            let (passes, matches) = check(Grammar::Python, query, "f()\nf(g)\nf(x, y)\n");
+            assert!(passes, "{query}: {matches} matches");
+        }
+        // A pattern without predicates matches anything: so does its spec.
+        assert!(check(Grammar::Python, "(call) @c", "f()\n").0);
+    }
+
+    #[test]
+    fn matches_rooted_far_from_their_anchor_are_found() {
+        let query = r#"((call function: (attribute object: (identifier) @o) arguments: (argument_list (keyword_argument name: (identifier) @name) @arg)) (#eq? @name "vpc"))"#;
+        let padding = format!("\"{}\"", "x".repeat(3 * MERGE_GAP));
+        let far = format!("aws.Eip(\n    {padding},\n    vpc=True,\n)\n");
+        assert_eq!(check(Grammar::Python, query, &far), (true, 1));
+        // Many occurrences far apart: more ranges than are worth it, so the whole tree is searched.
+        let many = format!("{far}{}", format!("f(vpc_id=1)\n# {padding}\n").repeat(MAX_RANGES + 2));
+        assert_eq!(check(Grammar::Python, query, &many), (true, 1));
+        let few = format!("{}{far}", format!("f(vpc_id=1)\n# {padding}\n").repeat(3));
+        assert_eq!(check(Grammar::Python, query, &few), (true, 1));
+        assert_eq!(Prefilter::new(&[Arc::new(spec(Grammar::Python, query))]).match_ranges(0, few.as_bytes()).map(|r| r.len()), Some(4));
+    }
+
+    #[test]
+    fn every_pattern_of_a_query_is_read() {
+        // Two patterns: the second is unanchored, so the spec passes every file.
+        let query = "((identifier) @i (#eq? @i \"zzz\"))\n; a comment (#eq? @x \"y\")\n(string) @s";
+        let (passes, matches) = check(Grammar::Python, query, "x = 'a'\n");
+        assert_eq!((passes, matches), (true, 1));
+    }
+}
