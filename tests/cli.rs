@@ -191,3 +191,37 @@ fn opt_in_codemods_run_only_when_selected() {
     let list = run_in(dir.path(), &["--list"]);
     assert!(list.stdout.lines().any(|l| l.starts_with("import-shim-sys-path") && l.contains("opt-in")), "{}", list.stdout);
 }
+
+#[test]
+fn pulumi_aws_version_comes_from_the_nearest_manifest_or_the_target_flag() {
+    let spec = r#"
+id = "v6-only"
+language = "python"
+summary = "fires on pulumi-aws 6 programs"
+explanation = "Tests #pulumi-aws-version?."
+seed = "test"
+safety = "safe"
+
+[[rule]]
+query = '((call function: (_) @callee) @call (#pulumi-type? @callee "aws:ec2/eip:Eip") (#pulumi-aws-version? @call "<7"))'
+"#;
+    let dir = scratch(&[
+        ("specs/v6.toml", spec),
+        ("old/requirements.txt", "pulumi>=3\npulumi-aws>=6.0.0,<7.0.0\n"),
+        ("old/stack/__main__.py", EIP),
+        ("new/pyproject.toml", "[project]\ndependencies = [\"pulumi-aws==7.51.1\"]\n"),
+        ("new/__main__.py", EIP),
+        ("unknown/__main__.py", EIP),
+    ]);
+    let findings_in = |args: &[&str]| {
+        let run = run_in(dir.path(), &[&["--codemods", "specs", "--select", "v6-only", "--format", "json"], args].concat());
+        let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
+        let mut files: Vec<String> = report["findings"].as_array().unwrap().iter().map(|f| f["file"].as_str().unwrap().to_string()).collect();
+        files.sort();
+        files.dedup();
+        files
+    };
+    assert_eq!(findings_in(&["."]), vec!["old/stack/__main__.py"], "only the program whose requirements say 6");
+    assert_eq!(findings_in(&["--target-pulumi-aws", "6", "."]).len(), 3, "the flag replaces every manifest");
+    assert!(findings_in(&["--target-pulumi-aws", "7.2", "."]).is_empty());
+}

@@ -114,6 +114,10 @@ fn holds<'t>(predicate: &SemanticPredicate, captures: &mut Vec<(u32, Node<'t>)>,
             let calls = nodes_of(captures_now, *capture).any(|n| calls_any(n, names, text));
             calls != *negate
         }
+        SemanticPredicate::AwsVersion { comparisons, negate, .. } => {
+            let holds = index.aws_major().is_some_and(|major| comparisons.iter().all(|c| c.holds(major)));
+            holds != *negate
+        }
         SemanticPredicate::Fact { capture, fact, negate } => {
             let holds = nodes_of(captures_now, *capture).any(|n| match fact {
                 NodeFact::Output => index.is_output(n),

@@ -196,7 +196,8 @@ impl Engine {
         let specs: Vec<Arc<Spec>> = specs.into_iter().map(Arc::new).collect();
         let prefilter = Prefilter::new(&specs);
         let compiled = specs.iter().map(|_| Default::default()).collect();
-        Engine { specs, prefilter, compiled, unanchored: Default::default(), options, workspace: Workspace::default() }
+        let workspace = Workspace::with_target_aws_major(options.target_aws_major);
+        Engine { specs, prefilter, compiled, unanchored: Default::default(), options, workspace }
     }
 
     pub fn specs(&self) -> &[Arc<Spec>] {

@@ -59,6 +59,11 @@ impl<'t> FileIndex<'t> {
         self.context.is_some_and(|c| c.is_entry_module())
     }
 
+    /// `#pulumi-aws-version?`: the pulumi-aws major version of the file's program, if known.
+    pub fn aws_major(&self) -> Option<u32> {
+        self.context.and_then(|c| c.aws_major())
+    }
+
     /// `#program-module?`: the file is the entry module or a project module it imports.
     pub fn is_program_module(&self) -> bool {
         self.context.is_some_and(|c| c.is_program_module())

@@ -5,8 +5,10 @@
 
 mod python;
 mod typescript;
+mod versions;
 
 pub use typescript::{Exports, resolve_module as resolve_ts_module};
+pub use versions::Ecosystem;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
@@ -96,15 +98,52 @@ impl Project {
     }
 }
 
-/// Shared by every thread of a run: the projects found so far (by directory) and the exports of
-/// the TypeScript modules read so far (by file).
+/// Shared by every thread of a run: the projects found so far (by directory), the exports of
+/// the TypeScript modules read so far (by file) and the pulumi-aws versions (by directory).
 #[derive(Default)]
 pub struct Workspace {
     projects: Mutex<HashMap<PathBuf, Option<Arc<Project>>>>,
     exports: Mutex<HashMap<PathBuf, Option<Arc<Exports>>>>,
+    /// The pulumi-aws major version the run targets (`--target-pulumi-aws`, `--upgrade`, the
+    /// configuration): it replaces what the manifests say.
+    target_aws_major: Option<u32>,
+    aws_majors: Mutex<HashMap<(PathBuf, Ecosystem), Option<u32>>>,
 }
 
 impl Workspace {
+    pub fn with_target_aws_major(target_aws_major: Option<u32>) -> Workspace {
+        Workspace { target_aws_major, ..Workspace::default() }
+    }
+
+    /// The pulumi-aws major version `file`'s program uses: the run's target, else what the
+    /// nearest manifest above the file that names pulumi-aws says (see `versions.rs`).
+    pub fn aws_major_for(&self, file: &Path) -> Option<u32> {
+        if self.target_aws_major.is_some() {
+            return self.target_aws_major;
+        }
+        let ecosystem = Ecosystem::of(file)?;
+        let file = absolute(file);
+        let mut visited = Vec::new();
+        let mut found = None;
+        for dir in file.ancestors().skip(1) {
+            let key = (dir.to_path_buf(), ecosystem);
+            if let Some(known) = self.aws_majors.lock().unwrap().get(&key) {
+                found = *known;
+                break;
+            }
+            visited.push(key);
+            found = versions::aws_major_in(dir, ecosystem);
+            if found.is_some() {
+                break;
+            }
+        }
+        let mut known = self.aws_majors.lock().unwrap();
+        for key in visited {
+            known.entry(key).or_insert(found);
+        }
+        found
+    }
+
     /// The project of `file`: the nearest directory above it with a project file.
     pub fn project_for(&self, file: &Path) -> Option<Arc<Project>> {
         let file = absolute(file);
@@ -159,6 +198,10 @@ impl<'w> FileContext<'w> {
 
     pub fn is_program_module(&self) -> bool {
         self.project.as_ref().is_some_and(|p| p.is_program_module(&self.path))
+    }
+
+    pub fn aws_major(&self) -> Option<u32> {
+        self.workspace.aws_major_for(&self.path)
     }
 }
 

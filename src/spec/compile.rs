@@ -34,6 +34,7 @@ pub const SEMANTIC_PREDICATES: &[&str] = &[
     "program-module?",
     "missing-export?",
     "only-constructed?",
+    "pulumi-aws-version?",
 ];
 
 #[derive(Debug, Clone)]
@@ -54,6 +55,10 @@ pub enum SemanticPredicate {
     /// `self.x`) a resource of type `token` whose arguments `args` have the same text; its
     /// binding target becomes the derived capture `bind` (capture index `bind`).
     EarlierResource { capture: u32, bind: u32, token: String, args: Vec<String>, negate: bool },
+    /// The pulumi-aws major version of the file's program (the run's target, else its manifests)
+    /// is known and satisfies every comparison (`">=7"`, `"<7"`, `"6"`). The capture only ties
+    /// the predicate to its pattern.
+    AwsVersion { capture: u32, comparisons: Vec<VersionComparison>, negate: bool },
     /// A capture-only fact about a node; see [`NodeFact`].
     Fact { capture: u32, fact: NodeFact, negate: bool },
 }
@@ -104,8 +109,40 @@ impl SemanticPredicate {
             | SemanticPredicate::HasParent { capture, .. }
             | SemanticPredicate::Calls { capture, .. }
             | SemanticPredicate::EarlierResource { capture, .. }
+            | SemanticPredicate::AwsVersion { capture, .. }
             | SemanticPredicate::Fact { capture, .. } => *capture,
         }
+    }
+}
+
+/// One comparison of `#pulumi-aws-version?`: `>=7`, `<7`, `==6` (or `6`), `>6`, `<=6`, `!=6`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VersionComparison {
+    pub operator: std::cmp::Ordering,
+    /// `>=` is "not less", `<=` "not greater", `!=` "not equal".
+    pub inverted: bool,
+    pub major: u32,
+}
+
+impl VersionComparison {
+    pub fn parse(text: &str) -> Option<VersionComparison> {
+        use std::cmp::Ordering::{Equal, Greater, Less};
+        let number_at = text.find(|c: char| c.is_ascii_digit())?;
+        let (operator, major) = text.split_at(number_at);
+        let (operator, inverted) = match operator.trim() {
+            "" | "=" | "==" => (Equal, false),
+            "!=" => (Equal, true),
+            "<" => (Less, false),
+            ">=" => (Less, true),
+            ">" => (Greater, false),
+            "<=" => (Greater, true),
+            _ => return None,
+        };
+        Some(VersionComparison { operator, inverted, major: major.trim().parse().ok()? })
+    }
+
+    pub fn holds(&self, major: u32) -> bool {
+        (major.cmp(&self.major) == self.operator) != self.inverted
     }
 }
 
@@ -312,6 +349,14 @@ pub fn compile_specs(specs: &[(usize, &Spec)], grammar: Grammar) -> Result<Compi
                     let index = query.capture_names().len() + derived_captures.iter().position(|d| d == bind).unwrap_or(0);
                     SemanticPredicate::EarlierResource { capture, bind: index as u32, token: token.clone(), args: args.to_vec(), negate }
                 }
+                "pulumi-aws-version?" => {
+                    needs_strings("major version comparison such as \">=7\"")?;
+                    let comparisons: Option<Vec<VersionComparison>> = strings.iter().map(|s| VersionComparison::parse(s)).collect();
+                    let Some(comparisons) = comparisons else {
+                        return Err(locate(start, format!("#{name} takes comparisons of a major version: \">=7\", \"<7\", \"6\", \"!=6\"")));
+                    };
+                    SemanticPredicate::AwsVersion { capture, comparisons, negate }
+                }
                 "pulumi-output?" => SemanticPredicate::Fact { capture, fact: NodeFact::Output, negate },
                 "contains-output?" => SemanticPredicate::Fact { capture, fact: NodeFact::ContainsOutput, negate },
                 "contains-output-value?" => SemanticPredicate::Fact { capture, fact: NodeFact::ContainsOutputValue, negate },
@@ -348,6 +393,16 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn version_comparisons() {
+        let holds = |comparison: &str, major| VersionComparison::parse(comparison).unwrap().holds(major);
+        assert!(holds(">=7", 7) && holds(">=7", 8) && !holds(">=7", 6));
+        assert!(holds("<7", 6) && !holds("<7", 7));
+        assert!(holds("6", 6) && holds("==6", 6) && !holds("6", 7) && holds("!=6", 7));
+        assert!(holds(">6", 7) && !holds(">6", 6) && holds("<=6", 6) && !holds("<=6", 7));
+        assert!(VersionComparison::parse("~6").is_none() && VersionComparison::parse("seven").is_none());
     }
 
     #[test]
