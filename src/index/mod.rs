@@ -31,6 +31,9 @@ pub struct FileIndex<'t> {
     /// `is_output` by node id: predicates ask it of every node below every match, and the
     /// answer walks up the tree (which costs its depth at each step in tree-sitter).
     output_answers: RefCell<HashMap<usize, bool>>,
+    /// `contains_output` (false) and `contains_output_value` (true) answers by node id: matches
+    /// nest (every `+` of a chain), so each subtree is searched once.
+    contains_answers: RefCell<HashMap<(usize, bool), bool>>,
     /// Pulumi YAML: the project's `name`.
     project_name: Option<String>,
     /// Where the file is and which project it belongs to; `None` for text without a path.
@@ -54,6 +57,7 @@ impl<'t> FileIndex<'t> {
             bindings: HashMap::new(),
             outputs: OnceCell::new(),
             output_answers: RefCell::default(),
+            contains_answers: RefCell::default(),
             project_name: None,
             context,
             relative_imports: HashMap::new(),

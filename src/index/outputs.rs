@@ -99,27 +99,39 @@ impl<'t> FileIndex<'t> {
 
     /// Does `node` contain (or is it) an Output expression?
     pub fn contains_output(&self, node: Node<'t>) -> bool {
-        self.finds_output(node, |_| false)
+        self.finds_output(node, false)
     }
 
     /// Does `node` contain (or is it) an Output used as a value, not as a resource's input?
     pub fn contains_output_value(&self, node: Node<'t>) -> bool {
-        self.finds_output(node, |output| self.is_resource_input(output))
+        self.finds_output(node, true)
     }
 
-    fn finds_output(&self, node: Node<'t>, ignored: impl Fn(Node<'t>) -> bool) -> bool {
-        let mut cursor = node.walk();
-        let mut pending = vec![node];
-        while let Some(current) = pending.pop() {
-            if self.is_output(current) {
-                if !ignored(current) {
-                    return true;
-                }
-            } else {
-                pending.extend(current.named_children(&mut cursor));
-            }
+    /// Post-order over the subtree, without recursion (fuzzed input nests thousands deep), each
+    /// node's answer remembered. An Output skipped as a resource input hides what is inside it.
+    fn finds_output(&self, node: Node<'t>, value_only: bool) -> bool {
+        let known = |n: Node| self.contains_answers.borrow().get(&(n.id(), value_only)).copied();
+        if let Some(answer) = known(node) {
+            return answer;
         }
-        false
+        let mut cursor = node.walk();
+        let mut pending = vec![(node, false)];
+        while let Some((current, children_done)) = pending.pop() {
+            if known(current).is_some() {
+                continue;
+            }
+            let answer = if children_done {
+                current.named_children(&mut cursor).any(|child| known(child) == Some(true))
+            } else if self.is_output(current) {
+                !(value_only && self.is_resource_input(current))
+            } else {
+                pending.push((current, true));
+                pending.extend(current.named_children(&mut cursor).filter(|child| known(*child).is_none()).map(|child| (child, false)));
+                continue;
+            };
+            self.contains_answers.borrow_mut().insert((current.id(), value_only), answer);
+        }
+        known(node).unwrap_or(false)
     }
 
     fn output_facts(&self) -> &OutputFacts {
