@@ -187,11 +187,13 @@ impl<'t> PassContext<'_, 't> {
         let indented: Vec<String> =
             body.lines().map(|line| if line.trim().is_empty() { String::new() } else { format!("{indent}{line}") }).collect();
         let indented = indented.join("\n");
+        // The indentation is its line's: a statement after `def f():` on the same line has the
+        // `def`'s, and a new statement there would land outside the block.
+        let start = line_start(text, statement.start_byte());
+        if !text[start..statement.start_byte()].trim().is_empty() {
+            return Err("the statement does not start its line".into());
+        }
         if before {
-            let start = line_start(text, statement.start_byte());
-            if !text[start..statement.start_byte()].trim().is_empty() {
-                return Err("the statement does not start its line".into());
-            }
             Ok(Edit::insert(start, format!("{indented}\n")))
         } else {
             let end = line_end(text, statement.end_byte());
