@@ -44,9 +44,15 @@ pub struct Cli {
     pub write: bool,
 
     /// Only run these codemods (comma-separated ids); replaces the configuration's `select`.
-    /// Opt-in codemods run only when named here (or in the configuration's `select`).
+    /// Opt-in codemods run only when named here, in `--extend-select` or in the configuration's
+    /// `select` / `extend-select`.
     #[arg(long, value_delimiter = ',', value_name = "ID,...")]
     pub select: Vec<String>,
+
+    /// Also run these codemods, opt-in ones included (comma-separated ids); adds to the
+    /// configuration's `extend-select`.
+    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    pub extend_select: Vec<String>,
 
     /// Do not run these codemods (comma-separated ids); adds to the configuration's `ignore`.
     #[arg(long, value_delimiter = ',', value_name = "ID,...")]
@@ -218,8 +224,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         print_list(&specs, out);
         return EXIT_CLEAN;
     }
-    // Opt-in codemods are alternatives to default ones: they run only when selected by id.
-    let specs: Vec<Spec> = specs.into_iter().filter(|s| !s.opt_in || cli.select.contains(&s.id)).collect();
+    let specs = settings.chosen(specs);
 
     let threads = cli.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
     let (files, walk_problems) = walk::walk(&roots, threads, &|path, is_dir| settings.excluded(path, is_dir));

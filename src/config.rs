@@ -58,6 +58,8 @@ pub struct Config {
     pub dir: PathBuf,
     pub select: Option<Vec<Located<String>>>,
     pub ignore: Vec<Located<String>>,
+    /// Codemods run on top of `select` (opt-in ones included).
+    pub extend_select: Vec<Located<String>>,
     /// Gitignore-style patterns, relative to `dir`.
     pub exclude: Vec<Located<String>>,
     /// Directories of extra codemod specs, resolved against `dir`.
@@ -74,6 +76,8 @@ struct RawConfig {
     select: Option<Vec<Spanned<String>>>,
     #[serde(default)]
     ignore: Vec<Spanned<String>>,
+    #[serde(default)]
+    extend_select: Vec<Spanned<String>>,
     #[serde(default)]
     exclude: Vec<Spanned<String>>,
     #[serde(default)]
@@ -219,6 +223,7 @@ fn validate(path: &Path, text: &str, raw: RawConfig) -> Result<Config, SpecError
         file: path.to_path_buf(),
         select: raw.select.map(|ids| ids.into_iter().map(located).collect()),
         ignore: raw.ignore.into_iter().map(located).collect(),
+        extend_select: raw.extend_select.into_iter().map(located).collect(),
         exclude: raw.exclude.into_iter().map(located).collect(),
         extend_codemods,
         unsafe_fixes: raw.unsafe_fixes,

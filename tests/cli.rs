@@ -192,6 +192,31 @@ fn opt_in_codemods_run_only_when_selected() {
     assert!(list.stdout.lines().any(|l| l.starts_with("import-shim-sys-path") && l.contains("opt-in")), "{}", list.stdout);
 }
 
+/// `extend-select` (configuration or flag) runs an opt-in codemod on top of the catalog, and the
+/// codemod it `replaces` steps aside.
+#[test]
+fn extend_select_chooses_the_sys_path_shim_instead_of_the_default() {
+    let project = [
+        ("Pulumi.yaml", "name: tap\nruntime: python\nmain: lib/tap_stack.py\n"),
+        ("lib/tap_stack.py", "import pulumi\nfrom lib.components.vpc import Vpc\n"),
+        ("lib/components/vpc.py", "Vpc = object\n"),
+    ];
+    let both = run_in(scratch(&project).path(), &["--select", "import-shim,import-shim-sys-path"]);
+    assert!(both.stdout.contains("+sys.path.insert(0, ") && !both.stdout.contains("except ModuleNotFoundError"), "selecting both: the alternative wins\n{}", both.stdout);
+    let dir = scratch(&project);
+    let plain = run_in(dir.path(), &[]);
+    assert!(plain.stdout.contains("+except ModuleNotFoundError") && !plain.stdout.contains("sys.path.insert"), "{}", plain.stdout);
+    let flag = run_in(dir.path(), &["--extend-select", "import-shim-sys-path"]);
+    assert!(flag.stdout.contains("+sys.path.insert(0, ") && !flag.stdout.contains("except ModuleNotFoundError"), "{}", flag.stdout);
+    fs::write(dir.path().join("pulumi-fix.toml"), "extend-select = [\"import-shim-sys-path\"]\n").unwrap();
+    let configured = run_in(dir.path(), &[]);
+    assert_eq!(configured.stdout, flag.stdout, "{}", configured.stderr);
+    fs::write(dir.path().join("pulumi-fix.toml"), "extend-select = [\"import-shim-sys-pth\"]\n").unwrap();
+    let typo = run_in(dir.path(), &[]);
+    assert_eq!(typo.code, 2);
+    assert!(typo.stderr.contains("pulumi-fix.toml:1: unknown codemod id `import-shim-sys-pth`"), "{}", typo.stderr);
+}
+
 #[test]
 fn pulumi_aws_version_comes_from_the_nearest_manifest_or_the_target_flag() {
     let spec = r#"

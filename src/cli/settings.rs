@@ -6,7 +6,7 @@
 
 use super::Cli;
 use crate::config::{self, Config, TargetVersion};
-use crate::spec::SpecError;
+use crate::spec::{Spec, SpecError};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -27,6 +27,8 @@ pub struct Settings {
     pub config_file: Option<PathBuf>,
     /// Empty: every codemod.
     pub select: Vec<IdRef>,
+    /// Run on top of `select`, opt-in codemods included.
+    pub extend_select: Vec<IdRef>,
     pub ignore: Vec<IdRef>,
     pub codemod_dirs: Vec<PathBuf>,
     pub unsafe_fixes: bool,
@@ -50,6 +52,7 @@ impl Settings {
         let mut settings = Settings {
             config_file: None,
             select: from_cli(&cli.select),
+            extend_select: from_cli(&cli.extend_select),
             ignore: from_cli(&cli.ignore),
             codemod_dirs: Vec::new(),
             unsafe_fixes: cli.unsafe_fixes,
@@ -69,6 +72,7 @@ impl Settings {
                 settings.select = config.select.as_deref().map(from_file).unwrap_or_default();
                 settings.ignore.extend(from_file(&config.ignore));
             }
+            settings.extend_select.extend(from_file(&config.extend_select));
             settings.codemod_dirs.extend(config.extend_codemods.iter().map(|d| PathBuf::from(crate::walk::display_path(d))));
             if !cli.unsafe_fixes && !cli.no_unsafe_fixes {
                 settings.unsafe_fixes = config.unsafe_fixes.unwrap_or(false);
@@ -112,14 +116,27 @@ impl Settings {
         self.per_file_ignores.iter().filter(|(matcher, _)| matches(matcher, &path, false)).flat_map(|(_, ids)| ids.iter().map(|i| i.id.clone())).collect()
     }
 
-    /// Whether codemod `id` runs at all.
+    /// Whether codemod `id` runs at all (opt-in ones: see [`Settings::chosen`]).
     pub fn runs(&self, id: &str) -> bool {
-        (self.select.is_empty() || self.select.iter().any(|s| s.id == id)) && !self.ignore.iter().any(|s| s.id == id)
+        (self.select.is_empty() || self.names(id)) && !self.ignore.iter().any(|s| s.id == id)
+    }
+
+    /// Whether `select` or `extend-select` names `id`.
+    fn names(&self, id: &str) -> bool {
+        self.select.iter().chain(&self.extend_select).any(|s| s.id == id)
+    }
+
+    /// The specs that run: opt-in ones only when named, and without those that a running spec
+    /// `replaces` (an opt-in alternative turns the default off).
+    pub fn chosen(&self, specs: Vec<Spec>) -> Vec<Spec> {
+        let running: Vec<Spec> = specs.into_iter().filter(|s| !s.opt_in || self.names(&s.id)).collect();
+        let replaced: BTreeSet<String> = running.iter().flat_map(|s| s.replaces.iter().cloned()).collect();
+        running.into_iter().filter(|s| !replaced.contains(&s.id)).collect()
     }
 
     /// Every id the settings name that is not a codemod.
     pub fn unknown_ids(&self, known: &BTreeSet<&str>) -> Vec<SpecError> {
-        let named = self.select.iter().chain(&self.ignore).chain(self.per_file_ignores.iter().flat_map(|(_, ids)| ids));
+        let named = self.select.iter().chain(&self.extend_select).chain(&self.ignore).chain(self.per_file_ignores.iter().flat_map(|(_, ids)| ids));
         named
             .filter(|r| !known.contains(r.id.as_str()))
             .map(|r| SpecError { path: r.origin.clone(), line: r.line, message: format!("unknown codemod id `{}`; run `pulumi-fix --list`", r.id) })

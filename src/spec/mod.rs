@@ -102,5 +102,14 @@ pub fn check_unique_ids(specs: &[Spec]) -> Result<(), Vec<SpecError>> {
             });
         }
     }
+    for spec in specs {
+        for replaced in spec.replaces.iter().filter(|id| !seen.contains_key(id.as_str())) {
+            errors.push(SpecError {
+                path: spec.path.clone(),
+                line: spec.id_line,
+                message: format!("`replaces` names `{replaced}`, which is not a codemod; run `pulumi-fix --list`"),
+            });
+        }
+    }
     if errors.is_empty() { Ok(()) } else { Err(errors) }
 }

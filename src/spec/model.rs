@@ -49,6 +49,8 @@ pub struct Spec {
     pub safety: Safety,
     /// Runs only when selected by id: an alternative to a default codemod.
     pub opt_in: bool,
+    /// Codemod ids this one replaces when it runs (an opt-in alternative to a default).
+    pub replaces: Vec<String>,
     pub rules: Vec<Rule>,
     pub examples: Vec<Example>,
     /// Where the spec came from (`codemods/python/x.toml` for built-ins).
@@ -138,6 +140,8 @@ struct RawSpec {
     safety: Spanned<String>,
     #[serde(default)]
     opt_in: bool,
+    #[serde(default)]
+    replaces: Vec<String>,
     #[serde(default)]
     rule: Vec<RawRule>,
     #[serde(default)]
@@ -292,6 +296,7 @@ pub(super) fn parse_spec(path: &str, text: &str) -> Result<Spec, Vec<SpecError>>
         seed,
         safety,
         opt_in: raw.opt_in,
+        replaces: raw.replaces,
         rules,
         examples,
         path: path.to_string(),
