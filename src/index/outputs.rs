@@ -124,6 +124,10 @@ impl<'t> FileIndex<'t> {
                 current.named_children(&mut cursor).any(|child| known(child) == Some(true))
             } else if self.is_output(current) {
                 !(value_only && self.is_resource_input(current))
+            } else if self.is_plain_member(current) {
+                // `bucket.get()` (the value, in a runtime callback) or `bucket.apply`: what is
+                // read is not the Output itself.
+                false
             } else {
                 pending.push((current, true));
                 pending.extend(current.named_children(&mut cursor).filter(|child| known(*child).is_none()).map(|child| (child, false)));
@@ -132,6 +136,12 @@ impl<'t> FileIndex<'t> {
             self.contains_answers.borrow_mut().insert((current.id(), value_only), answer);
         }
         known(node).unwrap_or(false)
+    }
+
+    /// `x.get`, `x.apply`, ...: a member of the Output object that is not a lifted property.
+    fn is_plain_member(&self, node: Node<'t>) -> bool {
+        let s = syntax(self.grammar);
+        node.kind() == s.member && node.child_by_field_name(s.member_property).is_some_and(|p| PLAIN_MEMBERS.contains(&self.text(p)))
     }
 
     fn output_facts(&self) -> &OutputFacts {
