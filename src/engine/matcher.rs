@@ -114,6 +114,16 @@ fn holds<'t>(predicate: &SemanticPredicate, captures: &mut Vec<(u32, Node<'t>)>,
             let calls = nodes_of(captures_now, *capture).any(|n| calls_any(n, names, text));
             calls != *negate
         }
+        SemanticPredicate::HasElement { capture, element, negate } => {
+            let squeeze = |n: Node| text[n.byte_range()].split_whitespace().collect::<String>();
+            let wanted: Vec<String> = nodes_of(captures_now, *element).map(squeeze).collect();
+            let has = nodes_of(captures_now, *capture).any(|list| {
+                let mut cursor = list.walk();
+                let found = list.named_children(&mut cursor).any(|e| wanted.contains(&squeeze(e)));
+                found
+            });
+            has != *negate
+        }
         SemanticPredicate::AwsVersion { comparisons, negate, .. } => {
             let holds = index.aws_major().is_some_and(|major| comparisons.iter().all(|c| c.holds(major)));
             holds != *negate

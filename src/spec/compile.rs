@@ -35,6 +35,7 @@ pub const SEMANTIC_PREDICATES: &[&str] = &[
     "missing-export?",
     "only-constructed?",
     "pulumi-aws-version?",
+    "has-element?",
 ];
 
 #[derive(Debug, Clone)]
@@ -59,6 +60,9 @@ pub enum SemanticPredicate {
     /// is known and satisfies every comparison (`">=7"`, `"<7"`, `"6"`). The capture only ties
     /// the predicate to its pattern.
     AwsVersion { capture: u32, comparisons: Vec<VersionComparison>, negate: bool },
+    /// The captured list, array or argument list has an element with the same text (up to
+    /// whitespace) as capture `element`, which may be one a predicate before it bound.
+    HasElement { capture: u32, element: u32, negate: bool },
     /// A capture-only fact about a node; see [`NodeFact`].
     Fact { capture: u32, fact: NodeFact, negate: bool },
 }
@@ -110,6 +114,7 @@ impl SemanticPredicate {
             | SemanticPredicate::Calls { capture, .. }
             | SemanticPredicate::EarlierResource { capture, .. }
             | SemanticPredicate::AwsVersion { capture, .. }
+            | SemanticPredicate::HasElement { capture, .. }
             | SemanticPredicate::Fact { capture, .. } => *capture,
         }
     }
@@ -356,6 +361,16 @@ pub fn compile_specs(specs: &[(usize, &Spec)], grammar: Grammar) -> Result<Compi
                         return Err(locate(start, format!("#{name} takes comparisons of a major version: \">=7\", \"<7\", \"6\", \"!=6\"")));
                     };
                     SemanticPredicate::AwsVersion { capture, comparisons, negate }
+                }
+                "has-element?" => {
+                    let element = match strings.as_slice() {
+                        [name] => query.capture_index_for_name(name).or_else(|| derived_captures.iter().position(|d| d == name).map(|i| (query.capture_names().len() + i) as u32)),
+                        _ => None,
+                    };
+                    let Some(element) = element else {
+                        return Err(locate(start, format!("#{name} needs the name of a capture (of the query, or bound by a predicate before it): (#{name} @list \"integration\")")));
+                    };
+                    SemanticPredicate::HasElement { capture, element, negate }
                 }
                 "pulumi-output?" => SemanticPredicate::Fact { capture, fact: NodeFact::Output, negate },
                 "contains-output?" => SemanticPredicate::Fact { capture, fact: NodeFact::ContainsOutput, negate },
