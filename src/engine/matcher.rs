@@ -104,7 +104,13 @@ fn holds<'t>(predicate: &SemanticPredicate, captures: &mut Vec<(u32, Node<'t>)>,
                     names.iter().any(|wanted| wanted == name)
                 })
             });
-            has != *negate
+            // `**kwargs` or `...spread` may hold any key: adding one it holds would repeat it.
+            let may_have = || nodes_of(captures_now, *capture).any(|n| {
+                let mut cursor = n.walk();
+                let spread = n.named_children(&mut cursor).any(|c| matches!(c.kind(), "dictionary_splat" | "spread_element"));
+                spread
+            });
+            if *negate { !has && !may_have() } else { has }
         }
         SemanticPredicate::HasParent { capture, kinds, negate } => {
             let has = nodes_of(captures_now, *capture).any(|n| n.parent().is_some_and(|p| kinds.iter().any(|k| k == p.kind())));
@@ -184,26 +190,21 @@ fn same_text(a: Option<Node>, b: Option<Node>, text: &str) -> bool {
     matches!((a, b), (Some(a), Some(b)) if squeeze(a) == squeeze(b))
 }
 
-/// The binding target (a name or `self.x`) of the nearest earlier statement, in the block of the
-/// statement holding `arguments`, that constructs a `token` resource whose arguments `names` have
-/// the same text as in `arguments`.
+/// The binding target (a name, `self.x` or `this.x`) of the nearest earlier statement, in the
+/// block of the statement holding `arguments`, that constructs a `token` resource whose arguments
+/// `names` have the same text as in `arguments`.
 fn earlier_resource<'t>(arguments: Node<'t>, token: &str, names: &[String], text: &str, index: &FileIndex<'t>) -> Option<Node<'t>> {
     let statement = crate::lang::enclosing_statement(index.grammar(), arguments)?;
     let mut previous = statement.prev_named_sibling();
     while let Some(candidate) = previous {
         previous = candidate.prev_named_sibling();
-        let Some(assignment) = candidate.named_child(0).filter(|a| candidate.kind() == "expression_statement" && a.kind() == "assignment") else {
-            continue;
-        };
-        let (Some(target), Some(call)) = (assignment.child_by_field_name("left"), assignment.child_by_field_name("right")) else { continue };
-        let constructs = call.kind() == "call"
-            && call.child_by_field_name("function").and_then(|f| index.type_token(f, text)).is_some_and(|t| token_matches(&t, token));
-        let other = call.child_by_field_name("arguments");
-        if constructs
-            && matches!(target.kind(), "identifier" | "attribute")
-            && other.is_some_and(|other| names.iter().all(|name| same_text(argument_value(arguments, name, text), argument_value(other, name, text), text)))
-        {
-            return Some(target);
+        let Some(construction) = crate::lang::bound_construction(candidate) else { continue };
+        let constructs = index.type_token(construction.constructor, text).is_some_and(|t| token_matches(&t, token));
+        let same_arguments = construction.arguments.is_some_and(|other| {
+            names.iter().all(|name| same_text(argument_value(arguments, name, text), argument_value(other, name, text), text))
+        });
+        if constructs && same_arguments {
+            return Some(construction.target);
         }
     }
     None
