@@ -11,6 +11,23 @@ use std::collections::HashMap;
 use std::ops::Range;
 use tree_sitter::{Node, Tree};
 
+/// Appends a rendered value: when the value is placed at the start of a template line, after its
+/// indentation, its continuation lines get that indentation too (a multi-line value stays a
+/// block).
+fn push_indented(out: &mut String, value: &str) {
+    let line = &out[out.rfind('\n').map_or(0, |i| i + 1)..];
+    let indent = if !line.is_empty() && line.trim().is_empty() { line.to_string() } else { String::new() };
+    let mut lines = value.split('\n');
+    out.push_str(lines.next().unwrap_or_default());
+    for line in lines {
+        out.push('\n');
+        if !line.trim().is_empty() {
+            out.push_str(&indent);
+        }
+        out.push_str(line);
+    }
+}
+
 /// What the edits of one pass may look at.
 pub struct PassContext<'a, 't> {
     pub grammar: Grammar,
@@ -46,10 +63,10 @@ impl<'t> PassContext<'_, 't> {
                         // An optional capture that did not match renders as nothing.
                         TemplateSource::Capture(name) => self.nodes(m, name).map(Value::Nodes).unwrap_or(Value::Text(String::new())),
                     };
-                    for name in transforms {
-                        value = transforms::apply(name, value, &context)?;
+                    for call in transforms {
+                        value = transforms::apply(call, value, &context)?;
                     }
-                    out.push_str(&value.text(self.text));
+                    push_indented(&mut out, &value.text(self.text));
                 }
             }
         }

@@ -1,0 +1,360 @@
+//! Transforms that take a structured value apart and put it together in another shape, for fixes
+//! that move an argument out of one resource into a resource of its own: the keys of a Python
+//! `...Args(...)` call or dict, or of a TypeScript object literal, renamed, their values mapped or
+//! wrapped (`reshape`); one argument's value (`arg`); some entries as extra arguments
+//! (`pick_args`); a resource name with a suffix (`with_suffix`); the last part of a dotted name
+//! (`last_name`); Args class names renamed (`rename_prefix`).
+//!
+//! Each fails, so that the finding is reported instead of fixed, when the value is not a literal
+//! whose keys can be known (a variable, a call, a splat), or holds a key the transform was not told
+//! about: a fix must not drop or guess configuration.
+
+use super::{TransformContext, Value};
+use crate::lang::Grammar;
+use tree_sitter::Node;
+
+/// How a structured value is spelled, kept by what is built from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Style {
+    /// A Python Args class call; `prefix` is the callee up to the class name (`aws.s3.`).
+    Args { prefix: String },
+    /// A Python dict with string keys.
+    Dict,
+    /// A TypeScript object literal.
+    Object,
+}
+
+/// The entries of a structured value: (key, value node), in order.
+struct Structure<'t> {
+    style: Style,
+    entries: Vec<(String, Node<'t>)>,
+}
+
+fn text<'a>(node: Node, context: &'a TransformContext) -> &'a str {
+    &context.source[node.byte_range()]
+}
+
+fn python(context: &TransformContext) -> bool {
+    context.index.grammar() == Grammar::Python
+}
+
+/// The content of a plain string literal key (`"rule"`, `'rule'`).
+fn string_key(node: Node, context: &TransformContext) -> Option<String> {
+    let literal = text(node, context);
+    let quote = literal.chars().next().filter(|c| matches!(c, '"' | '\''))?;
+    let inner = literal.strip_prefix(quote)?.strip_suffix(quote)?;
+    (!inner.contains(['\\', '{'])).then(|| inner.to_string())
+}
+
+fn structure<'t>(node: Node<'t>, context: &TransformContext) -> Result<Structure<'t>, String> {
+    let not_literal = || format!("`{}` is not a literal Args call, dict or object: its keys cannot be known", excerpt(text(node, context)));
+    let mut cursor = node.walk();
+    let children: Vec<Node<'t>> = node.named_children(&mut cursor).filter(|c| c.kind() != "comment").collect();
+    let (style, items) = match node.kind() {
+        "call" => {
+            let callee = node.child_by_field_name("function").ok_or_else(not_literal)?;
+            let callee_text = text(callee, context);
+            if !callee_text.ends_with("Args") {
+                return Err(not_literal());
+            }
+            // A bare class name (imported by name) has no module to spell other classes through:
+            // what is built from it is a dict, which every Args parameter accepts.
+            let style = match callee_text.rfind('.') {
+                Some(dot) => Style::Args { prefix: callee_text[..=dot].to_string() },
+                None => Style::Dict,
+            };
+            let arguments = node.child_by_field_name("arguments").ok_or_else(not_literal)?;
+            let mut cursor = arguments.walk();
+            let items: Vec<Node<'t>> = arguments.named_children(&mut cursor).filter(|c| c.kind() != "comment").collect();
+            (style, items)
+        }
+        "dictionary" => (Style::Dict, children),
+        "object" => (Style::Object, children),
+        _ => return Err(not_literal()),
+    };
+    let mut entries = Vec::with_capacity(items.len());
+    for item in items {
+        let entry = match item.kind() {
+            "keyword_argument" => item.child_by_field_name("name").map(|k| text(k, context).to_string()).zip(item.child_by_field_name("value")),
+            "pair" => {
+                let key = item.child_by_field_name("key");
+                let key = key.and_then(|k| match k.kind() {
+                    "property_identifier" | "identifier" if node.kind() == "object" => Some(text(k, context).to_string()),
+                    "string" => string_key(k, context),
+                    _ => None,
+                });
+                key.zip(item.child_by_field_name("value"))
+            }
+            "shorthand_property_identifier" => Some((text(item, context).to_string(), item)),
+            _ => None,
+        };
+        let Some(entry) = entry else {
+            return Err(format!("`{}` in `{}` is not a key with a value (a splat, a computed key, ...)", excerpt(text(item, context)), excerpt(text(node, context))));
+        };
+        entries.push(entry);
+    }
+    Ok(Structure { style, entries })
+}
+
+fn excerpt(text: &str) -> String {
+    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match one_line.char_indices().nth(60) {
+        Some((cut, _)) => format!("{}...", &one_line[..cut]),
+        None => one_line,
+    }
+}
+
+/// The text of `node` with its continuation lines made relative to the indentation of the line it
+/// starts on, so that it can be placed at another indentation.
+fn relative_text(node: Node, context: &TransformContext) -> String {
+    let source = context.source;
+    let line_start = crate::source::line_start(source, node.start_byte());
+    let indent = crate::source::indentation_at(source, line_start);
+    let mut lines = text(node, context).split('\n');
+    let mut out = lines.next().unwrap_or_default().to_string();
+    for line in lines {
+        out.push('\n');
+        out.push_str(line.strip_prefix(indent).unwrap_or(line));
+    }
+    out
+}
+
+/// One entry in a style: `key=value`, `"key": value` or `key: value`.
+fn entry(style: &Style, key: &str, value: &str, quote: char) -> String {
+    match style {
+        Style::Args { .. } => format!("{key}={value}"),
+        Style::Dict => format!("{}: {value}", super::quote(key, quote)),
+        Style::Object => format!("{key}: {value}"),
+    }
+}
+
+/// A structure of class `class` (an Args class name, for the Args style) in a style.
+fn build(style: &Style, class: &str, entries: &[String]) -> String {
+    match style {
+        Style::Args { prefix } => format!("{prefix}{class}({})", entries.join(", ")),
+        Style::Dict => format!("{{{}}}", entries.join(", ")),
+        Style::Object => format!("{{ {} }}", entries.join(", ")),
+    }
+}
+
+/// One field of `reshape`: `src`, `src>dst`, then optionally `[]` (the value wrapped in a list),
+/// `{Class.key}` (wrapped in a structure with one key), or `=a:A,b:B` (literal values mapped to
+/// strings; `true`/`false` stand for the booleans of either language).
+struct Field {
+    source: String,
+    target: String,
+    shape: FieldShape,
+}
+
+enum FieldShape {
+    Same,
+    List,
+    Wrap { class: String, key: String },
+    Map(Vec<(String, String)>),
+}
+
+impl Field {
+    fn parse(spec: &str) -> Result<Field, String> {
+        let bad = || format!("`{spec}` is not a reshape field: `src`, `src>dst`, then optionally `[]`, `{{Class.key}}` or `=a:A,b:B`");
+        let (names, shape) = if let Some(names) = spec.strip_suffix("[]") {
+            (names, FieldShape::List)
+        } else if let Some((names, wrap)) = spec.split_once('{') {
+            let (class, key) = wrap.strip_suffix('}').and_then(|w| w.split_once('.')).ok_or_else(bad)?;
+            (names, FieldShape::Wrap { class: class.to_string(), key: key.to_string() })
+        } else if let Some((names, map)) = spec.split_once('=') {
+            let pairs: Option<Vec<(String, String)>> =
+                map.split(',').map(|pair| pair.split_once(':').map(|(a, b)| (a.trim().to_string(), b.trim().to_string()))).collect();
+            (names, FieldShape::Map(pairs.ok_or_else(bad)?))
+        } else {
+            (spec, FieldShape::Same)
+        };
+        let (source, target) = names.split_once('>').unwrap_or((names, names));
+        let valid = |name: &str| !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+        if !valid(source) || !valid(target) {
+            return Err(bad());
+        }
+        Ok(Field { source: source.to_string(), target: target.to_string(), shape })
+    }
+}
+
+/// A boolean literal of either language as `true`/`false`; other text as it is.
+fn normalized_literal(value: &str) -> &str {
+    match value {
+        "True" => "true",
+        "False" => "false",
+        other => other,
+    }
+}
+
+fn is_literal(node: Node) -> bool {
+    matches!(node.kind(), "true" | "false" | "string" | "integer" | "float" | "number" | "none" | "null" | "undefined")
+}
+
+/// The value of one field, shaped.
+fn shaped_value(field: &Field, value: Node, style: &Style, context: &TransformContext) -> Result<String, String> {
+    let value_text = relative_text(value, context);
+    Ok(match &field.shape {
+        FieldShape::Same => value_text,
+        FieldShape::List => format!("[{value_text}]"),
+        FieldShape::Wrap { class, key } => build(style, class, &[entry(style, key, &value_text, context.quote)]),
+        FieldShape::Map(pairs) => {
+            let found = pairs.iter().find(|(from, _)| from == normalized_literal(&value_text));
+            if let Some((_, to)) = found {
+                return Ok(super::quote(to, context.quote));
+            }
+            let when = |b: &str| pairs.iter().find(|(from, _)| from == b).map(|(_, to)| super::quote(to, context.quote));
+            // A computed boolean becomes a conditional, unless it is an Output (which is always
+            // truthy): then nothing faithful can be written.
+            match (when("true"), when("false")) {
+                (Some(yes), Some(no)) if !is_literal(value) && !context.index.contains_output(value) => match python(context) {
+                    true => format!("{yes} if {value_text} else {no}"),
+                    false => format!("{value_text} ? {yes} : {no}"),
+                },
+                _ => return Err(format!("`{}: {}` has no counterpart in `{}`", field.source, excerpt(&value_text), field.target)),
+            }
+        }
+    })
+}
+
+/// `reshape('Class', 'field', ...)`: the captured structure rebuilt with the listed fields only
+/// (a key not listed fails the fix). With a class, a structure in the captured one's style
+/// (`prefix.Class(...)`, a dict, an object literal); with `''`, its entries alone, one per line,
+/// as keyword arguments (Python) or properties (TypeScript) of the resource that gets them.
+pub(super) fn reshape(node: Node, args: &[String], context: &TransformContext) -> Result<String, String> {
+    let (class, fields) = args.split_first().ok_or("reshape needs a class name (or '') and fields")?;
+    let fields: Vec<Field> = fields.iter().map(|f| Field::parse(f)).collect::<Result<_, _>>()?;
+    let structure = structure(node, context)?;
+    let mut entries = Vec::with_capacity(structure.entries.len());
+    // Entries as arguments of the resource (`class` empty) are keyword arguments in Python.
+    let entry_style = match (class.is_empty(), &structure.style) {
+        (true, Style::Dict) => Style::Args { prefix: String::new() },
+        (_, style) => style.clone(),
+    };
+    for (key, value) in &structure.entries {
+        let field = fields.iter().find(|f| &f.source == key).ok_or_else(|| {
+            let known: Vec<&str> = fields.iter().map(|f| f.source.as_str()).collect();
+            format!("`{key}` has no counterpart in the new resource (known: {}); move it by hand", known.join(", "))
+        })?;
+        let shaped = shaped_value(field, *value, &structure.style, context)?;
+        entries.push(entry(&entry_style, &field.target, &shaped, context.quote));
+    }
+    if class.is_empty() {
+        return Ok(entries.join(",\n"));
+    }
+    Ok(build(&structure.style, class, &entries))
+}
+
+/// `arg('name')`: the value of the keyword argument, property or key `name` of the captured
+/// argument list, call, dict or object literal; nothing when it has none.
+pub(super) fn arg<'t>(node: Node<'t>, args: &[String], context: &TransformContext) -> Result<Value<'t>, String> {
+    let [name] = args else { return Err("arg takes one name".into()) };
+    let container = match node.kind() {
+        "call" => node.child_by_field_name("arguments").unwrap_or(node),
+        _ => node,
+    };
+    let mut cursor = container.walk();
+    let found = container.named_children(&mut cursor).find_map(|child| {
+        let key = crate::lang::argument_key(child)?;
+        let key_text = text(key, context).trim_matches(['"', '\'']);
+        (key_text == name).then(|| if child.kind() == "shorthand_property_identifier" { Some(child) } else { child.child_by_field_name("value") })?
+    });
+    Ok(match found {
+        Some(value) => Value::Nodes(vec![value]),
+        None => Value::Text(String::new()),
+    })
+}
+
+/// `pick_args('provider', ...)`: the listed entries of the captured Args call, dict, options call
+/// or object literal, each as `, key=value` (Python) or `, key: value` (TypeScript); nothing for
+/// an absent value, or for one whose keys cannot be known.
+pub(super) fn pick_args(value: &Value, args: &[String], context: &TransformContext) -> Result<String, String> {
+    let Value::Nodes(nodes) = value else { return Ok(String::new()) };
+    let [node] = nodes.as_slice() else { return Ok(String::new()) };
+    let entries = match node.kind() {
+        // Any call (`ResourceOptions(...)`, not only an Args class) spells its entries the same way.
+        "call" => {
+            let arguments = node.child_by_field_name("arguments");
+            let mut out = Vec::new();
+            if let Some(arguments) = arguments {
+                let mut cursor = arguments.walk();
+                for child in arguments.named_children(&mut cursor).filter(|c| c.kind() == "keyword_argument") {
+                    if let (Some(k), Some(v)) = (child.child_by_field_name("name"), child.child_by_field_name("value")) {
+                        out.push((text(k, context).to_string(), v));
+                    }
+                }
+            }
+            out
+        }
+        _ => match structure(*node, context) {
+            Ok(structure) => structure.entries,
+            Err(_) => return Ok(String::new()),
+        },
+    };
+    let style = if python(context) { Style::Args { prefix: String::new() } } else { Style::Object };
+    Ok(entries
+        .iter()
+        .filter(|(key, _)| args.contains(key))
+        .map(|(key, v)| format!(", {}", entry(&style, key, &relative_text(*v, context), context.quote)))
+        .collect())
+}
+
+/// `with_suffix('-logs')`: a resource name expression with a suffix: inside a string, f-string or
+/// template literal; around any other expression (`f"{name}-logs"`, `` `${name}-logs` ``).
+pub(super) fn with_suffix(node: Node, args: &[String], context: &TransformContext) -> Result<String, String> {
+    let [suffix] = args else { return Err("with_suffix takes one suffix".into()) };
+    let source = text(node, context);
+    let literal = match node.kind() {
+        "concatenated_string" => node.named_child(node.named_child_count().saturating_sub(1)),
+        "string" | "template_string" => Some(node),
+        "keyword_argument" | "pair" | "spread_element" | "list_splat" | "dictionary_splat" => {
+            return Err(format!("`{}` is not a name expression", excerpt(source)));
+        }
+        _ => None,
+    };
+    if let Some(literal) = literal {
+        // Before the closing quote (the last character of the literal).
+        let close = literal.end_byte() - 1;
+        let at = close - node.start_byte();
+        return Ok(format!("{}{suffix}{}", &source[..at], &source[at..]));
+    }
+    if python(context) {
+        let simple = !source.contains(['"', '\'', '\\', '\n', '{', '}']);
+        if simple {
+            return Ok(format!("f{q}{{{source}}}{suffix}{q}", q = context.quote));
+        }
+        let primary = matches!(node.kind(), "identifier" | "attribute" | "call" | "subscript" | "parenthesized_expression");
+        let operand = if primary { source.to_string() } else { format!("({source})") };
+        return Ok(format!("{operand} + {}", super::quote(suffix, context.quote)));
+    }
+    Ok(format!("`${{{source}}}{suffix}`"))
+}
+
+/// `last_name`: the last part of a dotted name (`self.site` → `site`, `this.site` → `site`).
+pub(super) fn last_name(value: &str) -> String {
+    value.rsplit('.').next().unwrap_or(value).trim().to_string()
+}
+
+/// `rename_prefix('From', 'To')`: every Args class name in the value that starts with `From` (and
+/// ends in `Args` or `ArgsDict`) starts with `To` instead — for types renamed between versions
+/// (`BucketServerSideEncryptionConfigurationRuleArgs` → `...V2RuleArgs`). Names already starting
+/// with `To` are kept.
+pub(super) fn rename_prefix(value: &str, args: &[String]) -> Result<String, String> {
+    let [from, to] = args else { return Err("rename_prefix takes two names".into()) };
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(start) = rest.find(|c: char| c.is_alphanumeric() || c == '_') {
+        out.push_str(&rest[..start]);
+        let word_end = rest[start..].find(|c: char| !(c.is_alphanumeric() || c == '_')).map_or(rest.len(), |e| start + e);
+        let word = &rest[start..word_end];
+        match word.strip_prefix(from.as_str()) {
+            Some(tail) if !word.starts_with(to.as_str()) && (word.ends_with("Args") || word.ends_with("ArgsDict")) => {
+                out.push_str(to);
+                out.push_str(tail);
+            }
+            _ => out.push_str(word),
+        }
+        rest = &rest[word_end..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
