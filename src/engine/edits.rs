@@ -3,7 +3,7 @@
 use super::Edit;
 use super::matcher::RuleMatch;
 use crate::lang::{self, Grammar, argument_key, enclosing_statement};
-use crate::source::{indentation_at, line_end, line_end_inclusive, line_start, with_line_ending};
+use crate::source::{indent_unit, indentation_at, line_end, line_end_inclusive, line_start, with_line_ending};
 use crate::index::FileIndex;
 use crate::spec::{EditSpec, Rule, Template, TemplatePart, TemplateSource};
 use crate::transforms::{self, TransformContext, Value};
@@ -26,6 +26,31 @@ fn push_indented(out: &mut String, value: &str) {
         }
         out.push_str(line);
     }
+}
+
+/// Template text with each line's leading four-space levels in the indentation unit `unit`;
+/// `at_line_start`: the text starts a line.
+fn in_indent_unit(text: &str, at_line_start: bool, unit: &str) -> String {
+    if unit == "    " {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if i == 0 && !at_line_start {
+            out.push_str(line);
+            continue;
+        }
+        let mut rest = line;
+        while let Some(after) = rest.strip_prefix("    ") {
+            out.push_str(unit);
+            rest = after;
+        }
+        out.push_str(rest);
+    }
+    out
 }
 
 /// What the edits of one pass may look at.
@@ -51,11 +76,20 @@ impl<'t> PassContext<'_, 't> {
 
     /// Renders a template for match `m`; `bindings` are the local names of the rule's imports.
     pub fn render(&self, template: &Template, m: &RuleMatch<'t>, bindings: &HashMap<String, String>) -> Result<String, String> {
+        self.render_indented(template, m, bindings, None)
+    }
+
+    /// Renders a template whose lines are indented by four spaces a level, in the file's own
+    /// indentation unit `unit` (statements a fix inserts).
+    fn render_indented(&self, template: &Template, m: &RuleMatch<'t>, bindings: &HashMap<String, String>, unit: Option<&str>) -> Result<String, String> {
         let context = TransformContext { quote: self.quote, source: self.text, index: self.index, bindings };
         let mut out = String::new();
         for part in &template.parts {
             match part {
-                TemplatePart::Text(text) => out.push_str(text),
+                TemplatePart::Text(text) => match unit {
+                    Some(unit) => out.push_str(&in_indent_unit(text, out.is_empty() || out.ends_with('\n'), unit)),
+                    None => out.push_str(text),
+                },
                 TemplatePart::Expr { source, transforms } => {
                     let mut value = match source {
                         TemplateSource::Literal(literal) => Value::Text(literal.clone()),
@@ -86,6 +120,8 @@ impl<'t> PassContext<'_, 't> {
             }
         }
         let render = |template: &Template| self.render(template, m, &bindings);
+        let unit = indent_unit(self.text);
+        let render_statement = |template: &Template| self.render_indented(template, m, &bindings, Some(&unit));
         let mut changes = Vec::new();
         for spec in &rule.edits {
             let edit = match spec {
@@ -114,8 +150,8 @@ impl<'t> PassContext<'_, 't> {
                     };
                     Edit::replace(key.byte_range(), replacement)
                 }
-                EditSpec::InsertBefore { anchor, template } => self.insert_statement(self.node(m, anchor)?, render(template)?, true)?,
-                EditSpec::InsertAfter { anchor, template } => self.insert_statement(self.node(m, anchor)?, render(template)?, false)?,
+                EditSpec::InsertBefore { anchor, template } => self.insert_statement(self.node(m, anchor)?, render_statement(template)?, true)?,
+                EditSpec::InsertAfter { anchor, template } => self.insert_statement(self.node(m, anchor)?, render_statement(template)?, false)?,
                 EditSpec::EnsureImport(_) => continue,
             };
             changes.push(edit);

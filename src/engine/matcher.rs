@@ -91,6 +91,12 @@ fn holds<'t>(predicate: &SemanticPredicate, captures: &mut Vec<(u32, Node<'t>)>,
             captures.extend(found.map(|target| (*bind, target)));
             holds
         }
+        SemanticPredicate::EarlierResourceOn { capture, bind, token, arg, negate } => {
+            let found = nodes_of(captures_now, *capture).find_map(|n| earlier_resource_on(n, token, arg, text, index));
+            let holds = found.is_some() != *negate;
+            captures.extend(found.map(|target| (*bind, target)));
+            holds
+        }
         SemanticPredicate::PulumiType { capture, tokens, negate } => {
             let resolved = nodes_of(captures_now, *capture)
                 .any(|n| index.type_token(n, text).is_some_and(|t| tokens.iter().any(|p| token_matches(&t, p))));
@@ -207,4 +213,51 @@ fn earlier_resource<'t>(arguments: Node<'t>, token: &str, names: &[String], text
         }
     }
     None
+}
+
+/// A statement binding a resource construction to a name: (target, callee, arguments), for
+/// Python `x = T(...)` and TypeScript `const x = new T(name, {...})` / `x = new T(...)`.
+fn resource_binding<'t>(statement: Node<'t>) -> Option<(Node<'t>, Node<'t>, Node<'t>)> {
+    let binding = match statement.kind() {
+        "expression_statement" => statement.named_child(0)?,
+        "lexical_declaration" | "variable_declaration" => statement.named_child(0).filter(|d| d.kind() == "variable_declarator")?,
+        _ => return None,
+    };
+    let (target, value) = match binding.kind() {
+        "assignment" | "assignment_expression" => (binding.child_by_field_name("left")?, binding.child_by_field_name("right")?),
+        "variable_declarator" => (binding.child_by_field_name("name")?, binding.child_by_field_name("value")?),
+        _ => return None,
+    };
+    match value.kind() {
+        "call" => Some((target, value.child_by_field_name("function")?, value.child_by_field_name("arguments")?)),
+        "new_expression" => {
+            let arguments = value.child_by_field_name("arguments")?;
+            Some((target, value.child_by_field_name("constructor")?, arguments.named_child(1).filter(|a| a.kind() == "object")?))
+        }
+        _ => None,
+    }
+}
+
+/// The binding target (a plain name) of the nearest earlier statement, in the block of the
+/// statement holding `expression` or a block around it, that constructs a `token` resource whose
+/// argument `arg` is `expression` or an attribute of it.
+fn earlier_resource_on<'t>(expression: Node<'t>, token: &str, arg: &str, text: &str, index: &FileIndex<'t>) -> Option<Node<'t>> {
+    let squeeze = |n: Node| text[n.byte_range()].split_whitespace().collect::<String>();
+    let wanted = squeeze(expression);
+    let mut statement = crate::lang::enclosing_statement(index.grammar(), expression)?;
+    loop {
+        let mut previous = statement.prev_named_sibling();
+        while let Some(candidate) = previous {
+            previous = candidate.prev_named_sibling();
+            let Some((target, callee, arguments)) = resource_binding(candidate) else { continue };
+            if target.kind() != "identifier" || !index.type_token(callee, text).is_some_and(|t| token_matches(&t, token)) {
+                continue;
+            }
+            let value = argument_value(arguments, arg, text).map(squeeze);
+            if value.is_some_and(|v| v == wanted || v.strip_prefix(wanted.as_str()).is_some_and(|rest| rest.starts_with('.') || rest.starts_with("?."))) {
+                return Some(target);
+            }
+        }
+        statement = crate::lang::enclosing_statement(index.grammar(), statement.parent()?)?;
+    }
 }
