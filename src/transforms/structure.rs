@@ -138,8 +138,10 @@ fn build(style: &Style, class: &str, entries: &[String]) -> String {
 }
 
 /// One field of `reshape`: `src`, `src>dst`, then optionally `[]` (the value wrapped in a list),
-/// `{Class.key}` (wrapped in a structure with one key), or `=a:A,b:B` (literal values mapped to
-/// strings; `true`/`false` stand for the booleans of either language).
+/// `[0]` (the only element of a list of one), `[Class](f; f; ...)` (each element of a list reshaped
+/// into `Class` with the fields `f`), `{Class.key}` (wrapped in a structure with one key), or
+/// `=a:A,b:B` (literal values mapped to strings; `true`/`false` stand for the booleans of either
+/// language).
 struct Field {
     source: String,
     target: String,
@@ -149,15 +151,26 @@ struct Field {
 enum FieldShape {
     Same,
     List,
+    Only,
+    Each { class: String, fields: Vec<Field> },
     Wrap { class: String, key: String },
     Map(Vec<(String, String)>),
 }
 
 impl Field {
     fn parse(spec: &str) -> Result<Field, String> {
-        let bad = || format!("`{spec}` is not a reshape field: `src`, `src>dst`, then optionally `[]`, `{{Class.key}}` or `=a:A,b:B`");
+        let bad = || format!("`{spec}` is not a reshape field: `src`, `src>dst`, then optionally `[]`, `[0]`, `[Class](f; ...)`, `{{Class.key}}` or `=a:A,b:B`");
+        let each = spec.split_once('[').and_then(|(names, rest)| {
+            let (class, fields) = rest.split_once("](")?;
+            Some((names, class, fields.strip_suffix(')')?))
+        });
         let (names, shape) = if let Some(names) = spec.strip_suffix("[]") {
             (names, FieldShape::List)
+        } else if let Some(names) = spec.strip_suffix("[0]") {
+            (names, FieldShape::Only)
+        } else if let Some((names, class, fields)) = each {
+            let fields = fields.split(';').map(|f| Field::parse(f.trim())).collect::<Result<_, _>>()?;
+            (names, FieldShape::Each { class: class.to_string(), fields })
         } else if let Some((names, wrap)) = spec.split_once('{') {
             let (class, key) = wrap.strip_suffix('}').and_then(|w| w.split_once('.')).ok_or_else(bad)?;
             (names, FieldShape::Wrap { class: class.to_string(), key: key.to_string() })
@@ -196,6 +209,15 @@ fn shaped_value(field: &Field, value: Node, style: &Style, context: &TransformCo
     Ok(match &field.shape {
         FieldShape::Same => value_text,
         FieldShape::List => format!("[{value_text}]"),
+        FieldShape::Only => match list_elements(value, context)?.as_slice() {
+            [only] => relative_text(*only, context),
+            _ => return Err(format!("`{}: {}` is not a list of one", field.source, excerpt(&value_text))),
+        },
+        FieldShape::Each { class, fields } => {
+            let elements: Vec<String> =
+                list_elements(value, context)?.into_iter().map(|e| reshape_into(e, class, fields, context)).collect::<Result<_, _>>()?;
+            format!("[{}]", elements.join(", "))
+        }
         FieldShape::Wrap { class, key } => build(style, class, &[entry(style, key, &value_text, context.quote)]),
         FieldShape::Map(pairs) => {
             let found = pairs.iter().find(|(from, _)| from == normalized_literal(&value_text));
@@ -223,6 +245,23 @@ fn shaped_value(field: &Field, value: Node, style: &Style, context: &TransformCo
 pub(super) fn reshape(node: Node, args: &[String], context: &TransformContext) -> Result<String, String> {
     let (class, fields) = args.split_first().ok_or("reshape needs a class name (or '') and fields")?;
     let fields: Vec<Field> = fields.iter().map(|f| Field::parse(f)).collect::<Result<_, _>>()?;
+    reshape_into(node, class, &fields, context)
+}
+
+/// The elements of a list or array literal (a computed list fails).
+fn list_elements<'t>(node: Node<'t>, context: &TransformContext) -> Result<Vec<Node<'t>>, String> {
+    if !matches!(node.kind(), "list" | "array") {
+        return Err(format!("`{}` is not a list literal", excerpt(text(node, context))));
+    }
+    let mut cursor = node.walk();
+    let elements: Vec<Node<'t>> = node.named_children(&mut cursor).filter(|c| c.kind() != "comment").collect();
+    if let Some(splat) = elements.iter().find(|e| matches!(e.kind(), "list_splat" | "spread_element")) {
+        return Err(format!("`{}` spreads another list", excerpt(text(*splat, context))));
+    }
+    Ok(elements)
+}
+
+fn reshape_into(node: Node, class: &str, fields: &[Field], context: &TransformContext) -> Result<String, String> {
     let structure = structure(node, context)?;
     let mut entries = Vec::with_capacity(structure.entries.len());
     // Entries as arguments of the resource (`class` empty) are keyword arguments in Python.
