@@ -11,12 +11,11 @@ use std::collections::HashMap;
 use std::ops::Range;
 use tree_sitter::{Node, Tree};
 
-/// Appends a rendered value: when the value is placed at the start of a template line, after its
-/// indentation, its continuation lines get that indentation too (a multi-line value stays a
-/// block).
+/// Appends a rendered value: its continuation lines get the indentation of the template line it is
+/// placed on (a multi-line value stays a block inside an indented template).
 fn push_indented(out: &mut String, value: &str) {
     let line = &out[out.rfind('\n').map_or(0, |i| i + 1)..];
-    let indent = if !line.is_empty() && line.trim().is_empty() { line.to_string() } else { String::new() };
+    let indent = line[..line.len() - line.trim_start_matches([' ', '\t']).len()].to_string();
     let mut lines = value.split('\n');
     out.push_str(lines.next().unwrap_or_default());
     for line in lines {

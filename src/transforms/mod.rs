@@ -42,6 +42,7 @@ pub const NAMES: &[&str] = &[
     "sys_path_shim",
     "register_outputs",
     "reshape",
+    "reshape_each",
     "arg",
     "pick_args",
     "with_suffix",
@@ -52,7 +53,7 @@ pub const NAMES: &[&str] = &[
 /// How many arguments each transform takes (`None`: one or more).
 fn arity(name: &str) -> Option<usize> {
     match name {
-        "reshape" | "pick_args" => None,
+        "reshape" | "reshape_each" | "pick_args" => None,
         "arg" | "with_suffix" => Some(1),
         "rename_prefix" => Some(2),
         _ => Some(0),
@@ -134,6 +135,7 @@ pub fn apply<'t>(call: &TransformCall, value: Value<'t>, context: &TransformCont
         "sys_path_shim" => imports::sys_path_shim(&needs_nodes()?, context)?,
         "register_outputs" => components::register_outputs(needs_node()?, context)?,
         "reshape" => structure::reshape(needs_node()?, args, context)?,
+        "reshape_each" => structure::reshape_each(needs_node()?, args, context)?,
         "arg" => return structure::arg(needs_node()?, args, context),
         "pick_args" => structure::pick_args(&value, args, context)?,
         "with_suffix" => structure::with_suffix(needs_node()?, args, context)?,

@@ -34,6 +34,11 @@ fn text<'a>(node: Node, context: &'a TransformContext) -> &'a str {
     &context.source[node.byte_range()]
 }
 
+/// One level of the file's indentation.
+fn unit(context: &TransformContext) -> String {
+    crate::source::indent_unit(context.source)
+}
+
 fn python(context: &TransformContext) -> bool {
     context.index.grammar() == Grammar::Python
 }
@@ -128,65 +133,159 @@ fn entry(style: &Style, key: &str, value: &str, quote: char) -> String {
     }
 }
 
-/// A structure of class `class` (an Args class name, for the Args style) in a style.
-fn build(style: &Style, class: &str, entries: &[String]) -> String {
-    match style {
-        Style::Args { prefix } => format!("{prefix}{class}({})", entries.join(", ")),
-        Style::Dict => format!("{{{}}}", entries.join(", ")),
-        Style::Object => format!("{{ {} }}", entries.join(", ")),
-    }
+/// Longest one-line structure or list a transform writes; longer ones get a line per element.
+const LINE_WIDTH: usize = 100;
+
+/// A structure of class `class` (an Args class name, for the Args style) in a style: on one line
+/// when it is short, else one entry per line, indented by `unit`.
+fn build(style: &Style, class: &str, entries: &[String], unit: &str) -> String {
+    let (open, close) = match style {
+        Style::Args { prefix } => (format!("{prefix}{class}("), ")".to_string()),
+        Style::Dict => ("{".to_string(), "}".to_string()),
+        Style::Object if entries.is_empty() => ("{".to_string(), "}".to_string()),
+        Style::Object => ("{ ".to_string(), " }".to_string()),
+    };
+    bracketed(open.trim_end(), &open, &close, close.trim_start(), entries, unit)
 }
 
-/// One field of `reshape`: `src`, `src>dst`, then optionally `[]` (the value wrapped in a list),
-/// `[0]` (the only element of a list of one), `[Class](f; f; ...)` (each element of a list reshaped
-/// into `Class` with the fields `f`), `{Class.key}` (wrapped in a structure with one key), or
-/// `=a:A,b:B` (literal values mapped to strings; `true`/`false` stand for the booleans of either
-/// language).
+/// `elements` between brackets: `open_line element, element close_line` on one line when short,
+/// else `open` / one element a line / `close`.
+fn bracketed(open: &str, open_line: &str, close_line: &str, close: &str, elements: &[String], unit: &str) -> String {
+    let one_line = format!("{open_line}{}{close_line}", elements.join(", "));
+    if one_line.len() <= LINE_WIDTH && !one_line.contains('\n') {
+        return one_line;
+    }
+    let mut out = format!("{open}\n");
+    for element in elements {
+        out.push_str(unit);
+        out.push_str(&element.replace('\n', &format!("\n{unit}")));
+        out.push_str(",\n");
+    }
+    out.push_str(close);
+    out
+}
+
+/// A list of `elements`, laid out like `build`.
+fn list(elements: &[String], unit: &str) -> String {
+    bracketed("[", "[", "]", "]", elements, unit)
+}
+
+/// One field of `reshape`: `src` or `src>dst` (renamed), then its shape:
+///
+/// - nothing: the value as it is;
+/// - `[]`: the value wrapped in a list;
+/// - `[0]`: the only element of a list of one, optionally reshaped: `[0](Class)(f; f)`;
+/// - `[Class](f; f; ...)`: each element of a list reshaped into `Class` with the fields `f`;
+/// - `(Class)(f; f; ...)`: the value (a structure) reshaped into `Class`;
+/// - `{Class.key}`: the value wrapped in a structure with one key;
+/// - `=a:A,b:B`: literal values mapped to strings (`true`/`false` stand for either language's
+///   booleans).
+///
+/// A field starting with `+` is added when the structure lacks it: `+id:rule-{index}` (a string;
+/// `{index}` is the element's 1-based position in its list), `+filter{Class}` (an empty structure).
 struct Field {
     source: String,
     target: String,
     shape: FieldShape,
+    default: Option<Default>,
+}
+
+struct Sub {
+    class: String,
+    fields: Vec<Field>,
 }
 
 enum FieldShape {
     Same,
     List,
-    Only,
-    Each { class: String, fields: Vec<Field> },
+    Only(Option<Sub>),
+    Each(Sub),
+    One(Sub),
     Wrap { class: String, key: String },
     Map(Vec<(String, String)>),
 }
 
+enum Default {
+    Text(String),
+    Empty(String),
+}
+
+/// `text` split at `separator`s outside parentheses and brackets.
+fn split_top(text: &str, separator: char) -> Vec<&str> {
+    let (mut parts, mut depth, mut start) = (Vec::new(), 0i32, 0);
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            c if c == separator && depth == 0 => {
+                parts.push(&text[start..i]);
+                start = i + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    parts.push(&text[start..]);
+    parts
+}
+
+/// `(Class)(f; f)` → the sub-structure.
+fn parse_sub(text: &str) -> Option<Result<Sub, String>> {
+    let (class, rest) = text.strip_prefix('(')?.split_once(")(")?;
+    let fields = rest.strip_suffix(')')?;
+    Some(Field::parse_list(fields).map(|fields| Sub { class: class.to_string(), fields }))
+}
+
 impl Field {
+    fn parse_list(text: &str) -> Result<Vec<Field>, String> {
+        split_top(text, ';').into_iter().map(|f| Field::parse(f.trim())).collect()
+    }
+
     fn parse(spec: &str) -> Result<Field, String> {
-        let bad = || format!("`{spec}` is not a reshape field: `src`, `src>dst`, then optionally `[]`, `[0]`, `[Class](f; ...)`, `{{Class.key}}` or `=a:A,b:B`");
-        let each = spec.split_once('[').and_then(|(names, rest)| {
-            let (class, fields) = rest.split_once("](")?;
-            Some((names, class, fields.strip_suffix(')')?))
-        });
-        let (names, shape) = if let Some(names) = spec.strip_suffix("[]") {
-            (names, FieldShape::List)
-        } else if let Some(names) = spec.strip_suffix("[0]") {
-            (names, FieldShape::Only)
-        } else if let Some((names, class, fields)) = each {
-            let fields = fields.split(';').map(|f| Field::parse(f.trim())).collect::<Result<_, _>>()?;
-            (names, FieldShape::Each { class: class.to_string(), fields })
-        } else if let Some((names, wrap)) = spec.split_once('{') {
+        let bad = || {
+            format!("`{spec}` is not a reshape field: `src` or `src>dst`, then `[]`, `[0]`, `[Class](f; ...)`, `(Class)(f; ...)`, `{{Class.key}}` or `=a:A,b:B`; or `+name:default` / `+name{{Class}}`")
+        };
+        if let Some(added) = spec.strip_prefix('+') {
+            let (name, default) = match added.split_once(':') {
+                Some((name, text)) => (name, Default::Text(text.to_string())),
+                None => {
+                    let (name, class) = added.split_once('{').ok_or_else(bad)?;
+                    (name, Default::Empty(class.strip_suffix('}').ok_or_else(bad)?.to_string()))
+                }
+            };
+            return Ok(Field { source: name.to_string(), target: name.to_string(), shape: FieldShape::Same, default: Some(default) });
+        }
+        let names_end = spec.find(['[', '(', '{', '=']).unwrap_or(spec.len());
+        let (names, shape_text) = spec.split_at(names_end);
+        let shape = if shape_text.is_empty() {
+            FieldShape::Same
+        } else if shape_text == "[]" {
+            FieldShape::List
+        } else if let Some(rest) = shape_text.strip_prefix("[0]") {
+            match rest {
+                "" => FieldShape::Only(None),
+                sub => FieldShape::Only(Some(parse_sub(sub).ok_or_else(bad)??)),
+            }
+        } else if let Some(rest) = shape_text.strip_prefix('[') {
+            let (class, fields) = rest.split_once("](").ok_or_else(bad)?;
+            let fields = Field::parse_list(fields.strip_suffix(')').ok_or_else(bad)?)?;
+            FieldShape::Each(Sub { class: class.to_string(), fields })
+        } else if shape_text.starts_with('(') {
+            FieldShape::One(parse_sub(shape_text).ok_or_else(bad)??)
+        } else if let Some(wrap) = shape_text.strip_prefix('{') {
             let (class, key) = wrap.strip_suffix('}').and_then(|w| w.split_once('.')).ok_or_else(bad)?;
-            (names, FieldShape::Wrap { class: class.to_string(), key: key.to_string() })
-        } else if let Some((names, map)) = spec.split_once('=') {
+            FieldShape::Wrap { class: class.to_string(), key: key.to_string() }
+        } else {
+            let map = shape_text.strip_prefix('=').ok_or_else(bad)?;
             let pairs: Option<Vec<(String, String)>> =
                 map.split(',').map(|pair| pair.split_once(':').map(|(a, b)| (a.trim().to_string(), b.trim().to_string()))).collect();
-            (names, FieldShape::Map(pairs.ok_or_else(bad)?))
-        } else {
-            (spec, FieldShape::Same)
+            FieldShape::Map(pairs.ok_or_else(bad)?)
         };
         let (source, target) = names.split_once('>').unwrap_or((names, names));
         let valid = |name: &str| !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_');
         if !valid(source) || !valid(target) {
             return Err(bad());
         }
-        Ok(Field { source: source.to_string(), target: target.to_string(), shape })
+        Ok(Field { source: source.to_string(), target: target.to_string(), shape, default: None })
     }
 }
 
@@ -209,16 +308,19 @@ fn shaped_value(field: &Field, value: Node, style: &Style, context: &TransformCo
     Ok(match &field.shape {
         FieldShape::Same => value_text,
         FieldShape::List => format!("[{value_text}]"),
-        FieldShape::Only => match list_elements(value, context)?.as_slice() {
-            [only] => relative_text(*only, context),
+        FieldShape::Only(sub) => match (list_elements(value, context)?.as_slice(), sub) {
+            ([only], None) => relative_text(*only, context),
+            ([only], Some(sub)) => reshape_into(*only, &sub.class, &sub.fields, 1, context)?,
             _ => return Err(format!("`{}: {}` is not a list of one", field.source, excerpt(&value_text))),
         },
-        FieldShape::Each { class, fields } => {
+        FieldShape::Each(sub) => {
+            let elements = list_elements(value, context)?.into_iter().enumerate();
             let elements: Vec<String> =
-                list_elements(value, context)?.into_iter().map(|e| reshape_into(e, class, fields, context)).collect::<Result<_, _>>()?;
-            format!("[{}]", elements.join(", "))
+                elements.map(|(i, e)| reshape_into(e, &sub.class, &sub.fields, i + 1, context)).collect::<Result<_, _>>()?;
+            list(&elements, &unit(context))
         }
-        FieldShape::Wrap { class, key } => build(style, class, &[entry(style, key, &value_text, context.quote)]),
+        FieldShape::One(sub) => reshape_into(value, &sub.class, &sub.fields, 1, context)?,
+        FieldShape::Wrap { class, key } => build(style, class, &[entry(style, key, &value_text, context.quote)], &unit(context)),
         FieldShape::Map(pairs) => {
             let found = pairs.iter().find(|(from, _)| from == normalized_literal(&value_text));
             if let Some((_, to)) = found {
@@ -245,7 +347,17 @@ fn shaped_value(field: &Field, value: Node, style: &Style, context: &TransformCo
 pub(super) fn reshape(node: Node, args: &[String], context: &TransformContext) -> Result<String, String> {
     let (class, fields) = args.split_first().ok_or("reshape needs a class name (or '') and fields")?;
     let fields: Vec<Field> = fields.iter().map(|f| Field::parse(f)).collect::<Result<_, _>>()?;
-    reshape_into(node, class, &fields, context)
+    reshape_into(node, class, &fields, 1, context)
+}
+
+/// `reshape_each('Class', 'field', ...)`: each element of the captured list reshaped into `Class`
+/// (see `reshape`), as a list.
+pub(super) fn reshape_each(node: Node, args: &[String], context: &TransformContext) -> Result<String, String> {
+    let (class, fields) = args.split_first().ok_or("reshape_each needs a class name and fields")?;
+    let fields: Vec<Field> = fields.iter().map(|f| Field::parse(f)).collect::<Result<_, _>>()?;
+    let elements = list_elements(node, context)?.into_iter().enumerate();
+    let elements: Vec<String> = elements.map(|(i, e)| reshape_into(e, class, &fields, i + 1, context)).collect::<Result<_, _>>()?;
+    Ok(list(&elements, &unit(context)))
 }
 
 /// The elements of a list or array literal (a computed list fails).
@@ -261,7 +373,8 @@ fn list_elements<'t>(node: Node<'t>, context: &TransformContext) -> Result<Vec<N
     Ok(elements)
 }
 
-fn reshape_into(node: Node, class: &str, fields: &[Field], context: &TransformContext) -> Result<String, String> {
+/// `node` rebuilt as `class` with `fields`; `index`: its 1-based position in its list, for defaults.
+fn reshape_into(node: Node, class: &str, fields: &[Field], index: usize, context: &TransformContext) -> Result<String, String> {
     let structure = structure(node, context)?;
     let mut entries = Vec::with_capacity(structure.entries.len());
     // Entries as arguments of the resource (`class` empty) are keyword arguments in Python.
@@ -270,17 +383,30 @@ fn reshape_into(node: Node, class: &str, fields: &[Field], context: &TransformCo
         (_, style) => style.clone(),
     };
     for (key, value) in &structure.entries {
-        let field = fields.iter().find(|f| &f.source == key).ok_or_else(|| {
-            let known: Vec<&str> = fields.iter().map(|f| f.source.as_str()).collect();
+        let field = fields.iter().find(|f| &f.source == key && f.default.is_none()).ok_or_else(|| {
+            let known: Vec<&str> = fields.iter().filter(|f| f.default.is_none()).map(|f| f.source.as_str()).collect();
             format!("`{key}` has no counterpart in the new resource (known: {}); move it by hand", known.join(", "))
         })?;
         let shaped = shaped_value(field, *value, &structure.style, context)?;
         entries.push(entry(&entry_style, &field.target, &shaped, context.quote));
     }
+    let mut targets: Vec<&str> = structure.entries.iter().filter_map(|(key, _)| fields.iter().find(|f| &f.source == key)).map(|f| f.target.as_str()).collect();
+    for field in fields.iter().filter(|f| f.default.is_some()) {
+        if targets.contains(&field.target.as_str()) {
+            continue;
+        }
+        targets.push(&field.target);
+        let value = match &field.default {
+            Some(Default::Text(text)) => super::quote(&text.replace("{index}", &index.to_string()), context.quote),
+            Some(Default::Empty(class)) => build(&structure.style, class, &[], &unit(context)),
+            None => continue,
+        };
+        entries.push(entry(&entry_style, &field.target, &value, context.quote));
+    }
     if class.is_empty() {
         return Ok(entries.join(",\n"));
     }
-    Ok(build(&structure.style, class, &entries))
+    Ok(build(&structure.style, class, &entries, &unit(context)))
 }
 
 /// `arg('name')`: the value of the keyword argument, property or key `name` of the captured
