@@ -48,13 +48,14 @@ pub const NAMES: &[&str] = &[
     "with_suffix",
     "last_name",
     "rename_prefix",
+    "to_identifier",
 ];
 
 /// How many arguments each transform takes (`None`: one or more).
 fn arity(name: &str) -> Option<usize> {
     match name {
         "reshape" | "reshape_each" | "pick_args" => None,
-        "arg" | "with_suffix" => Some(1),
+        "arg" | "with_suffix" | "to_identifier" => Some(1),
         "rename_prefix" => Some(2),
         _ => Some(0),
     }
@@ -141,6 +142,7 @@ pub fn apply<'t>(call: &TransformCall, value: Value<'t>, context: &TransformCont
         "with_suffix" => structure::with_suffix(needs_node()?, args, context)?,
         "last_name" => structure::last_name(&text()),
         "rename_prefix" => structure::rename_prefix(&text(), args)?,
+        "to_identifier" => structure::to_identifier(needs_node()?, args, context)?,
         other => return Err(format!("unknown transform `{other}`")),
     };
     Ok(Value::Text(result))

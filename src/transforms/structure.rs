@@ -477,8 +477,10 @@ pub(super) fn with_suffix(node: Node, args: &[String], context: &TransformContex
         _ => None,
     };
     if let Some(literal) = literal {
-        // Before the closing quote (the last character of the literal).
-        let close = literal.end_byte() - 1;
+        // Before the closing quote: Python's `string_end` (`"""` too), else the last character.
+        let mut cursor = literal.walk();
+        let end = literal.children(&mut cursor).find(|c| c.kind() == "string_end");
+        let close = end.map_or(literal.end_byte() - 1, |e| e.start_byte());
         let at = close - node.start_byte();
         return Ok(format!("{}{suffix}{}", &source[..at], &source[at..]));
     }
@@ -522,4 +524,30 @@ pub(super) fn rename_prefix(value: &str, args: &[String]) -> Result<String, Stri
     }
     out.push_str(rest);
     Ok(out)
+}
+
+/// `to_identifier('bucket')`: a variable name made of the words of a name expression's literal
+/// text and the suffix — `"static-site"` → `static_site_bucket` (Python) / `staticSiteBucket`
+/// (TypeScript), `f"{env}-logs"` → `logs_bucket`.
+pub(super) fn to_identifier(node: Node, args: &[String], context: &TransformContext) -> Result<String, String> {
+    let [suffix] = args else { return Err("to_identifier takes one suffix".into()) };
+    let mut literal_text = String::new();
+    let mut cursor = node.walk();
+    let mut pending = vec![node];
+    while let Some(current) = pending.pop() {
+        match current.kind() {
+            "string_content" | "string_fragment" => literal_text.insert_str(0, text(current, context)),
+            "interpolation" | "template_substitution" => {}
+            _ => pending.extend(current.named_children(&mut cursor)),
+        }
+    }
+    let mut words: Vec<String> = literal_text.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
+    if words.first().is_some_and(|w| w.starts_with(|c: char| c.is_ascii_digit())) {
+        words.clear();
+    }
+    words.push(suffix.to_string());
+    Ok(match python(context) {
+        true => words.join("_"),
+        false => super::camel(&words.join("_")),
+    })
 }
