@@ -551,3 +551,47 @@ pub(super) fn to_identifier(node: Node, args: &[String], context: &TransformCont
         false => super::camel(&words.join("_")),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_parse_every_shape() {
+        let field = Field::parse("enabled>status=true:Enabled,false:Suspended").unwrap();
+        assert_eq!((field.source.as_str(), field.target.as_str()), ("enabled", "status"));
+        assert!(matches!(field.shape, FieldShape::Map(ref pairs) if pairs.len() == 2));
+        assert!(matches!(Field::parse("rule>rules[]").unwrap().shape, FieldShape::List));
+        assert!(matches!(Field::parse("expirations>expiration[0]").unwrap().shape, FieldShape::Only(None)));
+        let only = Field::parse("xs>x[0](C)(days>noncurrent_days)").unwrap();
+        assert!(matches!(only.shape, FieldShape::Only(Some(ref sub)) if sub.class == "C" && sub.fields[0].target == "noncurrent_days"));
+        let each = Field::parse("rules[R](a>b[0]; c(D)(e; f); g{W.k})").unwrap();
+        let FieldShape::Each(sub) = each.shape else { panic!("not Each") };
+        assert_eq!(sub.fields.len(), 3, "separators inside nested parentheses do not split");
+        assert!(matches!(sub.fields[1].shape, FieldShape::One(ref d) if d.fields.len() == 2));
+        assert!(matches!(sub.fields[2].shape, FieldShape::Wrap { ref class, ref key } if class == "W" && key == "k"));
+        assert!(matches!(Field::parse("+id:rule-{index}").unwrap().default, Some(Default::Text(ref t)) if t == "rule-{index}"));
+        assert!(matches!(Field::parse("+filter{F}").unwrap().default, Some(Default::Empty(ref c)) if c == "F"));
+        assert!(Field::parse("a>").is_err() && Field::parse("a{B}").is_err() && Field::parse("a=x").is_err());
+    }
+
+    #[test]
+    fn rename_prefix_renames_args_classes_only() {
+        let args = ["BucketLifecycleRule".to_string(), "BucketLifecycleConfigurationRule".to_string()];
+        assert_eq!(
+            rename_prefix("aws.s3.BucketLifecycleRuleExpirationArgs(days=1), BucketLifecycleRuleX, BucketLifecycleConfigurationRuleArgs", &args).unwrap(),
+            "aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=1), BucketLifecycleRuleX, BucketLifecycleConfigurationRuleArgs"
+        );
+        let v2 = ["BucketSse".to_string(), "BucketSseV2".to_string()];
+        assert_eq!(rename_prefix("BucketSseRuleArgs BucketSseV2RuleArgs", &v2).unwrap(), "BucketSseV2RuleArgs BucketSseV2RuleArgs");
+    }
+
+    #[test]
+    fn long_structures_get_a_line_per_entry() {
+        let entries = vec!["a=1".to_string(), "b=[\n    2,\n]".to_string()];
+        assert_eq!(build(&Style::Dict, "", &["\"a\": 1".to_string()], "  "), "{\"a\": 1}");
+        assert_eq!(build(&Style::Args { prefix: "m.".into() }, "C", &entries, "  "), "m.C(\n  a=1,\n  b=[\n      2,\n  ],\n)");
+        assert_eq!(build(&Style::Object, "", &[], "  "), "{}");
+        assert_eq!(last_name("this.site"), "site");
+    }
+}
