@@ -471,7 +471,7 @@ pub(super) fn with_suffix(node: Node, args: &[String], context: &TransformContex
     let literal = match node.kind() {
         "concatenated_string" => node.named_child(node.named_child_count().saturating_sub(1)),
         "string" | "template_string" => Some(node),
-        "keyword_argument" | "pair" | "spread_element" | "list_splat" | "dictionary_splat" => {
+        "keyword_argument" | "pair" | "spread_element" | "list_splat" | "dictionary_splat" | "comment" => {
             return Err(format!("`{}` is not a name expression", excerpt(source)));
         }
         _ => None,
