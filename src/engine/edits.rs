@@ -173,6 +173,11 @@ impl<'t> PassContext<'_, 't> {
     /// stand on lines of their own.
     fn deletion_range(&self, first: Node, last: Node) -> Range<usize> {
         let text = self.text;
+        // The only entries of a bracketed container: it becomes empty (`{}`), not `{  }` or a
+        // bracket pair around a blank line.
+        if let Some(inside) = self.whole_inside(first, last) {
+            return inside;
+        }
         let next_comma = last.next_sibling().filter(|s| s.kind() == ",");
         let previous_comma = first.prev_sibling().filter(|s| s.kind() == ",");
         let start_of_line = line_start(text, first.start_byte());
@@ -197,6 +202,23 @@ impl<'t> PassContext<'_, 't> {
             return comma.start_byte()..last.end_byte();
         }
         first.start_byte()..last.end_byte()
+    }
+
+    /// The range between the brackets of the container of `first`..`last` when they are all it
+    /// holds (commas aside; a comment keeps the container as it is).
+    fn whole_inside(&self, first: Node, last: Node) -> Option<Range<usize>> {
+        let container = first.parent().filter(|p| last.parent() == Some(*p))?;
+        if !matches!(container.kind(), "object" | "dictionary" | "list" | "array") {
+            return None;
+        }
+        let open = container.child(0).filter(|c| matches!(c.kind(), "{" | "["))?;
+        let close = container.child(container.child_count().checked_sub(1)?).filter(|c| matches!(c.kind(), "}" | "]"))?;
+        let mut cursor = container.walk();
+        let only = container
+            .children(&mut cursor)
+            .filter(|c| c.id() != open.id() && c.id() != close.id() && c.kind() != ",")
+            .all(|c| c.start_byte() >= first.start_byte() && c.end_byte() <= last.end_byte());
+        only.then(|| open.end_byte()..close.start_byte())
     }
 
     /// Adds `element` at the end of a bracketed list (argument list, list, dict, object, array)
