@@ -8,7 +8,7 @@ mod compile;
 mod model;
 mod template;
 
-pub use anchors::Prefilter;
+pub use anchors::{FileFacts, NoProject, Prefilter};
 pub use compile::{CompiledSpec, NodeFact, SemanticPredicate, compile_spec, compile_specs};
 pub use model::{EditSpec, Example, ImportSpec, Rule, Safety, Spec, SpecLanguage};
 pub use template::{Template, TemplatePart, TemplateSource, TransformCall};
