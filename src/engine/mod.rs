@@ -118,6 +118,8 @@ pub struct Finding {
     pub spec: Arc<Spec>,
     pub location: Location,
     pub message: String,
+    /// What the fix adds to the stack (the rule's `creates`), e.g. `aws.s3.BucketVersioning "logs-versioning"`.
+    pub creates: Option<String>,
     /// The fix, with ranges in the text of the pass that produced it.
     pub fix: Option<Fix>,
     pub applied: bool,

@@ -11,7 +11,7 @@ mod template;
 pub use anchors::{FileFacts, NoProject, Prefilter};
 pub use compile::{CompiledSpec, NodeFact, SemanticPredicate, compile_spec, compile_specs};
 pub use model::{EditSpec, Example, ImportSpec, Rule, Safety, Spec, SpecLanguage};
-pub use template::{Template, TemplatePart, TemplateSource};
+pub use template::{Template, TemplatePart, TemplateSource, TransformCall};
 
 use std::fmt;
 use std::path::Path;
