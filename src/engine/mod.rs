@@ -9,7 +9,7 @@ mod suppress;
 use crate::lang::{Grammar, parse};
 use crate::project::{FileContext, Workspace};
 use crate::source::{ReadError, SourceFile};
-use crate::spec::{CompiledSpec, FileFacts, Prefilter, Safety, Spec, SpecError, compile_specs};
+use crate::spec::{CompiledSpec, FileFacts, Prefilter, Safety, Spec, SpecError, compile_rules};
 use rayon::prelude::*;
 use std::ops::Range;
 use std::path::Path;
@@ -177,34 +177,35 @@ pub struct EngineOptions {
     pub unanchored_queries: usize,
 }
 
-/// `specs` in at most `count` groups (at least one spec each) of about equal query text, the
-/// measure of their compile time; none for no specs.
-fn balanced_groups(mut specs: Vec<(usize, &Spec)>, count: usize) -> Vec<Vec<(usize, &Spec)>> {
-    let size = |spec: &Spec| spec.rules.iter().map(|r| r.query.len()).sum::<usize>();
-    specs.sort_by_key(|(_, spec)| std::cmp::Reverse(size(spec)));
-    let mut groups: Vec<(usize, Vec<(usize, &Spec)>)> = vec![(0, Vec::new()); count.clamp(1, specs.len().max(1))];
-    for (index, spec) in specs {
+/// `rules` (spec number, spec, rule index) in at most `count` groups (at least one rule each) of
+/// about equal query text, the measure of their compile time; none for no rules.
+fn balanced_groups(mut rules: Vec<(usize, &Spec, usize)>, count: usize) -> Vec<Vec<(usize, &Spec, usize)>> {
+    let size = |spec: &Spec, rule: usize| spec.rules[rule].query.len();
+    rules.sort_by_key(|(_, spec, rule)| std::cmp::Reverse(size(spec, *rule)));
+    let mut groups: Vec<(usize, Vec<(usize, &Spec, usize)>)> = vec![(0, Vec::new()); count.clamp(1, rules.len().max(1))];
+    for (index, spec, rule) in rules {
         let lightest = groups.iter_mut().min_by_key(|(total, _)| *total).expect("at least one group");
-        lightest.0 += size(spec);
-        lightest.1.push((index, spec));
+        lightest.0 += size(spec, rule);
+        lightest.1.push((index, spec, rule));
     }
     groups.into_iter().map(|(_, group)| group).filter(|group| !group.is_empty()).collect()
 }
 
-/// The queries of a spec that may match a file (or of every spec without anchors), for the file's
-/// grammar, and the parts of the file that can hold their matches (`None`: all of it).
+/// The query of a rule that may match a file (or of the rules without anchors), for the file's
+/// grammar, and the parts of the file that can hold its matches (`None`: all of it).
 pub(crate) struct SpecQueries<'e> {
     pub compiled: &'e CompiledSpec,
     pub ranges: Option<Vec<Range<usize>>>,
 }
 
-/// The active specs, their anchors, their queries (compiled once per spec and grammar when a
-/// file first may match them), and the project view; shared by all threads.
+/// The active specs, their anchors, their queries (compiled once per rule and grammar when a
+/// file first may match it), and the project view; shared by all threads.
 pub struct Engine {
     specs: Vec<Arc<Spec>>,
     prefilter: Prefilter,
+    /// Per pre-filter unit (a rule), its query per grammar.
     compiled: Vec<[OnceLock<Result<CompiledSpec, SpecError>>; 4]>,
-    /// Per grammar, the specs without anchors, which every file of the language goes to: one
+    /// Per grammar, the rules without anchors, which every file of the language goes to: one
     /// query (or `options.unanchored_queries`), so a file is walked once for all of them.
     unanchored: [OnceLock<Result<Vec<CompiledSpec>, SpecError>>; 4],
     options: EngineOptions,
@@ -215,7 +216,7 @@ impl Engine {
     pub fn new(specs: Vec<Spec>, options: EngineOptions) -> Engine {
         let specs: Vec<Arc<Spec>> = specs.into_iter().map(Arc::new).collect();
         let prefilter = Prefilter::new(&specs);
-        let compiled = specs.iter().map(|_| Default::default()).collect();
+        let compiled = prefilter.units().iter().map(|_| Default::default()).collect();
         let workspace = Workspace::with_target_aws_major(options.target_aws_major);
         Engine { specs, prefilter, compiled, unanchored: Default::default(), options, workspace }
     }
@@ -224,61 +225,74 @@ impl Engine {
         &self.specs
     }
 
+    /// The spec of pre-filter unit `unit`.
+    fn spec_of(&self, unit: usize) -> &Spec {
+        &self.specs[self.prefilter.units()[unit].0]
+    }
+
+    /// The rules of pre-filter unit `unit`, as `compile_rules` takes them.
+    fn rules_of(&self, unit: usize) -> impl Iterator<Item = (usize, &Spec, usize)> + '_ {
+        let (spec, rules) = &self.prefilter.units()[unit];
+        rules.iter().map(move |&rule| (*spec, self.specs[*spec].as_ref(), rule))
+    }
+
+    /// The pre-filter units (rules) of the specs of `language`.
+    fn units_of(&self, language: crate::spec::SpecLanguage) -> impl Iterator<Item = usize> + '_ {
+        (0..self.prefilter.units().len()).filter(move |&unit| self.spec_of(unit).language == language)
+    }
+
     /// Compiles the queries of the user specs (not built-in) for `grammar`. Call for every
     /// grammar a run will meet before touching any file, so that a bad spec stops the run before
     /// anything is written. Built-in specs compile when a file first needs them.
     pub fn prepare(&self, grammar: Grammar) -> Result<(), SpecError> {
-        let mut user_specs = self.specs.iter().enumerate().filter(|(_, s)| !s.builtin && s.language == grammar.spec_language());
-        user_specs.try_for_each(|(index, _)| match self.prefilter.is_anchored(index) {
-            true => self.compiled(index, grammar).map(|_| ()),
+        let mut user_units = self.units_of(grammar.spec_language()).filter(|&unit| !self.spec_of(unit).builtin);
+        user_units.try_for_each(|unit| match self.prefilter.is_anchored(unit) {
+            true => self.compiled(unit, grammar).map(|_| ()),
             false => self.unanchored(grammar).map(|_| ()),
         })
     }
 
     fn unanchored(&self, grammar: Grammar) -> Result<&[CompiledSpec], SpecError> {
         let slot = self.unanchored[grammar.index()].get_or_init(|| {
-            let language = grammar.spec_language();
-            let specs: Vec<(usize, &Spec)> = (0..self.specs.len())
-                .filter(|&index| self.specs[index].language == language && !self.prefilter.is_anchored(index))
-                .map(|index| (index, self.specs[index].as_ref()))
-                .collect();
-            balanced_groups(specs, self.options.unanchored_queries).par_iter().map(|group| compile_specs(group, grammar)).collect()
+            let rules: Vec<(usize, &Spec, usize)> =
+                self.units_of(grammar.spec_language()).filter(|&unit| !self.prefilter.is_anchored(unit)).flat_map(|unit| self.rules_of(unit)).collect();
+            balanced_groups(rules, self.options.unanchored_queries).par_iter().map(|group| compile_rules(group, grammar)).collect()
         });
         slot.as_deref().map_err(Clone::clone)
     }
 
-    fn compiled(&self, spec: usize, grammar: Grammar) -> Result<&CompiledSpec, SpecError> {
-        let slot = self.compiled[spec][grammar.index()].get_or_init(|| compile_specs(&[(spec, &self.specs[spec])], grammar));
+    fn compiled(&self, unit: usize, grammar: Grammar) -> Result<&CompiledSpec, SpecError> {
+        let slot = self.compiled[unit][grammar.index()].get_or_init(|| compile_rules(&self.rules_of(unit).collect::<Vec<_>>(), grammar));
         slot.as_ref().map_err(Clone::clone)
     }
 
-    /// The specs of `grammar`'s language that the pre-filter lets match `text`, compiled.
+    /// The rules of `grammar`'s language that the pre-filter lets match `text`, compiled.
     pub(crate) fn candidates(&self, grammar: Grammar, text: &str, facts: &dyn FileFacts) -> Result<Vec<SpecQueries<'_>>, SpecError> {
-        self.queries(&self.candidate_specs(grammar, text, facts), grammar, text)
+        self.queries(&self.candidate_units(grammar, text, facts), grammar, text)
     }
 
-    /// The specs of `grammar`'s language that the pre-filter lets match `text` (with `facts`
-    /// about its file); `None` stands for the specs without anchors, which may match any file.
-    fn candidate_specs(&self, grammar: Grammar, text: &str, facts: &dyn FileFacts) -> Vec<Option<usize>> {
+    /// The units (rules) of `grammar`'s language that the pre-filter lets match `text` (with
+    /// `facts` about its file); `None` stands for the rules without anchors, which may match any
+    /// file.
+    fn candidate_units(&self, grammar: Grammar, text: &str, facts: &dyn FileFacts) -> Vec<Option<usize>> {
         let mut scan = self.prefilter.scan(text.as_bytes());
-        let language = grammar.spec_language();
         let mut candidates: Vec<Option<usize>> = Vec::new();
-        for index in (0..self.specs.len()).filter(|&index| self.specs[index].language == language) {
-            if !self.prefilter.is_anchored(index) {
+        for unit in self.units_of(grammar.spec_language()) {
+            if !self.prefilter.is_anchored(unit) {
                 if !candidates.contains(&None) {
                     candidates.push(None);
                 }
-            } else if self.prefilter.may_match(index, &mut scan, facts) {
-                candidates.push(Some(index));
+            } else if self.prefilter.may_match(unit, &mut scan, facts) {
+                candidates.push(Some(unit));
             }
         }
         candidates
     }
 
-    /// The compiled queries of `specs` (in parallel when several are new) and where in `text`
+    /// The compiled queries of `units` (in parallel when several are new) and where in `text`
     /// their matches can be.
-    fn queries(&self, specs: &[Option<usize>], grammar: Grammar, text: &str) -> Result<Vec<SpecQueries<'_>>, SpecError> {
-        let queries: Result<Vec<Vec<SpecQueries>>, SpecError> = specs
+    fn queries(&self, units: &[Option<usize>], grammar: Grammar, text: &str) -> Result<Vec<SpecQueries<'_>>, SpecError> {
+        let queries: Result<Vec<Vec<SpecQueries>>, SpecError> = units
             .par_iter()
             .map(|candidate| match *candidate {
                 Some(index) => {
@@ -307,7 +321,7 @@ impl Engine {
         let mut suppressions = Suppressions::parse(&source.text, source.grammar.comment_prefix(), ignored);
         // A file the pre-filter rules out is neither parsed nor matched (so a syntax error in it
         // goes unreported: nothing would have been changed there anyway).
-        let specs = self.candidate_specs(source.grammar, &source.text, &context);
+        let specs = self.candidate_units(source.grammar, &source.text, &context);
         let mut run = if specs.is_empty() {
             FixRun::unchanged()
         } else {
@@ -378,13 +392,18 @@ mod tests {
     #[test]
     fn unanchored_specs_split_into_balanced_groups_that_match_like_one_query() {
         let specs = crate::spec::builtin_specs().unwrap();
-        let python: Vec<(usize, &Spec)> = specs.iter().enumerate().filter(|(_, s)| s.language == crate::spec::SpecLanguage::Python).collect();
+        let python: Vec<(usize, &Spec, usize)> = specs
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.language == crate::spec::SpecLanguage::Python)
+            .flat_map(|(i, s)| (0..s.rules.len()).map(move |r| (i, s, r)))
+            .collect();
         for count in [0, 1, 2, 3, python.len() + 5] {
             let groups = balanced_groups(python.clone(), count);
             assert_eq!(groups.len(), count.clamp(1, python.len()), "{count} groups asked");
-            let mut indices: Vec<usize> = groups.iter().flatten().map(|(i, _)| *i).collect();
-            indices.sort_unstable();
-            assert_eq!(indices, python.iter().map(|(i, _)| *i).collect::<Vec<_>>(), "every spec once");
+            let mut rules: Vec<(usize, usize)> = groups.iter().flatten().map(|(i, _, r)| (*i, *r)).collect();
+            rules.sort_unstable();
+            assert_eq!(rules, python.iter().map(|(i, _, r)| (*i, *r)).collect::<Vec<_>>(), "every rule once");
         }
         assert!(balanced_groups(Vec::new(), 2).is_empty());
 

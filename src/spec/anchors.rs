@@ -1,6 +1,7 @@
 //! The pre-filter: literal anchors read from the specs' query sources, so that a file whose bytes
-//! cannot hold a match of a spec is neither parsed nor matched by it, and its queries are not even
-//! compiled until some file may match. Spec authors write nothing for it.
+//! cannot hold a match of a rule is neither parsed nor matched by it, and its query is not even
+//! compiled until some file may match. Spec authors write nothing for it. It decides per rule
+//! (a *unit*): a spec's rules often need different literals (`versioning`, `website`, ...).
 //!
 //! A pattern's anchors are clauses: each clause lists literals of which the file must contain at
 //! least one, or the pattern cannot match. Every clause comes from a predicate on a capture that is
@@ -17,7 +18,7 @@
 //!
 //! The clauses from `#eq?`, `#any-of?`, `#match?` and `#has-arg?` are local: their literal lies
 //! inside the match, so every match is rooted at a node that holds an occurrence of it, and the
-//! matcher can run a spec's query over the neighbourhoods of those occurrences only.
+//! matcher can run a rule's query over the neighbourhoods of those occurrences only.
 //!
 //! Negated predicates and predicates on optional captures give no clause, nor do `#any-eq?` and
 //! `#any-match?`: tree-sitter 0.25 holds them true when no node of the capture matches.
@@ -25,7 +26,7 @@
 //! Predicates about the whole file give *gates*, checked against the file's [`FileFacts`] (its
 //! project view and pulumi-aws version) before it is parsed: `#entry-module?`,
 //! `#program-module?`, `#pulumi-aws-version?` and their `not-` forms, `#project-import?` (in a
-//! project) and `#project-package-import?` (a program directory below the root). A spec with a
+//! project) and `#project-package-import?` (a program directory below the root). A rule with a
 //! pattern with neither clause nor gate can match anything, so every file of its language goes
 //! to it.
 
@@ -64,15 +65,20 @@ enum Needle {
 /// The anchors of every spec, built once per run and shared by every thread.
 pub struct Prefilter {
     anchors: Vec<Anchor>,
-    /// Per spec: per pattern, its clauses (as indices into `anchors`) and gates; `None` when some
-    /// pattern of the spec has neither.
-    specs: Vec<Option<Vec<PatternFilter>>>,
-    /// Per spec: per pattern, the anchors of its most selective local clause; `None` when some
-    /// pattern of the spec has none.
+    /// The units the pre-filter decides on: the rules of one spec that need the same of a file
+    /// (a spec's rules often need different literals: `versioning`, `website`, ...), as (spec,
+    /// rules) by index, in spec order.
+    units: Vec<(usize, Vec<usize>)>,
+    /// Per unit: per pattern, its clauses (as indices into `anchors`) and gates; `None` when some
+    /// pattern of the rule has neither.
+    filters: Vec<Option<Vec<PatternFilter>>>,
+    /// Per unit: per pattern, the anchors of its most selective local clause; `None` when some
+    /// pattern of the rule has none.
     local: Vec<Option<Vec<Vec<usize>>>>,
 }
 
 /// What one pattern needs of a file before it is parsed.
+#[derive(PartialEq)]
 struct PatternFilter {
     clauses: Vec<Vec<usize>>,
     gates: Vec<Gate>,
@@ -172,26 +178,39 @@ impl Prefilter {
                 needles.len() - 1
             }
         };
-        let mut per_spec = Vec::with_capacity(specs.len());
-        let mut local = Vec::with_capacity(specs.len());
-        for spec in specs {
-            let written: Vec<WrittenPattern> = spec.rules.iter().flat_map(|rule| read_patterns(&rule.query)).collect();
-            let patterns: Vec<(Vec<Clause>, Vec<Gate>)> = written.iter().map(|p| (p.clauses(), p.gates())).collect();
-            let local_clauses: Option<Vec<Vec<Needle>>> =
-                patterns.iter().map(|(clauses, _)| clauses.iter().find(|c| c.local).map(|c| c.needles.clone())).collect();
-            local.push(local_clauses.map(|clauses| clauses.into_iter().map(|c| c.into_iter().map(&mut intern).collect()).collect()));
-            if patterns.iter().any(|(clauses, gates)| clauses.is_empty() && gates.is_empty()) {
-                per_spec.push(None);
-                continue;
+        let mut units: Vec<(usize, Vec<usize>)> = Vec::new();
+        let mut filters: Vec<Option<Vec<PatternFilter>>> = Vec::new();
+        let mut local: Vec<Option<Vec<Vec<usize>>>> = Vec::new();
+        for (spec_index, spec) in specs.iter().enumerate() {
+            let first_unit = units.len();
+            for (rule_index, rule) in spec.rules.iter().enumerate() {
+                let written = read_patterns(&rule.query);
+                let patterns: Vec<(Vec<Clause>, Vec<Gate>)> = written.iter().map(|p| (p.clauses(), p.gates())).collect();
+                let local_clauses: Option<Vec<Vec<Needle>>> =
+                    patterns.iter().map(|(clauses, _)| clauses.iter().find(|c| c.local).map(|c| c.needles.clone())).collect();
+                let rule_local: Option<Vec<Vec<usize>>> = local_clauses.map(|clauses| clauses.into_iter().map(|c| c.into_iter().map(&mut intern).collect()).collect());
+                let rule_filter = if patterns.iter().any(|(clauses, gates)| clauses.is_empty() && gates.is_empty()) {
+                    None
+                } else {
+                    let indexed = patterns
+                        .into_iter()
+                        .map(|(clauses, gates)| PatternFilter {
+                            clauses: clauses.into_iter().map(|clause| clause.needles.into_iter().map(&mut intern).collect()).collect(),
+                            gates,
+                        })
+                        .collect();
+                    Some(indexed)
+                };
+                // A rule that needs what an earlier rule of the spec needs joins its unit.
+                match (first_unit..units.len()).find(|&u| filters[u] == rule_filter && local[u] == rule_local) {
+                    Some(unit) => units[unit].1.push(rule_index),
+                    None => {
+                        units.push((spec_index, vec![rule_index]));
+                        filters.push(rule_filter);
+                        local.push(rule_local);
+                    }
+                }
             }
-            let indexed = patterns
-                .into_iter()
-                .map(|(clauses, gates)| PatternFilter {
-                    clauses: clauses.into_iter().map(|clause| clause.needles.into_iter().map(&mut intern).collect()).collect(),
-                    gates,
-                })
-                .collect();
-            per_spec.push(Some(indexed));
         }
         let anchors = needles
             .into_iter()
@@ -200,14 +219,19 @@ impl Prefilter {
                 Needle::Spellings(pattern) => Anchor::Spellings(Regex::new(&pattern).expect("member spellings are a valid regex")),
             })
             .collect();
-        Prefilter { anchors, specs: per_spec, local }
+        Prefilter { anchors, units, filters, local }
     }
 
-    /// The byte ranges of `bytes` that hold every match of spec `spec`: around the occurrences
+    /// The units, as (spec, rules) by index; the other methods take a unit's position here.
+    pub fn units(&self) -> &[(usize, Vec<usize>)] {
+        &self.units
+    }
+
+    /// The byte ranges of `bytes` that hold every match of unit `unit`: around the occurrences
     /// of its patterns' local anchors. `None` when the whole file must be searched.
-    pub fn match_ranges(&self, spec: usize, bytes: &[u8]) -> Option<Vec<Range<usize>>> {
+    pub fn match_ranges(&self, unit: usize, bytes: &[u8]) -> Option<Vec<Range<usize>>> {
         let mut occurrences: Vec<Range<usize>> = Vec::new();
-        for &anchor in self.local[spec].as_ref()?.iter().flatten() {
+        for &anchor in self.local[unit].as_ref()?.iter().flatten() {
             let Anchor::Literal(finder) = &self.anchors[anchor] else { return None };
             let length = finder.needle().len();
             occurrences.extend(finder.find_iter(bytes).map(|at| at..at + length));
@@ -226,18 +250,18 @@ impl Prefilter {
         Some(ranges)
     }
 
-    /// Whether spec `spec` has anchors or gates at all; a spec without them may match any file.
-    pub fn is_anchored(&self, spec: usize) -> bool {
-        self.specs[spec].is_some()
+    /// Whether unit `unit` has anchors or gates at all; a rule without them may match any file.
+    pub fn is_anchored(&self, unit: usize) -> bool {
+        self.filters[unit].is_some()
     }
 
     pub fn scan<'b>(&self, bytes: &'b [u8]) -> Scan<'b> {
         Scan { bytes, known: vec![0; self.anchors.len()] }
     }
 
-    /// False only when spec `spec` cannot match the scanned file, whose facts are `facts`.
-    pub fn may_match(&self, spec: usize, scan: &mut Scan, facts: &dyn FileFacts) -> bool {
-        let Some(patterns) = &self.specs[spec] else { return true };
+    /// False only when unit `unit` cannot match the scanned file, whose facts are `facts`.
+    pub fn may_match(&self, unit: usize, scan: &mut Scan, facts: &dyn FileFacts) -> bool {
+        let Some(patterns) = &self.filters[unit] else { return true };
         let mut contains = |anchor: usize| {
             if scan.known[anchor] == 0 {
                 scan.known[anchor] = if self.anchors[anchor].is_in(scan.bytes) { 2 } else { 1 };
@@ -848,5 +872,23 @@ mod tests {
         // Negated project facts and predicates on optional captures gate nothing.
         assert_eq!(gated("((call) @c (#not-project-import? @c))"), (false, true, true));
         assert_eq!(gated("((call (identifier)? @c) (#entry-module? @c))"), (false, true, true));
+    }
+
+    #[test]
+    fn rules_are_filtered_on_their_own_and_grouped_when_they_need_the_same() {
+        let text = "id = \"t\"\nlanguage = \"python\"\nsummary = \"s\"\nexplanation = \"e\"\nseed = \"x\"\nsafety = \"safe\"\n\
+            [[rule]]\nquery = '((identifier) @i (#eq? @i \"versioning\"))'\n\
+            [[rule]]\nquery = '((identifier) @i (#eq? @i \"website\"))'\n\
+            [[rule]]\nquery = '((string) @s (#eq? @s \"versioning\"))'\n";
+        let spec = Arc::new(super::super::model::parse_spec("t.toml", text).unwrap());
+        let prefilter = Prefilter::new(std::slice::from_ref(&spec));
+        assert_eq!(prefilter.units(), &[(0, vec![0, 2]), (0, vec![1])]);
+        let passing = |source: &str| -> Vec<usize> {
+            let mut scan = prefilter.scan(source.as_bytes());
+            (0..prefilter.units().len()).filter(|&unit| prefilter.may_match(unit, &mut scan, &NoProject)).collect()
+        };
+        assert_eq!(passing("website = 1\n"), vec![1]);
+        assert_eq!(passing("versioning = 1\n"), vec![0]);
+        assert!(passing("other = 1\n").is_empty());
     }
 }

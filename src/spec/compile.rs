@@ -269,20 +269,21 @@ pub(super) fn scan_query(query: &str) -> QueryScan {
 
 /// Compiles every rule of `spec` into one query for `grammar` (a grammar of the spec's language).
 pub fn compile_spec(spec: &Spec, grammar: Grammar) -> Result<CompiledSpec, SpecError> {
-    compile_specs(&[(0, spec)], grammar)
+    let rules: Vec<(usize, &Spec, usize)> = (0..spec.rules.len()).map(|rule| (0, spec, rule)).collect();
+    compile_rules(&rules, grammar)
 }
 
-/// Compiles every rule of `specs` (each with the number matches report it by) into one query.
-pub fn compile_specs(specs: &[(usize, &Spec)], grammar: Grammar) -> Result<CompiledSpec, SpecError> {
+/// Compiles rules — each `(number matches report its spec by, spec, rule index)` — into one
+/// query.
+pub fn compile_rules(rules: &[(usize, &Spec, usize)], grammar: Grammar) -> Result<CompiledSpec, SpecError> {
+    let specs: Vec<(usize, &Spec)> = rules.iter().map(|(number, spec, _)| (*number, *spec)).collect();
     let mut combined = String::new();
     // Where each rule's query starts in `combined`, with its spec (position in `specs`) and rule.
     let mut starts: Vec<(usize, usize, usize)> = Vec::new();
-    for (position, (_, spec)) in specs.iter().enumerate() {
-        for (rule_index, rule) in spec.rules.iter().enumerate() {
-            starts.push((combined.len(), position, rule_index));
-            combined.push_str(&rule.query);
-            combined.push('\n');
-        }
+    for (position, (_, spec, rule_index)) in rules.iter().enumerate() {
+        starts.push((combined.len(), position, *rule_index));
+        combined.push_str(&spec.rules[*rule_index].query);
+        combined.push('\n');
     }
     let rule_at = |offset: usize| starts.iter().rev().find(|(start, _, _)| *start <= offset).copied().unwrap_or(starts[0]);
     let locate = |offset: usize, message: String| {

@@ -9,7 +9,7 @@ mod model;
 mod template;
 
 pub use anchors::{FileFacts, NoProject, Prefilter};
-pub use compile::{CompiledSpec, NodeFact, SemanticPredicate, compile_spec, compile_specs};
+pub use compile::{CompiledSpec, NodeFact, SemanticPredicate, compile_rules, compile_spec};
 pub use model::{EditSpec, Example, ImportSpec, Rule, Safety, Spec, SpecLanguage};
 pub use template::{Template, TemplatePart, TemplateSource, TransformCall};
 
