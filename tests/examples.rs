@@ -35,8 +35,8 @@ fn every_spec_example_holds() {
     let mut checked = 0;
     for spec in &specs {
         assert!(!spec.examples.is_empty(), "{}: a codemod needs at least one [[example]]", spec.path);
-        let engine = || Engine::new(vec![spec.clone()], EngineOptions { unsafe_fixes: spec.safety == Safety::Review, ..Default::default() });
         for example in &spec.examples {
+            let engine = || Engine::new(vec![spec.clone()], EngineOptions { unsafe_fixes: spec.safety == Safety::Review, target_aws_major: example.target_aws_major, ..Default::default() });
             checked += 1;
             let label = format!("{}:{} ({}: {})", spec.path, example.line, spec.id, example.name);
             let outcome = run(engine, example, &example.before);
