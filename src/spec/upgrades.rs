@@ -532,3 +532,40 @@ pub fn expand(path: &str, text: &str) -> Result<Vec<super::Spec>, Vec<SpecError>
     }
     if x.errors.is_empty() { Ok(x.specs) } else { Err(x.errors) }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str = "package = \"aws\"\nmajor = 7\nseed = \"guide\"\n";
+
+    fn errors(body: &str) -> Vec<String> {
+        match expand("aws-7.toml", &format!("{HEAD}{body}")) {
+            Ok(_) => vec![],
+            Err(errors) => errors.into_iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn an_entry_expands_into_one_gated_spec_per_language() {
+        let body = "[[rename_argument]]\nid = \"x\"\nresource = \"aws:rds/instance:Instance\"\nfrom = \"name\"\nto = \"dbName\"\n\
+                    [rename_argument.python]\nbefore = 'a'\n[rename_argument.typescript]\nbefore = 'b'\n";
+        let specs = expand("aws-7.toml", &format!("{HEAD}{body}")).unwrap();
+        let ids: Vec<_> = specs.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["aws7-x", "ts-aws7-x"]);
+        assert!(specs.iter().all(|s| s.upgrade == Some(UpgradePack { package: "aws", major: 7 })));
+        assert!(specs.iter().all(|s| s.rules.iter().all(|r| r.query.contains("#pulumi-aws-version?") && r.query.contains("\">=7\""))));
+        assert!(specs[0].rules[0].query.contains("\"db_name\""), "the Python spelling is derived");
+        assert_eq!(specs[0].id_line, 4, "the entry's line");
+    }
+
+    #[test]
+    fn bad_entries_are_located() {
+        let unknown = errors("[[rename_member]]\nid = \"x\"\nfrom = \"aws:s3/bucketV2:BucketV2\"\nto = \"aws:s3/bucket:Bucket\"\ntypo = 1\n");
+        assert!(unknown.iter().any(|e| e.contains("typo")), "{unknown:?}");
+        let no_example = errors("[[rename_member]]\nid = \"x\"\nfrom = \"aws:s3/bucketV2:BucketV2\"\nto = \"aws:s3/bucket:Bucket\"\n");
+        assert!(no_example.iter().any(|e| e.starts_with("aws-7.toml:4:") && e.contains("no `[...python]` example")), "{no_example:?}");
+        let bad_token = errors("[[rename_member]]\nid = \"x\"\nfrom = \"s3.BucketV2\"\nto = \"aws:s3/bucket:Bucket\"\n");
+        assert!(bad_token.iter().any(|e| e.contains("is not a type token")), "{bad_token:?}");
+    }
+}
