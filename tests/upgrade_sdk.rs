@@ -1,0 +1,79 @@
+//! Provider upgrade packs against the real SDKs: a program written for pulumi-aws 6 (Python and
+//! TypeScript, `tests/fixtures/upgrades/`) passes the aws6 check and fails the aws7 one as
+//! written; after `pulumi-fix --upgrade aws@7 --write` it runs clean under Pulumi's mocks with
+//! pulumi-aws 7 and compiles with `strict: true` against @pulumi/aws 7; and a second run of the
+//! pack changes nothing. Without the flag, the version its manifest declares gates the pack.
+
+mod common;
+
+use common::*;
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+const PROGRAMS: [&str; 2] = ["python-aws6", "typescript-aws6"];
+
+/// (passed, report) of the check of `dir` with the pulumi-aws `major` SDK (Python or TypeScript by its entry file).
+fn check(dir: &Path, major: u32, allow_deprecated: bool) -> (bool, String) {
+    let python = dir.join("__main__.py").exists();
+    let mut command = if python {
+        let mut c = Command::new(sdk_root().join(format!("py-aws{major}/bin/python")));
+        c.arg(repo_root().join("tests/sdk/check_python.py")).arg("--program-dir").arg(dir);
+        c
+    } else {
+        let mut c = Command::new("node");
+        c.arg(repo_root().join("tests/sdk/check_ts.mjs")).arg("--sdk").arg(sdk_root().join(format!("node-aws{major}"))).arg(dir);
+        c
+    };
+    if allow_deprecated {
+        command.arg("--allow-deprecated");
+    }
+    let output = command.output().expect("run the SDK check");
+    let code = output.status.code().unwrap_or(-1);
+    assert!(code == 0 || code == 1, "the check failed to run on {}:\n{}", dir.display(), String::from_utf8_lossy(&output.stderr));
+    (code == 0, String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+#[test]
+fn aws6_programs_run_clean_on_aws7_after_the_upgrade_pack() {
+    for name in PROGRAMS {
+        let original = repo_root().join("tests/fixtures/upgrades").join(name);
+        let (ok, report) = check(&original, 6, true);
+        assert!(ok, "{name} is written for pulumi-aws 6 and must pass its check (deprecations allowed):\n{report}");
+        let (ok, report) = check(&original, 7, false);
+        assert!(!ok, "{name} must fail the pulumi-aws 7 check as written:\n{report}");
+
+        let work = fixture_copy(&format!("upgrades/{name}"));
+        let run = run_in(work.path(), &["--isolated", "--upgrade", "aws@7", "--write", "--quiet", "."]);
+        assert_eq!(run.code, 0, "{name}: every upgrade fix applies, none left:\n{}{}", run.stdout, run.stderr);
+        let (ok, report) = check(work.path(), 7, false);
+        assert!(ok, "{name} must pass the pulumi-aws 7 check once upgraded:\n{report}");
+
+        let again = run_in(work.path(), &["--isolated", "--upgrade", "aws@7", "."]);
+        assert_eq!((again.code, again.stdout.as_str()), (0, ""), "{name}: the pack changes nothing on upgraded code:\n{}", again.stderr);
+        let entry = if name.starts_with("python") { "__main__.py" } else { "index.ts" };
+        let upgraded = fs::read_to_string(work.path().join(entry)).unwrap();
+        insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!(format!("upgrade-aws7-{name}"), upgraded);
+        });
+    }
+}
+
+/// Without `--upgrade`, the pack runs where the manifest says pulumi-aws 7 (a bump PR), and not
+/// where it still says 6.
+#[test]
+fn the_declared_version_gates_the_pack_without_the_flag() {
+    for name in PROGRAMS {
+        let work = fixture_copy(&format!("upgrades/{name}"));
+        let run = run_in(work.path(), &["--isolated", "--statistics", "."]);
+        assert!(!run.stdout.contains("aws7-"), "{name}: nothing fires on pulumi-aws 6:\n{}", run.stdout);
+        let (manifest, bumped) = if name.starts_with("python") {
+            ("requirements.txt", "pulumi>=3.0.0,<4.0.0\npulumi-aws>=7.0.0,<8.0.0\n")
+        } else {
+            ("package.json", r#"{"name": "platform-ts", "main": "index.ts", "dependencies": {"@pulumi/pulumi": "^3.0.0", "@pulumi/aws": "^7.0.0"}}"#)
+        };
+        fs::write(work.path().join(manifest), bumped).unwrap();
+        let run = run_in(work.path(), &["--isolated", "--statistics", "."]);
+        assert!(run.stdout.contains("aws7-rds-instance-db-name"), "{name}: the bumped manifest turns the pack on:\n{}", run.stdout);
+    }
+}
