@@ -12,6 +12,8 @@ use std::path::Path;
 use std::process::Command;
 
 const PROGRAMS: [&str; 2] = ["python-aws6", "typescript-aws6"];
+/// Programs whose upgrade needs `review` fixes (S3 `*V2` renames, the Deployment's stage).
+const REVIEW_PROGRAMS: [&str; 2] = ["python-aws6-review", "typescript-aws6-review"];
 
 /// (passed, report) of the check of `dir` with the pulumi-aws `major` SDK (Python or TypeScript by its entry file).
 fn check(dir: &Path, major: u32, allow_deprecated: bool) -> (bool, String) {
@@ -37,6 +39,24 @@ fn check(dir: &Path, major: u32, allow_deprecated: bool) -> (bool, String) {
 #[test]
 fn aws6_programs_run_clean_on_aws7_after_the_upgrade_pack() {
     for name in PROGRAMS {
+        upgrade_and_check(name, &[]);
+    }
+}
+
+#[test]
+fn review_fixes_of_the_pack_also_give_programs_that_run_clean_on_aws7() {
+    for name in REVIEW_PROGRAMS {
+        let work = fixture_copy(&format!("upgrades/{name}"));
+        let run = run_in(work.path(), &["--isolated", "--upgrade", "aws@7", "--write", "--quiet", "."]);
+        assert_eq!(run.code, 1, "{name}: without --unsafe-fixes the review fixes are left as findings:\n{}", run.stderr);
+        upgrade_and_check(name, &["--unsafe-fixes"]);
+    }
+}
+
+/// `name` passes the aws6 check and fails the aws7 one as written, passes aws7 after
+/// `--upgrade aws@7 --write EXTRA`, and a second run changes nothing.
+fn upgrade_and_check(name: &str, extra: &[&str]) {
+    {
         let original = repo_root().join("tests/fixtures/upgrades").join(name);
         let (ok, report) = check(&original, 6, true);
         assert!(ok, "{name} is written for pulumi-aws 6 and must pass its check (deprecations allowed):\n{report}");
@@ -44,7 +64,8 @@ fn aws6_programs_run_clean_on_aws7_after_the_upgrade_pack() {
         assert!(!ok, "{name} must fail the pulumi-aws 7 check as written:\n{report}");
 
         let work = fixture_copy(&format!("upgrades/{name}"));
-        let run = run_in(work.path(), &["--isolated", "--upgrade", "aws@7", "--write", "--quiet", "."]);
+        let args = [&["--isolated", "--upgrade", "aws@7", "--write", "--quiet", "."][..], extra].concat();
+        let run = run_in(work.path(), &args);
         assert_eq!(run.code, 0, "{name}: every upgrade fix applies, none left:\n{}{}", run.stdout, run.stderr);
         let (ok, report) = check(work.path(), 7, false);
         assert!(ok, "{name} must pass the pulumi-aws 7 check once upgraded:\n{report}");
