@@ -56,28 +56,26 @@ fn review_fixes_of_the_pack_also_give_programs_that_run_clean_on_aws7() {
 /// `name` passes the aws6 check and fails the aws7 one as written, passes aws7 after
 /// `--upgrade aws@7 --write EXTRA`, and a second run changes nothing.
 fn upgrade_and_check(name: &str, extra: &[&str]) {
-    {
-        let original = repo_root().join("tests/fixtures/upgrades").join(name);
-        let (ok, report) = check(&original, 6, true);
-        assert!(ok, "{name} is written for pulumi-aws 6 and must pass its check (deprecations allowed):\n{report}");
-        let (ok, report) = check(&original, 7, false);
-        assert!(!ok, "{name} must fail the pulumi-aws 7 check as written:\n{report}");
+    let original = repo_root().join("tests/fixtures/upgrades").join(name);
+    let (ok, report) = check(&original, 6, true);
+    assert!(ok, "{name} is written for pulumi-aws 6 and must pass its check (deprecations allowed):\n{report}");
+    let (ok, report) = check(&original, 7, false);
+    assert!(!ok, "{name} must fail the pulumi-aws 7 check as written:\n{report}");
 
-        let work = fixture_copy(&format!("upgrades/{name}"));
-        let args = [&["--isolated", "--upgrade", "aws@7", "--write", "--quiet", "."][..], extra].concat();
-        let run = run_in(work.path(), &args);
-        assert_eq!(run.code, 0, "{name}: every upgrade fix applies, none left:\n{}{}", run.stdout, run.stderr);
-        let (ok, report) = check(work.path(), 7, false);
-        assert!(ok, "{name} must pass the pulumi-aws 7 check once upgraded:\n{report}");
+    let work = fixture_copy(&format!("upgrades/{name}"));
+    let args = [&["--isolated", "--upgrade", "aws@7", "--write", "--quiet", "."][..], extra].concat();
+    let run = run_in(work.path(), &args);
+    assert_eq!(run.code, 0, "{name}: every upgrade fix applies, none left:\n{}{}", run.stdout, run.stderr);
+    let (ok, report) = check(work.path(), 7, false);
+    assert!(ok, "{name} must pass the pulumi-aws 7 check once upgraded:\n{report}");
 
-        let again = run_in(work.path(), &["--isolated", "--upgrade", "aws@7", "."]);
-        assert_eq!((again.code, again.stdout.as_str()), (0, ""), "{name}: the pack changes nothing on upgraded code:\n{}", again.stderr);
-        let entry = if name.starts_with("python") { "__main__.py" } else { "index.ts" };
-        let upgraded = fs::read_to_string(work.path().join(entry)).unwrap();
-        insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
-            insta::assert_snapshot!(format!("upgrade-aws7-{name}"), upgraded);
-        });
-    }
+    let again = run_in(work.path(), &["--isolated", "--upgrade", "aws@7", "."]);
+    assert_eq!((again.code, again.stdout.as_str()), (0, ""), "{name}: the pack changes nothing on upgraded code:\n{}", again.stderr);
+    let entry = if name.starts_with("python") { "__main__.py" } else { "index.ts" };
+    let upgraded = fs::read_to_string(work.path().join(entry)).unwrap();
+    insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!(format!("upgrade-aws7-{name}"), upgraded);
+    });
 }
 
 /// Without `--upgrade`, the pack runs where the manifest says pulumi-aws 7 (a bump PR), and not
