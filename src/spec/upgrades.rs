@@ -40,6 +40,7 @@ struct Catalog {
 #[derive(Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 struct ExamplePair {
+    name: Option<String>,
     before: String,
     after: Option<String>,
     #[serde(default)]
@@ -54,8 +55,25 @@ struct Common {
     #[serde(default)]
     note: String,
     safety: Option<String>,
-    python: Option<ExamplePair>,
-    typescript: Option<ExamplePair>,
+    python: Option<Examples>,
+    typescript: Option<Examples>,
+}
+
+/// `[entry.python]` (one pair) or `[[entry.python]]` (several).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Examples {
+    One(ExamplePair),
+    Many(Vec<ExamplePair>),
+}
+
+impl Examples {
+    fn pairs(&self) -> &[ExamplePair] {
+        match self {
+            Examples::One(pair) => std::slice::from_ref(pair),
+            Examples::Many(pairs) => pairs,
+        }
+    }
 }
 
 /// Every member of a module moves: `applicationloadbalancing.*` → `alb.*`.
@@ -172,6 +190,7 @@ impl Lang {
 }
 
 /// A rule as the expansion writes it: the query, a message, and edits as TOML tables.
+#[derive(Clone)]
 struct GeneratedRule {
     query: String,
     message: String,
@@ -253,7 +272,67 @@ fn member_rules(lang: Lang, pack: UpgradePack, from: (&str, &str), to: (&str, &s
             edits: vec![],
         });
     }
+    if from_member != "*" {
+        rules.push(GeneratedRule {
+            query: bare_reference_query(lang, &predicates),
+            message: format!("{message}; the name is imported on its own here: change its import too"),
+            edits: vec![],
+        });
+    }
     rules
+}
+
+/// A name used on its own in a call or `new` (`from pulumi_aws.s3 import BucketV2`), as `@expr`.
+fn bare_reference_query(lang: Lang, predicates: &str) -> String {
+    match lang {
+        Lang::Python => format!("((call function: (identifier) @expr) {predicates})"),
+        Lang::TypeScript => format!("([(call_expression function: (identifier) @expr) (new_expression constructor: (identifier) @expr)] {predicates})"),
+    }
+}
+
+/// Imports of a moved module, rewritten: `from pulumi_aws.applicationloadbalancing import X` →
+/// `from pulumi_aws.alb import X`; `from pulumi_aws import applicationloadbalancing` →
+/// `from pulumi_aws import alb as applicationloadbalancing` (the local name stays), and the
+/// TypeScript `import ... from "@pulumi/aws/applicationloadbalancing"` / `import { applicationloadbalancing }`.
+fn module_import_rules(lang: Lang, pack: UpgradePack, from: &str, to: &str) -> Vec<GeneratedRule> {
+    let message = format!("`{from}` moved to `{to}` in pulumi-aws {}", pack.major);
+    let rule = |query: String, capture: &str, with: String| GeneratedRule { query, message: message.clone(), edits: vec![edit("replace", capture, "with", &with)] };
+    match lang {
+        Lang::Python => vec![
+            rule(
+                format!("((import_from_statement module_name: (dotted_name) @module) (#eq? @module \"pulumi_aws.{from}\") {})", gate(pack, "module")),
+                "module",
+                format!("pulumi_aws.{to}"),
+            ),
+            rule(
+                format!("((import_from_statement module_name: (dotted_name) @package name: (dotted_name) @name) (#eq? @package \"pulumi_aws\") (#eq? @name \"{from}\") {})", gate(pack, "name")),
+                "name",
+                format!("{to} as {from}"),
+            ),
+            rule(
+                format!("((import_from_statement module_name: (dotted_name) @package name: (aliased_import name: (dotted_name) @name)) (#eq? @package \"pulumi_aws\") (#eq? @name \"{from}\") {})", gate(pack, "name")),
+                "name",
+                to.to_string(),
+            ),
+        ],
+        Lang::TypeScript => vec![
+            rule(
+                format!("((import_statement source: (string (string_fragment) @source)) (#eq? @source \"@pulumi/aws/{from}\") {})", gate(pack, "source")),
+                "source",
+                format!("@pulumi/aws/{to}"),
+            ),
+            rule(
+                format!("((import_statement (import_clause (named_imports (import_specifier name: (identifier) @name !alias))) source: (string (string_fragment) @source)) (#eq? @source \"@pulumi/aws\") (#eq? @name \"{from}\") {})", gate(pack, "name")),
+                "name",
+                format!("{to} as {from}"),
+            ),
+            rule(
+                format!("((import_statement (import_clause (named_imports (import_specifier name: (identifier) @name alias: (identifier)))) source: (string (string_fragment) @source)) (#eq? @source \"@pulumi/aws\") (#eq? @name \"{from}\") {})", gate(pack, "name")),
+                "name",
+                to.to_string(),
+            ),
+        ],
+    }
 }
 
 /// The call shapes of a resource (`Name("n", arg=...)`, `new Name("n", { arg })`) or function
@@ -310,7 +389,7 @@ impl Expansion<'_> {
                 Lang::Python => &common.python,
                 Lang::TypeScript => &common.typescript,
             };
-            let Some(example) = example else {
+            let Some(pairs) = example.as_ref().map(Examples::pairs).filter(|p| !p.is_empty()) else {
                 let key = if *lang == Lang::Python { "python" } else { "typescript" };
                 self.error(offset, format!("entry `{}` has no `[...{key}]` example; every entry needs a before/after pair per language", common.id));
                 continue;
@@ -338,17 +417,19 @@ impl Expansion<'_> {
             spec.insert("rule".into(), toml::Value::Array(rules));
             let header = lang.header();
             let mut examples = Vec::new();
-            let mut pair = toml::Table::new();
-            pair.insert("name".into(), "catalog example".into());
-            pair.insert("before".into(), format!("{header}{}", example.before).into());
-            if let Some(after) = &example.after {
-                pair.insert("after".into(), format!("{header}{after}").into());
+            for example in pairs {
+                let mut pair = toml::Table::new();
+                pair.insert("name".into(), example.name.clone().unwrap_or_else(|| "catalog example".into()).into());
+                pair.insert("before".into(), format!("{header}{}", example.before).into());
+                if let Some(after) = &example.after {
+                    pair.insert("after".into(), format!("{header}{after}").into());
+                }
+                pair.insert("findings".into(), (example.findings as i64).into());
+                examples.push(toml::Value::Table(pair));
             }
-            pair.insert("findings".into(), (example.findings as i64).into());
-            examples.push(toml::Value::Table(pair));
             let mut below = toml::Table::new();
             below.insert("name".into(), format!("left alone below pulumi-aws {}", self.pack.major).into());
-            below.insert("before".into(), format!("{header}{}", example.before).into());
+            below.insert("before".into(), format!("{header}{}", pairs[0].before).into());
             below.insert("target_pulumi_aws".into(), i64::from(self.pack.major - 1).into());
             examples.push(toml::Value::Table(below));
             spec.insert("example".into(), toml::Value::Array(examples));
@@ -394,7 +475,10 @@ pub fn expand(path: &str, text: &str) -> Result<Vec<super::Spec>, Vec<SpecError>
         let summary = format!("`{}.*` moved to `{}.*` (pulumi-aws {major})", e.from, e.to);
         let explanation = format!("pulumi-aws {major} moved the members of `{}` to `{}`; the old module fails to import or compile. The fix rewrites `aws.{}.X` to `aws.{}.X`.", e.from, e.to, e.from, e.to);
         let tokens = vec![format!("{}:{}/*", pack.package, e.from)];
-        let langs: Vec<_> = both.iter().map(|&l| (l, member_rules(l, pack, (&e.from, "*"), (&e.to, "*"), &tokens, &summary))).collect();
+        let langs: Vec<_> = both
+            .iter()
+            .map(|&l| (l, [member_rules(l, pack, (&e.from, "*"), (&e.to, "*"), &tokens, &summary), module_import_rules(l, pack, &e.from, &e.to)].concat()))
+            .collect();
         x.emit(offset, &e.common, &summary, &explanation, &langs);
     }
     for entry in &catalog.rename_member {
@@ -526,7 +610,12 @@ pub fn expand(path: &str, text: &str) -> Result<Vec<super::Spec>, Vec<SpecError>
                     }
                 }
             };
-            langs.push((lang, vec![rule]));
+            let bare = (e.argument.is_none()).then(|| GeneratedRule {
+                query: bare_reference_query(lang, &format!("(#pulumi-type? @expr {:?}) {}", e.resource, gate(pack, "expr"))),
+                message: rule.message.clone(),
+                edits: vec![],
+            });
+            langs.push((lang, std::iter::once(rule).chain(bare).collect()));
         }
         x.emit(offset, &e.common, &summary, &explanation, &langs);
     }
