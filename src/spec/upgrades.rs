@@ -553,8 +553,8 @@ pub fn expand(path: &str, text: &str) -> Result<Vec<super::Spec>, Vec<SpecError>
         let mut rules = Vec::new();
         for (old, new) in &e.constants {
             let (old_name, new_name, token) = match (old.strip_suffix(".*"), new.strip_suffix(".*")) {
-                (Some(old_ns), Some(new_ns)) => (old_ns, new_ns, format!("{}.*", token_of(&pack.package, &e.module, old_ns))),
-                (None, None) => (old.as_str(), new.as_str(), token_of(&pack.package, &e.module, old)),
+                (Some(old_ns), Some(new_ns)) => (old_ns, new_ns, format!("{}.*", token_of(pack.package, &e.module, old_ns))),
+                (None, None) => (old.as_str(), new.as_str(), token_of(pack.package, &e.module, old)),
                 _ => {
                     x.error(offset, format!("`{old}` = `{new}`: a namespace (`X.*`) maps to a namespace"));
                     continue;
