@@ -28,7 +28,9 @@ fn whole_programs_are_fixed_as_snapshotted_and_idempotent() {
         insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
             insta::assert_snapshot!(name.clone(), report);
         });
-        assert!(!dry.stdout.is_empty(), "{name}: every bundled program has something to fix");
+        // Exit code 1: fixes pending or findings (a findings-only program prints no diff).
+        assert_eq!(dry.code, 1, "{name}: every bundled program has something to fix or report");
+        assert!(!dry.stdout.is_empty() || !dry.stderr.is_empty(), "{name}: nothing reported");
 
         let write = run_in(work.path(), &["--write", "--unsafe-fixes", "--quiet"]);
         assert_ne!(write.code, 2, "{name}: {}", write.stderr);

@@ -98,6 +98,22 @@ fn apigateway_fixture_runs_under_mocks_once_fixed() {
     assert_runs(&under_mocks(&python, dir.path(), "pulumi", None), "the fixed API program");
 }
 
+#[test]
+fn typescript_apigateway_fixture_depends_on_its_integration_once_fixed() {
+    let dir = fixture("typescript-apigateway");
+    fix(dir.path(), &[]);
+    let api = std::fs::read_to_string(dir.path().join("api.ts")).unwrap();
+    for dependency in [
+        "{ parent: this, dependsOn: [method, integration] }",
+        "{ parent: this, dependsOn: [integration] }",
+        "pulumi.mergeOptions(child, { dependsOn: [integration] })",
+    ] {
+        assert!(api.contains(dependency), "{dependency} missing from:\n{api}");
+    }
+    let run = tsc(&node_modules(), dir.path());
+    assert_eq!(run.code, 0, "the fixed API program does not compile:\n{}{}", run.stdout, run.stderr);
+}
+
 fn tsc(node_modules: &Path, dir: &Path) -> Run {
     std::os::unix::fs::symlink(node_modules, dir.join("node_modules")).unwrap();
     let tsc = node_modules.join("typescript/bin/tsc");
@@ -113,7 +129,7 @@ fn typescript_fixtures_compile_once_fixed() {
     let before = tsc(&node_modules, unfixed.path());
     assert!(before.stdout.contains("TS2305"), "the unfixed program must fail as seed 003 did:\n{}", before.stdout);
 
-    for name in ["typescript-missing-export", "typescript-component-outputs"] {
+    for name in ["typescript-missing-export", "typescript-component-outputs", "typescript-apigateway"] {
         let dir = fixture(name);
         fix(dir.path(), &["--unsafe-fixes"]);
         let run = tsc(&node_modules, dir.path());

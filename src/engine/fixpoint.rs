@@ -106,7 +106,7 @@ pub fn run<'e>(
 
     for pass in 0..=MAX_PASSES {
         if pass > 0 {
-            candidates = match engine.candidates(grammar, &text) {
+            candidates = match engine.candidates(grammar, &text, context) {
                 Ok(candidates) => candidates,
                 Err(e) => return FixRun::not_processed(e),
             };

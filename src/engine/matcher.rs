@@ -85,10 +85,12 @@ fn holds<'t>(predicate: &SemanticPredicate, captures: &mut Vec<(u32, Node<'t>)>,
     }
     let captures_now: &[(u32, Node<'t>)] = captures;
     match predicate {
-        SemanticPredicate::EarlierResource { capture, bind, token, args, negate } => {
-            let found = nodes_of(captures_now, *capture).find_map(|n| earlier_resource(n, token, args, text, index));
-            let holds = found.is_some() != *negate;
-            captures.extend(found.map(|target| (*bind, target)));
+        SemanticPredicate::EarlierResource { capture, bind, token, args, all, negate } => {
+            let limit = if *all { usize::MAX } else { 1 };
+            let mut found = nodes_of(captures_now, *capture).map(|n| earlier_resources(n, token, args, limit, text, index)).find(|f| !f.is_empty()).unwrap_or_default();
+            found.reverse();
+            let holds = !found.is_empty() != *negate;
+            captures.extend(found.into_iter().map(|target| (*bind, target)));
             holds
         }
         SemanticPredicate::PulumiType { capture, tokens, negate } => {
@@ -104,7 +106,13 @@ fn holds<'t>(predicate: &SemanticPredicate, captures: &mut Vec<(u32, Node<'t>)>,
                     names.iter().any(|wanted| wanted == name)
                 })
             });
-            has != *negate
+            // `**kwargs` or `...spread` may hold any key: adding one it holds would repeat it.
+            let may_have = || nodes_of(captures_now, *capture).any(|n| {
+                let mut cursor = n.walk();
+                let spread = n.named_children(&mut cursor).any(|c| matches!(c.kind(), "dictionary_splat" | "spread_element"));
+                spread
+            });
+            if *negate { !has && !may_have() } else { has }
         }
         SemanticPredicate::HasParent { capture, kinds, negate } => {
             let has = nodes_of(captures_now, *capture).any(|n| n.parent().is_some_and(|p| kinds.iter().any(|k| k == p.kind())));
@@ -116,13 +124,20 @@ fn holds<'t>(predicate: &SemanticPredicate, captures: &mut Vec<(u32, Node<'t>)>,
         }
         SemanticPredicate::HasElement { capture, element, negate } => {
             let squeeze = |n: Node| text[n.byte_range()].split_whitespace().collect::<String>();
-            let wanted: Vec<String> = nodes_of(captures_now, *element).map(squeeze).collect();
-            let has = nodes_of(captures_now, *capture).any(|list| {
-                let mut cursor = list.walk();
-                let found = list.named_children(&mut cursor).any(|e| wanted.contains(&squeeze(e)));
-                found
-            });
-            has != *negate
+            let listed: HashSet<String> = nodes_of(captures_now, *capture)
+                .flat_map(|list| {
+                    let mut cursor = list.walk();
+                    list.named_children(&mut cursor).map(squeeze).collect::<Vec<_>>()
+                })
+                .collect();
+            let missing: Vec<Node<'t>> = nodes_of(captures_now, *element).filter(|e| !listed.contains(&squeeze(*e))).collect();
+            if !*negate {
+                return missing.is_empty();
+            }
+            // Narrowed to what the list lacks, so that a template appends only that.
+            let any_missing = !missing.is_empty();
+            captures.retain(|(i, n)| *i != *element || missing.contains(n));
+            any_missing
         }
         SemanticPredicate::AwsVersion { comparisons, negate, .. } => {
             let holds = index.aws_major().is_some_and(|major| comparisons.iter().all(|c| c.holds(major)));
@@ -184,27 +199,23 @@ fn same_text(a: Option<Node>, b: Option<Node>, text: &str) -> bool {
     matches!((a, b), (Some(a), Some(b)) if squeeze(a) == squeeze(b))
 }
 
-/// The binding target (a name or `self.x`) of the nearest earlier statement, in the block of the
-/// statement holding `arguments`, that constructs a `token` resource whose arguments `names` have
-/// the same text as in `arguments`.
-fn earlier_resource<'t>(arguments: Node<'t>, token: &str, names: &[String], text: &str, index: &FileIndex<'t>) -> Option<Node<'t>> {
-    let statement = crate::lang::enclosing_statement(index.grammar(), arguments)?;
+/// The binding targets (a name, `self.x` or `this.x`) of the nearest `limit` earlier statements,
+/// nearest first, in the block of the statement holding `arguments`, that construct a `token`
+/// resource whose arguments `names` have the same text as in `arguments`.
+fn earlier_resources<'t>(arguments: Node<'t>, token: &str, names: &[String], limit: usize, text: &str, index: &FileIndex<'t>) -> Vec<Node<'t>> {
+    let mut found = Vec::new();
+    let Some(statement) = crate::lang::enclosing_statement(index.grammar(), arguments) else { return found };
     let mut previous = statement.prev_named_sibling();
-    while let Some(candidate) = previous {
+    while let Some(candidate) = previous.filter(|_| found.len() < limit) {
         previous = candidate.prev_named_sibling();
-        let Some(assignment) = candidate.named_child(0).filter(|a| candidate.kind() == "expression_statement" && a.kind() == "assignment") else {
-            continue;
-        };
-        let (Some(target), Some(call)) = (assignment.child_by_field_name("left"), assignment.child_by_field_name("right")) else { continue };
-        let constructs = call.kind() == "call"
-            && call.child_by_field_name("function").and_then(|f| index.type_token(f, text)).is_some_and(|t| token_matches(&t, token));
-        let other = call.child_by_field_name("arguments");
-        if constructs
-            && matches!(target.kind(), "identifier" | "attribute")
-            && other.is_some_and(|other| names.iter().all(|name| same_text(argument_value(arguments, name, text), argument_value(other, name, text), text)))
-        {
-            return Some(target);
+        let Some(construction) = crate::lang::bound_construction(candidate) else { continue };
+        let constructs = index.type_token(construction.constructor, text).is_some_and(|t| token_matches(&t, token));
+        let same_arguments = construction.arguments.is_some_and(|other| {
+            names.iter().all(|name| same_text(argument_value(arguments, name, text), argument_value(other, name, text), text))
+        });
+        if constructs && same_arguments {
+            found.push(construction.target);
         }
     }
-    None
+    found
 }

@@ -9,7 +9,7 @@ mod suppress;
 use crate::lang::{Grammar, parse};
 use crate::project::{FileContext, Workspace};
 use crate::source::{ReadError, SourceFile};
-use crate::spec::{CompiledSpec, Prefilter, Safety, Spec, SpecError, compile_specs};
+use crate::spec::{CompiledSpec, FileFacts, Prefilter, Safety, Spec, SpecError, compile_specs};
 use rayon::prelude::*;
 use std::ops::Range;
 use std::path::Path;
@@ -233,13 +233,13 @@ impl Engine {
     }
 
     /// The specs of `grammar`'s language that the pre-filter lets match `text`, compiled.
-    pub(crate) fn candidates(&self, grammar: Grammar, text: &str) -> Result<Vec<SpecQueries<'_>>, SpecError> {
-        self.queries(&self.candidate_specs(grammar, text), grammar, text)
+    pub(crate) fn candidates(&self, grammar: Grammar, text: &str, facts: &dyn FileFacts) -> Result<Vec<SpecQueries<'_>>, SpecError> {
+        self.queries(&self.candidate_specs(grammar, text, facts), grammar, text)
     }
 
-    /// The specs of `grammar`'s language that the pre-filter lets match `text`; `None` stands for
-    /// the specs without anchors, which may match any file.
-    fn candidate_specs(&self, grammar: Grammar, text: &str) -> Vec<Option<usize>> {
+    /// The specs of `grammar`'s language that the pre-filter lets match `text` (with `facts`
+    /// about its file); `None` stands for the specs without anchors, which may match any file.
+    fn candidate_specs(&self, grammar: Grammar, text: &str, facts: &dyn FileFacts) -> Vec<Option<usize>> {
         let mut scan = self.prefilter.scan(text.as_bytes());
         let language = grammar.spec_language();
         let mut candidates: Vec<Option<usize>> = Vec::new();
@@ -248,7 +248,7 @@ impl Engine {
                 if !candidates.contains(&None) {
                     candidates.push(None);
                 }
-            } else if self.prefilter.may_match(index, &mut scan) {
+            } else if self.prefilter.may_match(index, &mut scan, facts) {
                 candidates.push(Some(index));
             }
         }
@@ -287,7 +287,7 @@ impl Engine {
         let mut suppressions = Suppressions::parse(&source.text, source.grammar.comment_prefix(), ignored);
         // A file the pre-filter rules out is neither parsed nor matched (so a syntax error in it
         // goes unreported: nothing would have been changed there anyway).
-        let specs = self.candidate_specs(source.grammar, &source.text);
+        let specs = self.candidate_specs(source.grammar, &source.text, &context);
         let mut run = if specs.is_empty() {
             FixRun::unchanged()
         } else {

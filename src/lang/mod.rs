@@ -172,6 +172,49 @@ pub fn enclosing_statement(grammar: Grammar, node: Node) -> Option<Node> {
     }
 }
 
+/// A statement binding a construction to a name or member: `x = C(...)`, `self.x = C(...)`,
+/// `const x = new C(...)`, `this.x = new C(...)`, `export const x = new C(...)`.
+pub struct Construction<'t> {
+    /// The name or member bound.
+    pub target: Node<'t>,
+    /// The class (or function) called.
+    pub constructor: Node<'t>,
+    /// What holds the named arguments: Python's argument list, the TypeScript args object
+    /// (the second argument of `new`), if any.
+    pub arguments: Option<Node<'t>>,
+}
+
+pub fn bound_construction(statement: Node) -> Option<Construction> {
+    let (target, value) = match statement.kind() {
+        "expression_statement" => {
+            let assignment = statement.named_child(0).filter(|a| matches!(a.kind(), "assignment" | "assignment_expression"))?;
+            (assignment.child_by_field_name("left")?, assignment.child_by_field_name("right")?)
+        }
+        // One declarator: `const a = new A(), b = new B()` binds two, left alone.
+        "lexical_declaration" | "variable_declaration" if statement.named_child_count() == 1 => {
+            let declarator = statement.named_child(0).filter(|d| d.kind() == "variable_declarator")?;
+            (declarator.child_by_field_name("name")?, declarator.child_by_field_name("value")?)
+        }
+        "export_statement" => return bound_construction(statement.child_by_field_name("declaration")?),
+        _ => return None,
+    };
+    if !matches!(target.kind(), "identifier" | "attribute" | "member_expression") {
+        return None;
+    }
+    match value.kind() {
+        "call" => Some(Construction { target, constructor: value.child_by_field_name("function")?, arguments: value.child_by_field_name("arguments") }),
+        "new_expression" => {
+            let arguments = value.child_by_field_name("arguments").and_then(|list| {
+                let mut cursor = list.walk();
+                let args = list.named_children(&mut cursor).filter(|a| a.kind() != "comment").nth(1);
+                args.filter(|a| a.kind() == "object")
+            });
+            Some(Construction { target, constructor: value.child_by_field_name("constructor")?, arguments })
+        }
+        _ => None,
+    }
+}
+
 /// How a file gets an import a fix needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportResolution {

@@ -205,6 +205,24 @@ impl<'w> FileContext<'w> {
     }
 }
 
+impl crate::spec::FileFacts for FileContext<'_> {
+    fn in_project(&self) -> bool {
+        self.project.is_some()
+    }
+    fn program_below_root(&self) -> bool {
+        self.project.as_ref().and_then(|p| p.program_dir_segments()).is_some_and(|segments| !segments.is_empty())
+    }
+    fn is_entry_module(&self) -> bool {
+        FileContext::is_entry_module(self)
+    }
+    fn is_program_module(&self) -> bool {
+        FileContext::is_program_module(self)
+    }
+    fn aws_major(&self) -> Option<u32> {
+        FileContext::aws_major(self)
+    }
+}
+
 /// `path` made absolute against the working directory, with `.` and `..` resolved lexically
 /// (links are not followed: the walk never follows them either).
 pub fn absolute(path: &Path) -> PathBuf {

@@ -20,10 +20,17 @@
 //! matcher can run a spec's query over the neighbourhoods of those occurrences only.
 //!
 //! Negated predicates and predicates on optional captures give no clause, nor do `#any-eq?` and
-//! `#any-match?`: tree-sitter 0.25 holds them true when no node of the capture matches. A spec with a pattern
-//! without any clause can match anything, so every file of its language goes to it.
+//! `#any-match?`: tree-sitter 0.25 holds them true when no node of the capture matches.
+//!
+//! Predicates about the whole file give *gates*, checked against the file's [`FileFacts`] (its
+//! project view and pulumi-aws version) before it is parsed: `#entry-module?`,
+//! `#program-module?`, `#pulumi-aws-version?` and their `not-` forms, `#project-import?` (in a
+//! project) and `#project-package-import?` (a program directory below the root). A spec with a
+//! pattern with neither clause nor gate can match anything, so every file of its language goes
+//! to it.
 
 use super::Spec;
+use super::compile::VersionComparison;
 use memchr::memmem::Finder;
 use regex::bytes::Regex;
 use regex_syntax::hir::literal::Extractor;
@@ -57,12 +64,90 @@ enum Needle {
 /// The anchors of every spec, built once per run and shared by every thread.
 pub struct Prefilter {
     anchors: Vec<Anchor>,
-    /// Per spec: per pattern, its clauses as indices into `anchors`; `None` when some pattern of
-    /// the spec has no clause.
-    specs: Vec<Option<Vec<Vec<Vec<usize>>>>>,
+    /// Per spec: per pattern, its clauses (as indices into `anchors`) and gates; `None` when some
+    /// pattern of the spec has neither.
+    specs: Vec<Option<Vec<PatternFilter>>>,
     /// Per spec: per pattern, the anchors of its most selective local clause; `None` when some
     /// pattern of the spec has none.
     local: Vec<Option<Vec<Vec<usize>>>>,
+}
+
+/// What one pattern needs of a file before it is parsed.
+struct PatternFilter {
+    clauses: Vec<Vec<usize>>,
+    gates: Vec<Gate>,
+}
+
+/// A fact about the whole file, known before it is parsed, that a pattern's predicate needs.
+#[derive(Debug, Clone, PartialEq)]
+enum Gate {
+    /// `#project-import?`: the file lies in a Pulumi project.
+    Project,
+    /// `#project-package-import?`: the project's program runs from a directory below its root.
+    ProgramBelowRoot,
+    EntryModule { negate: bool },
+    ProgramModule { negate: bool },
+    AwsVersion { comparisons: Vec<VersionComparison>, negate: bool },
+}
+
+/// The facts about a file that gates ask for: its project view and pulumi-aws version.
+pub trait FileFacts {
+    fn in_project(&self) -> bool;
+    fn program_below_root(&self) -> bool;
+    fn is_entry_module(&self) -> bool;
+    fn is_program_module(&self) -> bool;
+    fn aws_major(&self) -> Option<u32>;
+}
+
+/// A file outside any project, of unknown pulumi-aws version: what the index assumes without a
+/// file context.
+pub struct NoProject;
+
+impl FileFacts for NoProject {
+    fn in_project(&self) -> bool {
+        false
+    }
+    fn program_below_root(&self) -> bool {
+        false
+    }
+    fn is_entry_module(&self) -> bool {
+        false
+    }
+    fn is_program_module(&self) -> bool {
+        false
+    }
+    fn aws_major(&self) -> Option<u32> {
+        None
+    }
+}
+
+impl Gate {
+    /// Gates of the file-level predicates, named without their `not-` (in `negate`).
+    fn of(name: &str, negate: bool, strings: &[String]) -> Option<Gate> {
+        match name {
+            "project-import?" if !negate => Some(Gate::Project),
+            "project-package-import?" if !negate => Some(Gate::ProgramBelowRoot),
+            "entry-module?" => Some(Gate::EntryModule { negate }),
+            "program-module?" => Some(Gate::ProgramModule { negate }),
+            "pulumi-aws-version?" => {
+                let comparisons = strings.iter().map(|s| VersionComparison::parse(s)).collect::<Option<Vec<_>>>()?;
+                Some(Gate::AwsVersion { comparisons, negate })
+            }
+            _ => None,
+        }
+    }
+
+    fn holds(&self, facts: &dyn FileFacts) -> bool {
+        match self {
+            Gate::Project => facts.in_project(),
+            Gate::ProgramBelowRoot => facts.program_below_root(),
+            Gate::EntryModule { negate } => facts.is_entry_module() != *negate,
+            Gate::ProgramModule { negate } => facts.is_program_module() != *negate,
+            Gate::AwsVersion { comparisons, negate } => {
+                facts.aws_major().is_some_and(|major| comparisons.iter().all(|c| c.holds(major))) != *negate
+            }
+        }
+    }
 }
 
 /// Occurrences of local anchors closer than this are searched as one range.
@@ -90,17 +175,21 @@ impl Prefilter {
         let mut per_spec = Vec::with_capacity(specs.len());
         let mut local = Vec::with_capacity(specs.len());
         for spec in specs {
-            let patterns: Vec<Vec<Clause>> = spec.rules.iter().flat_map(|rule| read_patterns(&rule.query)).map(|p| p.clauses()).collect();
+            let written: Vec<WrittenPattern> = spec.rules.iter().flat_map(|rule| read_patterns(&rule.query)).collect();
+            let patterns: Vec<(Vec<Clause>, Vec<Gate>)> = written.iter().map(|p| (p.clauses(), p.gates())).collect();
             let local_clauses: Option<Vec<Vec<Needle>>> =
-                patterns.iter().map(|clauses| clauses.iter().find(|c| c.local).map(|c| c.needles.clone())).collect();
+                patterns.iter().map(|(clauses, _)| clauses.iter().find(|c| c.local).map(|c| c.needles.clone())).collect();
             local.push(local_clauses.map(|clauses| clauses.into_iter().map(|c| c.into_iter().map(&mut intern).collect()).collect()));
-            if patterns.iter().any(Vec::is_empty) {
+            if patterns.iter().any(|(clauses, gates)| clauses.is_empty() && gates.is_empty()) {
                 per_spec.push(None);
                 continue;
             }
             let indexed = patterns
                 .into_iter()
-                .map(|clauses| clauses.into_iter().map(|clause| clause.needles.into_iter().map(&mut intern).collect()).collect())
+                .map(|(clauses, gates)| PatternFilter {
+                    clauses: clauses.into_iter().map(|clause| clause.needles.into_iter().map(&mut intern).collect()).collect(),
+                    gates,
+                })
                 .collect();
             per_spec.push(Some(indexed));
         }
@@ -137,7 +226,7 @@ impl Prefilter {
         Some(ranges)
     }
 
-    /// Whether spec `spec` has anchors at all; a spec without them may match any file.
+    /// Whether spec `spec` has anchors or gates at all; a spec without them may match any file.
     pub fn is_anchored(&self, spec: usize) -> bool {
         self.specs[spec].is_some()
     }
@@ -146,8 +235,8 @@ impl Prefilter {
         Scan { bytes, known: vec![0; self.anchors.len()] }
     }
 
-    /// False only when spec `spec` cannot match the scanned file.
-    pub fn may_match(&self, spec: usize, scan: &mut Scan) -> bool {
+    /// False only when spec `spec` cannot match the scanned file, whose facts are `facts`.
+    pub fn may_match(&self, spec: usize, scan: &mut Scan, facts: &dyn FileFacts) -> bool {
         let Some(patterns) = &self.specs[spec] else { return true };
         let mut contains = |anchor: usize| {
             if scan.known[anchor] == 0 {
@@ -155,7 +244,10 @@ impl Prefilter {
             }
             scan.known[anchor] == 2
         };
-        patterns.iter().any(|clauses| clauses.iter().all(|clause| clause.iter().any(|&anchor| contains(anchor))))
+        // Bytes first: a search is cheaper than a look at the project.
+        patterns.iter().any(|pattern| {
+            pattern.clauses.iter().all(|clause| clause.iter().any(|&anchor| contains(anchor))) && pattern.gates.iter().all(|gate| gate.holds(facts))
+        })
     }
 }
 
@@ -291,6 +383,20 @@ impl WrittenPattern {
         // Longer needles first: they are rarer, so the first clause usually decides.
         clauses.sort_by_key(|clause| std::cmp::Reverse(clause.needles.iter().map(Needle::weight).min()));
         clauses
+    }
+}
+
+impl WrittenPattern {
+    /// The gates of this pattern's file-level predicates on captures present in every match.
+    fn gates(&self) -> Vec<Gate> {
+        self.predicates
+            .iter()
+            .filter(|p| p.capture.as_deref().is_some_and(|c| self.always_present(c)))
+            .filter_map(|p| match p.name.strip_prefix("not-") {
+                Some(name) => Gate::of(name, true, &p.strings),
+                None => Gate::of(&p.name, false, &p.strings),
+            })
+            .collect()
     }
 }
 
@@ -553,7 +659,7 @@ mod tests {
     fn check(grammar: Grammar, query: &str, source: &str) -> (bool, usize) {
         let spec = Arc::new(spec(grammar, query));
         let prefilter = Prefilter::new(std::slice::from_ref(&spec));
-        let passes = prefilter.may_match(0, &mut prefilter.scan(source.as_bytes()));
+        let passes = prefilter.may_match(0, &mut prefilter.scan(source.as_bytes()), &NoProject);
         let compiled = compile_spec(&spec, grammar).unwrap();
         assert!(reading_agrees(&compiled.query, &spec.rules[0].query), "{query}");
         let tree = parse(grammar, source);
@@ -703,5 +809,44 @@ mod tests {
         let query = "((identifier) @i (#eq? @i \"zzz\"))\n; a comment (#eq? @x \"y\")\n(string) @s";
         let (passes, matches) = check(Grammar::Python, query, "x = 'a'\n");
         assert_eq!((passes, matches), (true, 1));
+    }
+
+    /// Facts of a file in a project whose program runs from `lib/`, on pulumi-aws 6.
+    struct LibProgramOnAws6;
+
+    impl FileFacts for LibProgramOnAws6 {
+        fn in_project(&self) -> bool {
+            true
+        }
+        fn program_below_root(&self) -> bool {
+            true
+        }
+        fn is_entry_module(&self) -> bool {
+            true
+        }
+        fn is_program_module(&self) -> bool {
+            true
+        }
+        fn aws_major(&self) -> Option<u32> {
+            Some(6)
+        }
+    }
+
+    #[test]
+    fn file_level_predicates_gate_a_spec_without_anchors() {
+        let gated = |query: &str| {
+            let spec = Arc::new(spec(Grammar::Python, query));
+            let prefilter = Prefilter::new(std::slice::from_ref(&spec));
+            let passes = |facts: &dyn FileFacts| prefilter.may_match(0, &mut prefilter.scan(b"import x\n"), facts);
+            (prefilter.is_anchored(0), passes(&NoProject), passes(&LibProgramOnAws6))
+        };
+        let shim = "((import_from_statement) @i (#project-package-import? @i) (#program-module? @i))";
+        assert_eq!(gated(shim), (true, false, true));
+        assert_eq!(gated("((call) @c (#pulumi-aws-version? @c \">=7\"))"), (true, false, false));
+        assert_eq!(gated("((call) @c (#not-pulumi-aws-version? @c \">=7\"))"), (true, true, true));
+        assert_eq!(gated("((call) @c (#not-entry-module? @c))"), (true, true, false));
+        // Negated project facts and predicates on optional captures gate nothing.
+        assert_eq!(gated("((call) @c (#not-project-import? @c))"), (false, true, true));
+        assert_eq!(gated("((call (identifier)? @c) (#entry-module? @c))"), (false, true, true));
     }
 }

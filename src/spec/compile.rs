@@ -21,6 +21,7 @@ pub const SEMANTIC_PREDICATES: &[&str] = &[
     "has-parent?",
     "calls?",
     "earlier-resource?",
+    "earlier-resources?",
     "pulumi-output?",
     "contains-output?",
     "contains-output-value?",
@@ -52,16 +53,18 @@ pub enum SemanticPredicate {
     /// The captured node contains a call of one of these functions or methods (`register_outputs`
     /// matches `self.register_outputs(...)`; `sys.path.insert` the whole callee).
     Calls { capture: u32, names: Vec<String>, negate: bool },
-    /// An earlier statement of the block holding the captured argument list binds (to a name or
-    /// `self.x`) a resource of type `token` whose arguments `args` have the same text; its
-    /// binding target becomes the derived capture `bind` (capture index `bind`).
-    EarlierResource { capture: u32, bind: u32, token: String, args: Vec<String>, negate: bool },
+    /// An earlier statement of the block holding the captured argument list binds (to a name,
+    /// `self.x` or `this.x`) a resource of type `token` whose arguments `args` have the same text;
+    /// its binding target becomes the derived capture `bind` (capture index `bind`): the nearest
+    /// one's, or with `all` (`#earlier-resources?`) every one's, in source order.
+    EarlierResource { capture: u32, bind: u32, token: String, args: Vec<String>, all: bool, negate: bool },
     /// The pulumi-aws major version of the file's program (the run's target, else its manifests)
     /// is known and satisfies every comparison (`">=7"`, `"<7"`, `"6"`). The capture only ties
     /// the predicate to its pattern.
     AwsVersion { capture: u32, comparisons: Vec<VersionComparison>, negate: bool },
     /// The captured list, array or argument list has an element with the same text (up to
-    /// whitespace) as capture `element`, which may be one a predicate before it bound.
+    /// whitespace) as each node of capture `element`, which may be one a predicate before it
+    /// bound. Negated, it holds when some node is missing and narrows `element` to the missing.
     HasElement { capture: u32, element: u32, negate: bool },
     /// A capture-only fact about a node; see [`NodeFact`].
     Fact { capture: u32, fact: NodeFact, negate: bool },
@@ -242,7 +245,7 @@ pub(super) fn scan_query(query: &str) -> QueryScan {
                     ));
                 }
                 // `(#earlier-resource? @args "name" ...)` binds the capture `name`.
-                if base == "earlier-resource?" {
+                if base == "earlier-resource?" || base == "earlier-resources?" {
                     let derived = query[end..].split('"').nth(1).unwrap_or_default();
                     if !derived.is_empty() && !captures.iter().any(|c| c == derived) {
                         captures.push(derived.to_string());
@@ -341,7 +344,7 @@ pub fn compile_specs(specs: &[(usize, &Spec)], grammar: Grammar) -> Result<Compi
                     needs_strings("function or method name")?;
                     SemanticPredicate::Calls { capture, names: strings, negate }
                 }
-                "earlier-resource?" => {
+                "earlier-resource?" | "earlier-resources?" => {
                     let [bind, token, args @ ..] = strings.as_slice() else {
                         return Err(locate(start, format!("#{name} needs a capture name to bind, a type token and argument names: (#{name} @args \"integration\" \"aws:apigateway/integration:Integration\" \"rest_api\")")));
                     };
@@ -352,7 +355,8 @@ pub fn compile_specs(specs: &[(usize, &Spec)], grammar: Grammar) -> Result<Compi
                         derived_captures.push(bind.clone());
                     }
                     let index = query.capture_names().len() + derived_captures.iter().position(|d| d == bind).unwrap_or(0);
-                    SemanticPredicate::EarlierResource { capture, bind: index as u32, token: token.clone(), args: args.to_vec(), negate }
+                    let all = name.ends_with("resources?");
+                    SemanticPredicate::EarlierResource { capture, bind: index as u32, token: token.clone(), args: args.to_vec(), all, negate }
                 }
                 "pulumi-aws-version?" => {
                     needs_strings("major version comparison such as \">=7\"")?;

@@ -9,7 +9,7 @@ mod model;
 mod template;
 mod upgrades;
 
-pub use anchors::Prefilter;
+pub use anchors::{FileFacts, NoProject, Prefilter};
 pub use compile::{CompiledSpec, NodeFact, SemanticPredicate, compile_spec, compile_specs};
 pub use model::{EditSpec, Example, ImportSpec, Rule, Safety, Spec, SpecLanguage, UpgradePack};
 pub use template::{Template, TemplatePart, TemplateSource};

@@ -32,6 +32,7 @@ pub const NAMES: &[&str] = &[
     "camel",
     "snake",
     "inner",
+    "join",
     "output_string",
     "plus_operands",
     "lift_outputs",
@@ -97,6 +98,8 @@ pub fn apply<'t>(name: &str, value: Value<'t>, context: &TransformContext<'_, 't
         "camel" => camel(&text()),
         "snake" => snake(&text()),
         "inner" => inner(&text()).ok_or_else(|| format!("`{}` has no inside", text()))?,
+        // Each node's own text: the nodes a predicate bound need not be neighbours.
+        "join" => needs_nodes()?.iter().map(|n| &context.source[n.byte_range()]).collect::<Vec<_>>().join(", "),
         "output_string" => outputs::output_string(needs_node()?, context)?,
         "plus_operands" => outputs::plus_operands(needs_node()?, context)?,
         "lift_outputs" => outputs::lift_outputs(needs_node()?, context)?,
