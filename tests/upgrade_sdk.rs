@@ -96,3 +96,18 @@ fn the_declared_version_gates_the_pack_without_the_flag() {
         assert!(run.stdout.contains("aws7-rds-instance-db-name"), "{name}: the bumped manifest turns the pack on:\n{}", run.stdout);
     }
 }
+
+/// Programs written for pulumi-aws 7 (the hand-fixed examples, the correct-Outputs fixtures, which
+/// pass the aws7 checks in tests/sdk.rs) hold nothing the pack rewrites or reports.
+#[test]
+fn the_pack_leaves_programs_written_for_aws7_alone() {
+    let mut checked = 0;
+    for parent in ["tests/fixtures/expected", "tests/fixtures/correct"] {
+        for entry in fs::read_dir(repo_root().join(parent)).unwrap().flatten() {
+            let run = run_in(&entry.path(), &["--isolated", "--upgrade", "aws@7", "."]);
+            assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{}: {}", entry.path().display(), run.stderr);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 5, "expected the hand-fixed and correct programs, checked {checked}");
+}
