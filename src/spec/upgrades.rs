@@ -181,6 +181,24 @@ impl Lang {
         }
     }
 
+    /// Text written with TypeScript names, in this language's: every backticked code span made
+    /// of names (`rds.Instance`, `dbName`, `getRegion(...).name`) gets the Python spelling of its
+    /// camelCase parts; type tokens and other spans are kept.
+    fn spell(self, text: &str) -> String {
+        if self == Lang::TypeScript {
+            return text.to_string();
+        }
+        let is_name_path = |span: &str| !span.is_empty() && span.chars().all(|c| c.is_ascii_alphanumeric() || "_.()*".contains(c));
+        text.split('`')
+            .enumerate()
+            .map(|(i, part)| match i % 2 == 1 && is_name_path(part) {
+                true => part.split('.').map(|name| self.member(name)).collect::<Vec<_>>().join("."),
+                false => part.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("`")
+    }
+
     fn argument(self, name: &str) -> String {
         match self {
             Lang::Python => snake(name),
@@ -398,9 +416,9 @@ impl Expansion<'_> {
             let id = lang.spec_id(self.pack, &common.id);
             spec.insert("id".into(), id.into());
             spec.insert("language".into(), if *lang == Lang::Python { "python" } else { "typescript" }.into());
-            spec.insert("summary".into(), summary.into());
+            spec.insert("summary".into(), lang.spell(summary).into());
             let note = if common.note.is_empty() { String::new() } else { format!("\n\n{}", common.note.trim()) };
-            spec.insert("explanation".into(), format!("{explanation}{note}\n\nFrom the pulumi-aws {} upgrade catalog ({}); runs where the program is on pulumi-aws {} or later, or with `--upgrade {}`.", self.pack.major, self.path, self.pack.major, self.pack).into());
+            spec.insert("explanation".into(), format!("{}{note}\n\nFrom the pulumi-aws {} upgrade catalog ({}); runs where the program is on pulumi-aws {} or later, or with `--upgrade {}`.", lang.spell(explanation), self.pack.major, self.path, self.pack.major, self.pack).into());
             spec.insert("seed".into(), self.seed.into());
             spec.insert("safety".into(), safety.clone().into());
             spec.insert("upgrade".into(), self.pack.to_string().into());
