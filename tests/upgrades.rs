@@ -1,4 +1,4 @@
-//! Provider upgrade packs against the real SDKs: a program written for pulumi-aws 6 (Python and
+//! Provider upgrade packs: the `--upgrade` flag, and the packs against the real SDKs: a program written for pulumi-aws 6 (Python and
 //! TypeScript, `tests/fixtures/upgrades/`) passes the aws6 check and fails the aws7 one as
 //! written; after `pulumi-fix --upgrade aws@7 --write` it runs clean under Pulumi's mocks with
 //! pulumi-aws 7 and compiles with `strict: true` against @pulumi/aws 7; and a second run of the
@@ -110,4 +110,26 @@ fn the_pack_leaves_programs_written_for_aws7_alone() {
         }
     }
     assert!(checked >= 5, "expected the hand-fixed and correct programs, checked {checked}");
+}
+
+/// `--upgrade aws@7` runs the pack only (not the rest of the catalog) and sets the target; a
+/// package without packs or a major without codemods is a usage error.
+#[test]
+fn the_upgrade_flag_selects_the_pack_and_the_target() {
+    let dir = scratch(&[(
+        "main.py",
+        "import pulumi_aws as aws\n\ndb = aws.rds.Instance(\"db\", name=\"app\")\ndata = \"eA==\".decode('base64')\n",
+    )]);
+    let run = run_in(dir.path(), &["--isolated", "--upgrade", "aws@7", "--statistics", "."]);
+    assert!(run.stdout.contains("aws7-rds-instance-db-name") && !run.stdout.contains("base64-codec"), "{}", run.stdout);
+    let run = run_in(dir.path(), &["--isolated", "--upgrade", "aws@7", "--extend-select", "base64-codec", "--statistics", "."]);
+    assert!(run.stdout.contains("base64-codec"), "--extend-select adds to the pack:\n{}", run.stdout);
+    let run = run_in(dir.path(), &["--isolated", "--upgrade", "aws@6", "--statistics", "."]);
+    assert!(!run.stdout.contains("aws7-"), "aws@6 runs the jumps up to 6 only:\n{}", run.stdout);
+    let run = run_in(dir.path(), &["--isolated", "--statistics", "."]);
+    assert!(!run.stdout.contains("aws7-"), "no flag, no manifest: the pack is off:\n{}", run.stdout);
+    for bad in ["gcp@7", "aws@5", "aws7"] {
+        let run = run_in(dir.path(), &["--isolated", "--upgrade", bad, "."]);
+        assert_eq!(run.code, 2, "--upgrade {bad}: {}", run.stderr);
+    }
 }
