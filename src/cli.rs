@@ -214,6 +214,10 @@ pub fn load_specs(settings: &Settings) -> Result<Vec<Spec>, Vec<SpecError>> {
     Ok(specs)
 }
 
+/// Up to this many files per thread, a run compiles its rules without anchors as one query per
+/// thread, side by side, instead of one query that walks each file once.
+const FEW_FILES_PER_THREAD: usize = 4;
+
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     if let Some(Command::Completions { shell }) = cli.command {
         clap_complete::generate(shell, &mut Cli::command(), "pulumi-fix", out);
@@ -253,6 +257,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         unsafe_fixes: settings.unsafe_fixes,
         target_aws_major: settings.target_pulumi_aws.map(|v| v.major),
         report_unused_suppressions: cli.report_unused_suppressions,
+        // A few files (pre-commit): compiling the queries costs more than walking the files.
+        unanchored_queries: if files.len() <= FEW_FILES_PER_THREAD * threads { threads } else { 1 },
     };
     let engine = Engine::new(specs, options);
     let grammars: BTreeSet<_> = files.iter().map(|f| f.grammar).collect();

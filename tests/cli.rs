@@ -250,3 +250,22 @@ query = '((call function: (_) @callee) @call (#pulumi-type? @callee "aws:ec2/eip
     assert_eq!(findings_in(&["--target-pulumi-aws", "6", "."]).len(), 3, "the flag replaces every manifest");
     assert!(findings_in(&["--target-pulumi-aws", "7.2", "."]).is_empty());
 }
+
+/// The S3 split names the resources of the version the program targets; unknown, it reports
+/// instead of guessing, and the flag decides.
+#[test]
+fn s3_split_names_the_target_versions_resources_and_guesses_no_version() {
+    let program = "import pulumi_aws as aws\n\nlogs = aws.s3.BucketV2(\"logs\", versionings=[{\"enabled\": True}])\n";
+    let fixed_with = |args: &[&str]| {
+        let dir = scratch(&[("__main__.py", program)]);
+        let run = run_in(dir.path(), &[&["--isolated", "--select", "s3-bucket-inline-config", "--write", "--unsafe-fixes"], args, &["."]].concat());
+        (std::fs::read_to_string(dir.path().join("__main__.py")).unwrap(), run)
+    };
+    let (unknown, run) = fixed_with(&[]);
+    assert_eq!(unknown, program, "no version, no fix");
+    assert!(run.stderr.contains("pass `--target-pulumi-aws` to get the fix"), "{}", run.stderr);
+    let (v6, _) = fixed_with(&["--target-pulumi-aws", "6"]);
+    assert!(v6.contains("aws.s3.BucketVersioningV2(") && !v6.contains("versionings="), "{v6}");
+    let (v7, _) = fixed_with(&["--target-pulumi-aws", "7"]);
+    assert!(v7.contains("aws.s3.BucketVersioning(") && !v7.contains("BucketVersioningV2"), "{v7}");
+}

@@ -200,3 +200,22 @@ fn colors_only_when_asked_or_on_a_terminal() {
     let plain = on_terminal(Some("1"));
     assert!(plain.contains("-nat = aws.ec2.Eip") && !plain.contains(&format!("{escape}31m")), "NO_COLOR wins on a terminal: {plain:?}");
 }
+
+/// Fixes that add resources say which: `creates` in the JSON report (within its schema), and the
+/// text summary's list of what the next `pulumi up` will create.
+#[test]
+fn the_resources_a_fix_creates_are_listed() {
+    let dir = fixture_copy("programs/python-s3-inline-config");
+    let run = run_in(dir.path(), &["--dry-run", "--unsafe-fixes", "--format", "json"]);
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    let errors = schema_errors("schemas/report-v1.schema.json", &report);
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    let creates: Vec<&str> = report["findings"].as_array().unwrap().iter().filter_map(|f| f["creates"].as_str()).collect();
+    assert!(creates.contains(&"aws.s3.BucketVersioning f\"eks-tenant-data-{environment_suffix}-versioning\""), "{creates:?}");
+    assert!(creates.contains(&"aws.s3.BucketWebsiteConfiguration \"docs-website\""), "{creates:?}");
+
+    let text = run_in(dir.path(), &["--dry-run", "--unsafe-fixes"]);
+    let listed = format!("The next `pulumi up` would create {} new resources:", creates.len());
+    assert!(text.stderr.contains(&listed), "{}", text.stderr);
+    assert!(text.stderr.contains("  + aws.s3.BucketWebsiteConfiguration \"docs-website\"  (__main__.py:"), "{}", text.stderr);
+}

@@ -6,7 +6,8 @@
 //! type-check with `strict: true` against @pulumi/pulumi + @pulumi/aws 7 from npm
 //! (`tests/sdk/check_ts.mjs`: no compile error, no Output in a template literal, string `+` or
 //! `JSON.stringify`, no `@deprecated` property). Every bundled program must FAIL its check as
-//! written — so the check can fail — and PASS once fixed. `tests/sdk/setup.sh` installs the SDKs
+//! written — so the check can fail — and PASS once fixed. A program that pins pulumi-aws 6
+//! (`requirements.txt`, `package.json`) is checked against pulumi-aws 6 (`py-aws6`, `node-aws6`). `tests/sdk/setup.sh` installs the SDKs
 //! under `target/sdk/` the first time (about 90 s) and is instant afterwards.
 
 mod common;
@@ -31,9 +32,21 @@ fn is_typescript(dir: &Path) -> bool {
     walk_files(dir).iter().any(|f| f.extension().is_some_and(|e| e == "ts"))
 }
 
-/// (passed, report) of the Python check of one program with the aws7 venv.
+/// The pulumi-aws major version a program pins: the first number after `pulumi-aws` in its
+/// `requirements.txt` or `@pulumi/aws` in its `package.json`; 7 when it pins none.
+fn aws_major(dir: &Path) -> u32 {
+    let pinned = |file: &str, package: &str| {
+        let text = fs::read_to_string(dir.join(file)).ok()?;
+        let after = &text[text.find(package)? + package.len()..];
+        let digits: String = after.chars().skip_while(|c| !c.is_ascii_digit()).take_while(char::is_ascii_digit).collect();
+        digits.parse().ok()
+    };
+    pinned("requirements.txt", "pulumi-aws").or_else(|| pinned("package.json", "@pulumi/aws")).unwrap_or(7)
+}
+
+/// (passed, report) of the Python check of one program with the venv of the pulumi-aws it pins.
 fn check_python(dir: &Path) -> (bool, String) {
-    let python = sdk_root().join("py-aws7/bin/python");
+    let python = sdk_root().join(format!("py-aws{}/bin/python", aws_major(dir)));
     let output = Command::new(python)
         .arg(repo_root().join("tests/sdk/check_python.py"))
         .arg("--program-dir")
@@ -45,18 +58,27 @@ fn check_python(dir: &Path) -> (bool, String) {
     (code == 0, String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
-/// (passed, report) of one TypeScript compiler run over `dirs` with the aws7 packages.
+/// (passed, report) of the TypeScript check of `dirs`: one compiler run per pulumi-aws major
+/// version they pin, with its packages.
 fn check_typescript(dirs: &[PathBuf]) -> (bool, String) {
-    let output = Command::new("node")
-        .arg(repo_root().join("tests/sdk/check_ts.mjs"))
-        .arg("--sdk")
-        .arg(sdk_root().join("node-aws7"))
-        .args(dirs)
-        .output()
-        .expect("run check_ts.mjs");
-    let code = output.status.code().unwrap_or(-1);
-    assert!(code == 0 || code == 1, "check_ts.mjs failed to run:\n{}", String::from_utf8_lossy(&output.stderr));
-    (code == 0, String::from_utf8_lossy(&output.stdout).into_owned())
+    let mut majors: Vec<u32> = dirs.iter().map(|d| aws_major(d)).collect();
+    majors.sort_unstable();
+    majors.dedup();
+    let (mut passed, mut reports) = (true, String::new());
+    for major in majors {
+        let output = Command::new("node")
+            .arg(repo_root().join("tests/sdk/check_ts.mjs"))
+            .arg("--sdk")
+            .arg(sdk_root().join(format!("node-aws{major}")))
+            .args(dirs.iter().filter(|d| aws_major(d) == major))
+            .output()
+            .expect("run check_ts.mjs");
+        let code = output.status.code().unwrap_or(-1);
+        assert!(code == 0 || code == 1, "check_ts.mjs failed to run:\n{}", String::from_utf8_lossy(&output.stderr));
+        passed &= code == 0;
+        reports.push_str(&String::from_utf8_lossy(&output.stdout));
+    }
+    (passed, reports)
 }
 
 /// A fixed copy of `dir`, made by `pulumi-fix --write --unsafe-fixes`.

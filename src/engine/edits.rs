@@ -3,13 +3,54 @@
 use super::Edit;
 use super::matcher::RuleMatch;
 use crate::lang::{self, Grammar, argument_key, enclosing_statement};
-use crate::source::{indentation_at, line_end, line_end_inclusive, line_start, with_line_ending};
+use crate::source::{indent_unit, indentation_at, line_end, line_end_inclusive, line_start, with_line_ending};
 use crate::index::FileIndex;
 use crate::spec::{EditSpec, Rule, Template, TemplatePart, TemplateSource};
 use crate::transforms::{self, TransformContext, Value};
 use std::collections::HashMap;
 use std::ops::Range;
 use tree_sitter::{Node, Tree};
+
+/// Appends a rendered value: its continuation lines get the indentation of the template line it is
+/// placed on (a multi-line value stays a block inside an indented template).
+fn push_indented(out: &mut String, value: &str) {
+    let line = &out[out.rfind('\n').map_or(0, |i| i + 1)..];
+    let indent = line[..line.len() - line.trim_start_matches([' ', '\t']).len()].to_string();
+    let mut lines = value.split('\n');
+    out.push_str(lines.next().unwrap_or_default());
+    for line in lines {
+        out.push('\n');
+        if !line.trim().is_empty() {
+            out.push_str(&indent);
+        }
+        out.push_str(line);
+    }
+}
+
+/// Template text with each line's leading four-space levels in the indentation unit `unit`;
+/// `at_line_start`: the text starts a line.
+fn in_indent_unit(text: &str, at_line_start: bool, unit: &str) -> String {
+    if unit == "    " {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if i == 0 && !at_line_start {
+            out.push_str(line);
+            continue;
+        }
+        let mut rest = line;
+        while let Some(after) = rest.strip_prefix("    ") {
+            out.push_str(unit);
+            rest = after;
+        }
+        out.push_str(rest);
+    }
+    out
+}
 
 /// What the edits of one pass may look at.
 pub struct PassContext<'a, 't> {
@@ -34,11 +75,20 @@ impl<'t> PassContext<'_, 't> {
 
     /// Renders a template for match `m`; `bindings` are the local names of the rule's imports.
     pub fn render(&self, template: &Template, m: &RuleMatch<'t>, bindings: &HashMap<String, String>) -> Result<String, String> {
+        self.render_indented(template, m, bindings, None)
+    }
+
+    /// Renders a template whose lines are indented by four spaces a level, in the file's own
+    /// indentation unit `unit` (statements a fix inserts).
+    fn render_indented(&self, template: &Template, m: &RuleMatch<'t>, bindings: &HashMap<String, String>, unit: Option<&str>) -> Result<String, String> {
         let context = TransformContext { quote: self.quote, source: self.text, index: self.index, bindings };
         let mut out = String::new();
         for part in &template.parts {
             match part {
-                TemplatePart::Text(text) => out.push_str(text),
+                TemplatePart::Text(text) => match unit {
+                    Some(unit) => out.push_str(&in_indent_unit(text, out.is_empty() || out.ends_with('\n'), unit)),
+                    None => out.push_str(text),
+                },
                 TemplatePart::Expr { source, transforms } => {
                     let mut value = match source {
                         TemplateSource::Literal(literal) => Value::Text(literal.clone()),
@@ -46,10 +96,10 @@ impl<'t> PassContext<'_, 't> {
                         // An optional capture that did not match renders as nothing.
                         TemplateSource::Capture(name) => self.nodes(m, name).map(Value::Nodes).unwrap_or(Value::Text(String::new())),
                     };
-                    for name in transforms {
-                        value = transforms::apply(name, value, &context)?;
+                    for call in transforms {
+                        value = transforms::apply(call, value, &context)?;
                     }
-                    out.push_str(&value.text(self.text));
+                    push_indented(&mut out, &value.text(self.text));
                 }
             }
         }
@@ -69,6 +119,8 @@ impl<'t> PassContext<'_, 't> {
             }
         }
         let render = |template: &Template| self.render(template, m, &bindings);
+        let unit = indent_unit(self.text);
+        let render_statement = |template: &Template| self.render_indented(template, m, &bindings, Some(&unit));
         let mut changes = Vec::new();
         for spec in &rule.edits {
             let edit = match spec {
@@ -97,8 +149,8 @@ impl<'t> PassContext<'_, 't> {
                     };
                     Edit::replace(key.byte_range(), replacement)
                 }
-                EditSpec::InsertBefore { anchor, template } => self.insert_statement(self.node(m, anchor)?, render(template)?, true)?,
-                EditSpec::InsertAfter { anchor, template } => self.insert_statement(self.node(m, anchor)?, render(template)?, false)?,
+                EditSpec::InsertBefore { anchor, template } => self.insert_statement(self.node(m, anchor)?, render_statement(template)?, true)?,
+                EditSpec::InsertAfter { anchor, template } => self.insert_statement(self.node(m, anchor)?, render_statement(template)?, false)?,
                 EditSpec::EnsureImport(_) => continue,
             };
             changes.push(edit);
@@ -121,6 +173,11 @@ impl<'t> PassContext<'_, 't> {
     /// stand on lines of their own.
     fn deletion_range(&self, first: Node, last: Node) -> Range<usize> {
         let text = self.text;
+        // The only entries of a bracketed container: it becomes empty (`{}`), not `{  }` or a
+        // bracket pair around a blank line.
+        if let Some(inside) = self.whole_inside(first, last) {
+            return inside;
+        }
         let next_comma = last.next_sibling().filter(|s| s.kind() == ",");
         let previous_comma = first.prev_sibling().filter(|s| s.kind() == ",");
         let start_of_line = line_start(text, first.start_byte());
@@ -145,6 +202,23 @@ impl<'t> PassContext<'_, 't> {
             return comma.start_byte()..last.end_byte();
         }
         first.start_byte()..last.end_byte()
+    }
+
+    /// The range between the brackets of the container of `first`..`last` when they are all it
+    /// holds (commas aside; a comment keeps the container as it is).
+    fn whole_inside(&self, first: Node, last: Node) -> Option<Range<usize>> {
+        let container = first.parent().filter(|p| last.parent() == Some(*p))?;
+        if !matches!(container.kind(), "object" | "dictionary" | "list" | "array") {
+            return None;
+        }
+        let open = container.child(0).filter(|c| matches!(c.kind(), "{" | "["))?;
+        let close = container.child(container.child_count().checked_sub(1)?).filter(|c| matches!(c.kind(), "}" | "]"))?;
+        let mut cursor = container.walk();
+        let only = container
+            .children(&mut cursor)
+            .filter(|c| c.id() != open.id() && c.id() != close.id() && c.kind() != ",")
+            .all(|c| c.start_byte() >= first.start_byte() && c.end_byte() <= last.end_byte());
+        only.then(|| open.end_byte()..close.start_byte())
     }
 
     /// Adds `element` at the end of a bracketed list (argument list, list, dict, object, array)

@@ -74,6 +74,7 @@ struct Candidate {
     key: String,
     location: Location,
     message: String,
+    creates: Option<String>,
     edits: Vec<Edit>,
 }
 
@@ -137,6 +138,7 @@ pub fn run<'e>(
             }
             let rule = &spec.rules[m.rule];
             let message = rule.message.as_ref().and_then(|t| context.render(t, m, &Default::default()).ok()).unwrap_or_else(|| spec.summary.clone());
+            let creates = rule.creates.as_ref().and_then(|t| context.render(t, m, &Default::default()).ok());
             let key = match_key(m, &text);
             let built = if rule.edits.is_empty() { Ok(Vec::new()) } else { context.build(rule, m) };
             // Edits are in this pass's text: after the fixes of the passes before it.
@@ -151,7 +153,7 @@ pub fn run<'e>(
                 Ok(edits) if !edits.is_empty() && engine.applies(spec) && !refused.contains(&key) => {
                     ready += 1;
                     if !chosen.iter().any(|c| c.edits.iter().any(|a| edits.iter().any(|b| a.conflicts_with(b)))) {
-                        chosen.push(Candidate { spec: m.spec, rule: m.rule, key, location, message, edits });
+                        chosen.push(Candidate { spec: m.spec, rule: m.rule, key, location, message, creates, edits });
                     }
                 }
                 // A match whose fix changes nothing is already in the fixed form.
@@ -163,11 +165,11 @@ pub fn run<'e>(
                         message
                     };
                     let fix = (!edits.is_empty()).then(|| fix(edits));
-                    remaining.push(Finding { spec: spec.clone(), location, message, fix, applied: false });
+                    remaining.push(Finding { spec: spec.clone(), location, message, creates, fix, applied: false });
                 }
                 Err(reason) => {
                     let message = format!("{message} (no automatic fix here: {reason})");
-                    remaining.push(Finding { spec: spec.clone(), location, message, fix: None, applied: false });
+                    remaining.push(Finding { spec: spec.clone(), location, message, creates: None, fix: None, applied: false });
                 }
             }
         }
@@ -208,7 +210,7 @@ pub fn run<'e>(
             for candidate in accepted.kept {
                 let spec = engine.specs[candidate.spec].clone();
                 let fix = Fix { edits: candidate.edits, pass: pass + 1 };
-                applied.push(Finding { spec, location: candidate.location, message: candidate.message, fix: Some(fix), applied: true });
+                applied.push(Finding { spec, location: candidate.location, message: candidate.message, creates: candidate.creates, fix: Some(fix), applied: true });
             }
             history.push(normalize_edits(&edits));
             text = Cow::Owned(accepted.text);

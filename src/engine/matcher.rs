@@ -93,6 +93,12 @@ fn holds<'t>(predicate: &SemanticPredicate, captures: &mut Vec<(u32, Node<'t>)>,
             captures.extend(found.into_iter().map(|target| (*bind, target)));
             holds
         }
+        SemanticPredicate::EarlierResourceOn { capture, bind, token, arg, negate } => {
+            let found = nodes_of(captures_now, *capture).find_map(|n| earlier_resource_on(n, token, arg, text, index));
+            let holds = found.is_some() != *negate;
+            captures.extend(found.map(|target| (*bind, target)));
+            holds
+        }
         SemanticPredicate::PulumiType { capture, tokens, negate } => {
             let resolved = nodes_of(captures_now, *capture)
                 .any(|n| index.type_token(n, text).is_some_and(|t| tokens.iter().any(|p| token_matches(&t, p))));
@@ -218,4 +224,29 @@ fn earlier_resources<'t>(arguments: Node<'t>, token: &str, names: &[String], lim
         }
     }
     found
+}
+
+/// The binding target (a plain name) of the nearest earlier statement, in the block of the
+/// statement holding `expression` or a block around it, that constructs a `token` resource whose
+/// argument `arg` is `expression` or an attribute of it.
+fn earlier_resource_on<'t>(expression: Node<'t>, token: &str, arg: &str, text: &str, index: &FileIndex<'t>) -> Option<Node<'t>> {
+    let squeeze = |n: Node| text[n.byte_range()].split_whitespace().collect::<String>();
+    let wanted = squeeze(expression);
+    let mut statement = crate::lang::enclosing_statement(index.grammar(), expression)?;
+    loop {
+        let mut previous = statement.prev_named_sibling();
+        while let Some(candidate) = previous {
+            previous = candidate.prev_named_sibling();
+            let Some(construction) = crate::lang::bound_construction(candidate) else { continue };
+            let (target, arguments) = (construction.target, construction.arguments);
+            if target.kind() != "identifier" || !index.type_token(construction.constructor, text).is_some_and(|t| token_matches(&t, token)) {
+                continue;
+            }
+            let value = arguments.and_then(|arguments| argument_value(arguments, arg, text)).map(squeeze);
+            if value.is_some_and(|v| v == wanted || v.strip_prefix(wanted.as_str()).is_some_and(|rest| rest.starts_with('.') || rest.starts_with("?."))) {
+                return Some(target);
+            }
+        }
+        statement = crate::lang::enclosing_statement(index.grammar(), statement.parent()?)?;
+    }
 }

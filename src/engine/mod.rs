@@ -118,6 +118,8 @@ pub struct Finding {
     pub spec: Arc<Spec>,
     pub location: Location,
     pub message: String,
+    /// What the fix adds to the stack (the rule's `creates`), e.g. `aws.s3.BucketVersioning "logs-versioning"`.
+    pub creates: Option<String>,
     /// The fix, with ranges in the text of the pass that produced it.
     pub fix: Option<Fix>,
     pub applied: bool,
@@ -169,6 +171,24 @@ pub struct EngineOptions {
     pub target_aws_major: Option<u32>,
     /// Report suppression comments that silenced nothing, as notices.
     pub report_unused_suppressions: bool,
+    /// Into how many queries, compiled side by side, the rules without anchors go (0 or 1: one).
+    /// One query walks each file once, best for many files; on a run of a few files (pre-commit)
+    /// compiling dominates, and one query per thread finishes sooner.
+    pub unanchored_queries: usize,
+}
+
+/// `specs` in at most `count` groups (at least one spec each) of about equal query text, the
+/// measure of their compile time; none for no specs.
+fn balanced_groups(mut specs: Vec<(usize, &Spec)>, count: usize) -> Vec<Vec<(usize, &Spec)>> {
+    let size = |spec: &Spec| spec.rules.iter().map(|r| r.query.len()).sum::<usize>();
+    specs.sort_by_key(|(_, spec)| std::cmp::Reverse(size(spec)));
+    let mut groups: Vec<(usize, Vec<(usize, &Spec)>)> = vec![(0, Vec::new()); count.clamp(1, specs.len().max(1))];
+    for (index, spec) in specs {
+        let lightest = groups.iter_mut().min_by_key(|(total, _)| *total).expect("at least one group");
+        lightest.0 += size(spec);
+        lightest.1.push((index, spec));
+    }
+    groups.into_iter().map(|(_, group)| group).filter(|group| !group.is_empty()).collect()
 }
 
 /// The queries of a spec that may match a file (or of every spec without anchors), for the file's
@@ -185,8 +205,8 @@ pub struct Engine {
     prefilter: Prefilter,
     compiled: Vec<[OnceLock<Result<CompiledSpec, SpecError>>; 4]>,
     /// Per grammar, the specs without anchors, which every file of the language goes to: one
-    /// query, so a file is walked once for all of them.
-    unanchored: [OnceLock<Result<Option<CompiledSpec>, SpecError>>; 4],
+    /// query (or `options.unanchored_queries`), so a file is walked once for all of them.
+    unanchored: [OnceLock<Result<Vec<CompiledSpec>, SpecError>>; 4],
     options: EngineOptions,
     workspace: Workspace,
 }
@@ -215,16 +235,16 @@ impl Engine {
         })
     }
 
-    fn unanchored(&self, grammar: Grammar) -> Result<Option<&CompiledSpec>, SpecError> {
+    fn unanchored(&self, grammar: Grammar) -> Result<&[CompiledSpec], SpecError> {
         let slot = self.unanchored[grammar.index()].get_or_init(|| {
             let language = grammar.spec_language();
             let specs: Vec<(usize, &Spec)> = (0..self.specs.len())
                 .filter(|&index| self.specs[index].language == language && !self.prefilter.is_anchored(index))
                 .map(|index| (index, self.specs[index].as_ref()))
                 .collect();
-            if specs.is_empty() { Ok(None) } else { compile_specs(&specs, grammar).map(Some) }
+            balanced_groups(specs, self.options.unanchored_queries).par_iter().map(|group| compile_specs(group, grammar)).collect()
         });
-        slot.as_ref().map(Option::as_ref).map_err(Clone::clone)
+        slot.as_deref().map_err(Clone::clone)
     }
 
     fn compiled(&self, spec: usize, grammar: Grammar) -> Result<&CompiledSpec, SpecError> {
@@ -258,14 +278,14 @@ impl Engine {
     /// The compiled queries of `specs` (in parallel when several are new) and where in `text`
     /// their matches can be.
     fn queries(&self, specs: &[Option<usize>], grammar: Grammar, text: &str) -> Result<Vec<SpecQueries<'_>>, SpecError> {
-        let queries: Result<Vec<Option<SpecQueries>>, SpecError> = specs
+        let queries: Result<Vec<Vec<SpecQueries>>, SpecError> = specs
             .par_iter()
             .map(|candidate| match *candidate {
                 Some(index) => {
                     let ranges = self.prefilter.match_ranges(index, text.as_bytes());
-                    Ok(Some(SpecQueries { compiled: self.compiled(index, grammar)?, ranges }))
+                    Ok(vec![SpecQueries { compiled: self.compiled(index, grammar)?, ranges }])
                 }
-                None => Ok(self.unanchored(grammar)?.map(|compiled| SpecQueries { compiled, ranges: None })),
+                None => Ok(self.unanchored(grammar)?.iter().map(|compiled| SpecQueries { compiled, ranges: None }).collect()),
             })
             .collect();
         Ok(queries?.into_iter().flatten().collect())
@@ -353,5 +373,30 @@ mod tests {
     fn apply_dedupes_identical_edits() {
         let edits = [Edit::insert(0, "import base64\n".into()), Edit::insert(0, "import base64\n".into()), Edit::replace(2..3, "Y".into())];
         assert_eq!(apply_edits("x=y\n", &edits), "import base64\nx=Y\n");
+    }
+
+    #[test]
+    fn unanchored_specs_split_into_balanced_groups_that_match_like_one_query() {
+        let specs = crate::spec::builtin_specs().unwrap();
+        let python: Vec<(usize, &Spec)> = specs.iter().enumerate().filter(|(_, s)| s.language == crate::spec::SpecLanguage::Python).collect();
+        for count in [0, 1, 2, 3, python.len() + 5] {
+            let groups = balanced_groups(python.clone(), count);
+            assert_eq!(groups.len(), count.clamp(1, python.len()), "{count} groups asked");
+            let mut indices: Vec<usize> = groups.iter().flatten().map(|(i, _)| *i).collect();
+            indices.sort_unstable();
+            assert_eq!(indices, python.iter().map(|(i, _)| *i).collect::<Vec<_>>(), "every spec once");
+        }
+        assert!(balanced_groups(Vec::new(), 2).is_empty());
+
+        // One query or one per thread: the same fixes.
+        let source = "import pulumi\nimport pulumi_aws as aws\nb = aws.s3.Bucket('b')\npulumi.export('u', f'https://{b.bucket}')\nif b.id == 'x':\n    pass\n";
+        let fixed = |queries| {
+            let engine = Engine::new(specs.clone(), EngineOptions { unanchored_queries: queries, ..Default::default() });
+            let file = SourceFile { path: "main.py".into(), display: "main.py".into(), grammar: Grammar::Python, has_bom: false, text: source.into() };
+            let outcome = engine.process_source(file, &[]);
+            (outcome.fixed, outcome.findings.len())
+        };
+        assert_eq!(fixed(1), fixed(2));
+        assert!(fixed(1).0.is_some(), "the f-string is fixed");
     }
 }

@@ -16,7 +16,7 @@ pub fn render_json(report: &RunReport) -> String {
                     .flat_map(|fix| &fix.edits)
                     .map(|e| json!({"start": e.range.start, "end": e.range.end, "replacement": e.replacement}))
                     .collect();
-                json!({
+                let mut finding = json!({
                     "file": file.display,
                     "codemod": f.spec.id,
                     "safety": f.spec.safety.name(),
@@ -32,7 +32,11 @@ pub fn render_json(report: &RunReport) -> String {
                         Some(fix) => json!({"applied": f.applied, "pass": fix.pass, "edits": edits}),
                         None => Value::Null,
                     },
-                })
+                });
+                if let Some(creates) = &f.creates {
+                    finding["creates"] = json!(creates);
+                }
+                finding
             })
         })
         .collect();

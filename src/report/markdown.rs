@@ -59,7 +59,9 @@ pub fn render_markdown(report: &RunReport) -> String {
                 FixState::Pending => "in this change",
                 _ => "not applied: run `pulumi-fix --write --unsafe-fixes` to apply it",
             };
-            let _ = writeln!(out, "- {} {}: {} ({status})", code(&place(file, finding)), code(finding.id()), one_line(&finding.message));
+            let creates_verb = if matches!(state, FixState::Applied | FixState::Pending) { "`pulumi up` creates" } else { "it would create" };
+            let creates = finding.creates.as_ref().map(|c| format!("; {creates_verb} {}", code(c))).unwrap_or_default();
+            let _ = writeln!(out, "- {} {}: {} ({status}{creates})", code(&place(file, finding)), code(finding.id()), one_line(&finding.message));
         }
         out.push('\n');
     }

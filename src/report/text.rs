@@ -59,6 +59,14 @@ pub fn print_summary(report: &RunReport, err: &mut dyn Write) -> std::io::Result
     for (id, count) in &counts {
         writeln!(err, "  {id:width$}  {count}")?;
     }
+    let created: Vec<_> = report.applied().filter_map(|(file, finding)| Some((file, finding, finding.creates.as_ref()?))).collect();
+    if !created.is_empty() {
+        let will = if report.mode == Mode::DryRun { "would create" } else { "will create" };
+        writeln!(err, "The next `pulumi up` {will} {} new resource{}:", created.len(), plural(created.len()))?;
+        for (file, finding, creates) in created {
+            writeln!(err, "  + {creates}  ({}:{})", file.display, finding.location.start.0)?;
+        }
+    }
     let unfixed = report.unfixed().count();
     if unfixed > 0 {
         writeln!(err, "{} finding{} without an applied fix (listed above).", unfixed, plural(unfixed))?;

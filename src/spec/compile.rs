@@ -22,6 +22,7 @@ pub const SEMANTIC_PREDICATES: &[&str] = &[
     "calls?",
     "earlier-resource?",
     "earlier-resources?",
+    "earlier-resource-on?",
     "pulumi-output?",
     "contains-output?",
     "contains-output-value?",
@@ -58,6 +59,11 @@ pub enum SemanticPredicate {
     /// its binding target becomes the derived capture `bind` (capture index `bind`): the nearest
     /// one's, or with `all` (`#earlier-resources?`) every one's, in source order.
     EarlierResource { capture: u32, bind: u32, token: String, args: Vec<String>, all: bool, negate: bool },
+    /// `#earlier-resource-on?`: an earlier statement of the block holding the captured expression,
+    /// or of a block around it, binds to a name a resource of type `token` whose argument `arg` is
+    /// the expression or an attribute of it (`bucket=site.id` for `site`); the binding target
+    /// becomes capture `bind`.
+    EarlierResourceOn { capture: u32, bind: u32, token: String, arg: String, negate: bool },
     /// The pulumi-aws major version of the file's program (the run's target, else its manifests)
     /// is known and satisfies every comparison (`">=7"`, `"<7"`, `"6"`). The capture only ties
     /// the predicate to its pattern.
@@ -116,6 +122,7 @@ impl SemanticPredicate {
             | SemanticPredicate::HasParent { capture, .. }
             | SemanticPredicate::Calls { capture, .. }
             | SemanticPredicate::EarlierResource { capture, .. }
+            | SemanticPredicate::EarlierResourceOn { capture, .. }
             | SemanticPredicate::AwsVersion { capture, .. }
             | SemanticPredicate::HasElement { capture, .. }
             | SemanticPredicate::Fact { capture, .. } => *capture,
@@ -245,7 +252,7 @@ pub(super) fn scan_query(query: &str) -> QueryScan {
                     ));
                 }
                 // `(#earlier-resource? @args "name" ...)` binds the capture `name`.
-                if base == "earlier-resource?" || base == "earlier-resources?" {
+                if base == "earlier-resource?" || base == "earlier-resources?" || base == "earlier-resource-on?" {
                     let derived = query[end..].split('"').nth(1).unwrap_or_default();
                     if !derived.is_empty() && !captures.iter().any(|c| c == derived) {
                         captures.push(derived.to_string());
@@ -357,6 +364,19 @@ pub fn compile_specs(specs: &[(usize, &Spec)], grammar: Grammar) -> Result<Compi
                     let index = query.capture_names().len() + derived_captures.iter().position(|d| d == bind).unwrap_or(0);
                     let all = name.ends_with("resources?");
                     SemanticPredicate::EarlierResource { capture, bind: index as u32, token: token.clone(), args: args.to_vec(), all, negate }
+                }
+                "earlier-resource-on?" => {
+                    let [bind, token, arg] = strings.as_slice() else {
+                        return Err(locate(start, format!("#{name} needs a capture name to bind, a type token and one argument name: (#{name} @bucket \"website\" \"aws:s3/bucketWebsiteConfiguration:BucketWebsiteConfiguration\" \"bucket\")")));
+                    };
+                    if query.capture_index_for_name(bind).is_some() {
+                        return Err(locate(start, format!("#{name} binds `{bind}`, which the query already captures; pick another name")));
+                    }
+                    if !derived_captures.contains(bind) {
+                        derived_captures.push(bind.clone());
+                    }
+                    let index = query.capture_names().len() + derived_captures.iter().position(|d| d == bind).unwrap_or(0);
+                    SemanticPredicate::EarlierResourceOn { capture, bind: index as u32, token: token.clone(), arg: arg.clone(), negate }
                 }
                 "pulumi-aws-version?" => {
                     needs_strings("major version comparison such as \">=7\"")?;

@@ -12,7 +12,7 @@ mod upgrades;
 pub use anchors::{FileFacts, NoProject, Prefilter};
 pub use compile::{CompiledSpec, NodeFact, SemanticPredicate, compile_spec, compile_specs};
 pub use model::{EditSpec, Example, ImportSpec, Rule, Safety, Spec, SpecLanguage, UpgradePack};
-pub use template::{Template, TemplatePart, TemplateSource};
+pub use template::{Template, TemplatePart, TemplateSource, TransformCall};
 
 use std::fmt;
 use std::path::Path;

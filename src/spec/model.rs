@@ -94,6 +94,9 @@ pub struct Rule {
     /// Line in the spec file of the query's first line.
     pub query_line: usize,
     pub message: Option<Template>,
+    /// What a fix of the rule adds to the stack (`aws.s3.BucketVersioning "logs-versioning"`),
+    /// for the summary of what the next `pulumi up` will create.
+    pub creates: Option<Template>,
     pub edits: Vec<EditSpec>,
 }
 
@@ -192,6 +195,7 @@ enum SeedRefs {
 struct RawRule {
     query: Spanned<String>,
     message: Option<Spanned<String>>,
+    creates: Option<Spanned<String>>,
     #[serde(default)]
     edit: Vec<Spanned<RawEdit>>,
 }
@@ -382,6 +386,7 @@ fn parse_rule(raw: &RawRule, locator: &Locator) -> Result<Rule, Vec<SpecError>> 
     };
 
     let message = raw.message.as_ref().map(|m| parse_template(m.get_ref(), m.span().start, &mut errors));
+    let creates = raw.creates.as_ref().map(|c| parse_template(c.get_ref(), c.span().start, &mut errors));
     let mut edits = Vec::new();
     for spanned in &raw.edit {
         let offset = spanned.span().start;
@@ -460,7 +465,7 @@ fn parse_rule(raw: &RawRule, locator: &Locator) -> Result<Rule, Vec<SpecError>> 
         edits.push(edit);
     }
     link_bindings(&mut edits, message.as_ref(), &mut errors, &|m| err(raw.query.span().start, m));
-    if errors.is_empty() { Ok(Rule { query, query_line, message, edits }) } else { Err(errors) }
+    if errors.is_empty() { Ok(Rule { query, query_line, message, creates, edits }) } else { Err(errors) }
 }
 
 /// Every `{{$binding}}` of the rule's templates must name one of its `ensure_import` edits; those

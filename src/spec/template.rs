@@ -14,7 +14,38 @@ pub enum TemplateSource {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TemplatePart {
     Text(String),
-    Expr { source: TemplateSource, transforms: Vec<String> },
+    Expr { source: TemplateSource, transforms: Vec<TransformCall> },
+}
+
+/// One transform of a template expression: `name` or `name('arg', ...)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransformCall {
+    pub name: String,
+    pub args: Vec<String>,
+}
+
+impl TransformCall {
+    /// `name` or `name('a', 'b')`: arguments are single-quoted strings, separated by commas.
+    fn parse(text: &str) -> Result<TransformCall, String> {
+        let Some((name, rest)) = text.split_once('(') else {
+            return Ok(TransformCall { name: text.to_string(), args: Vec::new() });
+        };
+        let inner = rest.trim_end().strip_suffix(')').ok_or_else(|| format!("`{text}`: the arguments are not closed with `)`"))?;
+        let mut args = Vec::new();
+        let mut rest = inner.trim();
+        while !rest.is_empty() {
+            let body = rest.strip_prefix('\'').ok_or_else(|| format!("`{text}`: each argument is a 'single-quoted' string"))?;
+            let close = body.find('\'').ok_or_else(|| format!("`{text}`: an argument's quote is never closed"))?;
+            args.push(body[..close].to_string());
+            rest = body[close + 1..].trim_start();
+            rest = match rest.strip_prefix(',') {
+                Some(after) => after.trim_start(),
+                None if rest.is_empty() => rest,
+                None => return Err(format!("`{text}`: arguments are separated by commas")),
+            };
+        }
+        Ok(TransformCall { name: name.trim().to_string(), args })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,7 +87,7 @@ impl Template {
     /// Names of the transforms the template applies.
     pub fn transforms(&self) -> impl Iterator<Item = &str> {
         self.parts.iter().flat_map(|p| match p {
-            TemplatePart::Expr { transforms, .. } => transforms.iter().map(String::as_str).collect::<Vec<_>>(),
+            TemplatePart::Expr { transforms, .. } => transforms.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
             TemplatePart::Text(_) => Vec::new(),
         })
     }
@@ -82,11 +113,12 @@ fn parse_expr(expr: &str) -> Result<TemplatePart, String> {
     } else {
         return Err(format!("`{{{{{expr}}}}}` must start with a capture name, a 'quoted literal' or a $binding"));
     };
-    let transforms: Vec<String> = pieces.map(str::to_string).collect();
-    for name in &transforms {
-        if !crate::transforms::is_known(name) {
-            return Err(format!("unknown transform `{name}`; known: {}", crate::transforms::NAMES.join(", ")));
+    let transforms: Vec<TransformCall> = pieces.map(TransformCall::parse).collect::<Result<_, _>>()?;
+    for call in &transforms {
+        if !crate::transforms::is_known(&call.name) {
+            return Err(format!("unknown transform `{}`; known: {}", call.name, crate::transforms::NAMES.join(", ")));
         }
+        crate::transforms::check_arguments(call)?;
     }
     Ok(TemplatePart::Expr { source, transforms })
 }
@@ -107,7 +139,10 @@ mod tests {
             t.parts,
             vec![
                 TemplatePart::Text("domain=".into()),
-                TemplatePart::Expr { source: TemplateSource::Literal("vpc".into()), transforms: vec!["quote".into()] },
+                TemplatePart::Expr {
+                    source: TemplateSource::Literal("vpc".into()),
+                    transforms: vec![TransformCall { name: "quote".into(), args: vec![] }]
+                },
                 TemplatePart::Text(" x=".into()),
                 TemplatePart::Expr { source: TemplateSource::Capture("subject".into()), transforms: vec![] },
             ]
@@ -119,5 +154,14 @@ mod tests {
     fn rejects_unclosed_and_unknown_transform() {
         assert!(Template::parse("a {{b").unwrap_err().contains("never closed"));
         assert!(Template::parse("{{b|nope}}").unwrap_err().contains("unknown transform `nope`"));
+    }
+
+    #[test]
+    fn parses_transform_arguments() {
+        let t = Template::parse("{{name|with_suffix('-logs')}}").unwrap();
+        let TemplatePart::Expr { transforms, .. } = &t.parts[0] else { panic!() };
+        assert_eq!(transforms[0], TransformCall { name: "with_suffix".into(), args: vec!["-logs".into()] });
+        assert!(Template::parse("{{name|with_suffix(-logs)}}").unwrap_err().contains("single-quoted"));
+        assert!(Template::parse("{{name|with_suffix}}").unwrap_err().contains("argument"));
     }
 }

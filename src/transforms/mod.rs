@@ -21,8 +21,10 @@
 mod components;
 mod imports;
 mod outputs;
+mod structure;
 
 use crate::index::FileIndex;
+use crate::spec::TransformCall;
 use std::collections::HashMap;
 use tree_sitter::Node;
 
@@ -40,7 +42,35 @@ pub const NAMES: &[&str] = &[
     "import_shim",
     "sys_path_shim",
     "register_outputs",
+    "reshape",
+    "reshape_each",
+    "arg",
+    "pick_args",
+    "with_suffix",
+    "last_name",
+    "rename_prefix",
+    "to_identifier",
 ];
+
+/// How many arguments each transform takes (`None`: one or more).
+fn arity(name: &str) -> Option<usize> {
+    match name {
+        "reshape" | "reshape_each" | "pick_args" => None,
+        "arg" | "with_suffix" | "to_identifier" => Some(1),
+        "rename_prefix" => Some(2),
+        _ => Some(0),
+    }
+}
+
+/// Checks a transform's arguments when the spec is loaded.
+pub fn check_arguments(call: &TransformCall) -> Result<(), String> {
+    let count = call.args.len();
+    match arity(&call.name) {
+        Some(n) if n != count => Err(format!("`{}` takes {n} argument(s), not {count}", call.name)),
+        None if count == 0 => Err(format!("`{}` takes one or more arguments", call.name)),
+        _ => Ok(()),
+    }
+}
 
 pub fn is_known(name: &str) -> bool {
     NAMES.contains(&name)
@@ -81,7 +111,8 @@ impl Value<'_> {
     }
 }
 
-pub fn apply<'t>(name: &str, value: Value<'t>, context: &TransformContext<'_, 't>) -> Result<Value<'t>, String> {
+pub fn apply<'t>(call: &TransformCall, value: Value<'t>, context: &TransformContext<'_, 't>) -> Result<Value<'t>, String> {
+    let (name, args) = (call.name.as_str(), call.args.as_slice());
     let nodes = match &value {
         Value::Nodes(nodes) => Some(nodes.clone()),
         Value::Text(_) => None,
@@ -107,6 +138,14 @@ pub fn apply<'t>(name: &str, value: Value<'t>, context: &TransformContext<'_, 't
         "import_shim" => imports::import_shim(&needs_nodes()?, context)?,
         "sys_path_shim" => imports::sys_path_shim(&needs_nodes()?, context)?,
         "register_outputs" => components::register_outputs(needs_node()?, context)?,
+        "reshape" => structure::reshape(needs_node()?, args, context)?,
+        "reshape_each" => structure::reshape_each(needs_node()?, args, context)?,
+        "arg" => return structure::arg(needs_node()?, args, context),
+        "pick_args" => structure::pick_args(&value, args, context)?,
+        "with_suffix" => structure::with_suffix(needs_node()?, args, context)?,
+        "last_name" => structure::last_name(&text()),
+        "rename_prefix" => structure::rename_prefix(&text(), args)?,
+        "to_identifier" => structure::to_identifier(needs_node()?, args, context)?,
         other => return Err(format!("unknown transform `{other}`")),
     };
     Ok(Value::Text(result))
