@@ -165,7 +165,8 @@ impl Lang {
         }
     }
 
-    /// Node kinds: a dotted access, its name part, and a plain name.
+    /// Node kinds and fields: a dotted access, the field of its last name, that name's kind, and a
+    /// plain name.
     fn access(self) -> (&'static str, &'static str, &'static str, &'static str) {
         match self {
             Lang::Python => ("attribute", "attribute", "identifier", "identifier"),
