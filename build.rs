@@ -23,13 +23,19 @@ fn main() {
     println!("cargo:rerun-if-changed={}", codemods.display());
     let mut files = Vec::new();
     collect(&codemods, &mut files);
-    let mut generated = String::from("pub static BUILTIN_SPECS: &[(&str, &str)] = &[\n");
-    for file in &files {
-        println!("cargo:rerun-if-changed={file}");
-        let relative = file.strip_prefix(&format!("{}/", root.display())).unwrap_or(file);
-        generated.push_str(&format!("    ({relative:?}, include_str!({file:?})),\n"));
+    // Upgrade catalogs (`codemods/upgrades/`) are not specs: they expand into specs at load time.
+    let upgrades_dir = format!("{}/upgrades/", codemods.display().to_string().replace('\\', "/"));
+    let (upgrades, specs): (Vec<&String>, Vec<&String>) = files.iter().partition(|f| f.starts_with(&upgrades_dir));
+    let mut generated = String::new();
+    for (name, list) in [("BUILTIN_SPECS", specs), ("BUILTIN_UPGRADES", upgrades)] {
+        generated.push_str(&format!("pub static {name}: &[(&str, &str)] = &[\n"));
+        for file in list {
+            println!("cargo:rerun-if-changed={file}");
+            let relative = file.strip_prefix(&format!("{}/", root.display())).unwrap_or(file);
+            generated.push_str(&format!("    ({relative:?}, include_str!({file:?})),\n"));
+        }
+        generated.push_str("];\n");
     }
-    generated.push_str("];\n");
     let out = Path::new(&env::var("OUT_DIR").unwrap()).join("builtin_specs.rs");
     fs::write(out, generated).unwrap();
 }

@@ -102,6 +102,11 @@ pub struct Cli {
     #[arg(long, value_name = "VERSION", value_parser = TargetVersion::parse)]
     pub target_pulumi_aws: Option<TargetVersion>,
 
+    /// Run the provider upgrade pack for this major-version jump, e.g. aws@7: its codemods only
+    /// (plus `--extend-select`), with the programs' pulumi-aws target set to that major.
+    #[arg(long, value_name = "PACKAGE@MAJOR", value_parser = crate::spec::UpgradePack::parse, conflicts_with = "target_pulumi_aws")]
+    pub upgrade: Option<crate::spec::UpgradePack>,
+
     /// Report `pulumi-fix: ignore` comments that silence nothing.
     #[arg(long)]
     pub report_unused_suppressions: bool,
@@ -199,7 +204,13 @@ pub fn load_specs(settings: &Settings) -> Result<Vec<Spec>, Vec<SpecError>> {
     if !unknown.is_empty() {
         return Err(unknown);
     }
-    specs.retain(|s| settings.runs(&s.id));
+    if let Some(pack) = settings.upgrade {
+        let in_pack: Vec<&Spec> = specs.iter().filter(|s| s.upgrade.is_some_and(|u| u.package == pack.package && u.major <= pack.major)).collect();
+        if in_pack.is_empty() {
+            return Err(vec![SpecError { path: "<command line>".into(), line: 0, message: format!("--upgrade {pack}: no codemod belongs to that upgrade; packs: aws@6, aws@7") }]);
+        }
+    }
+    specs.retain(|s| settings.runs(s));
     Ok(specs)
 }
 

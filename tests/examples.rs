@@ -35,8 +35,8 @@ fn every_spec_example_holds() {
     let mut checked = 0;
     for spec in &specs {
         assert!(!spec.examples.is_empty(), "{}: a codemod needs at least one [[example]]", spec.path);
-        let engine = || Engine::new(vec![spec.clone()], EngineOptions { unsafe_fixes: spec.safety == Safety::Review, ..Default::default() });
         for example in &spec.examples {
+            let engine = || Engine::new(vec![spec.clone()], EngineOptions { unsafe_fixes: spec.safety == Safety::Review, target_aws_major: example.target_aws_major, ..Default::default() });
             checked += 1;
             let label = format!("{}:{} ({}: {})", spec.path, example.line, spec.id, example.name);
             let outcome = run(engine, example, &example.before);
@@ -62,4 +62,29 @@ fn every_spec_example_holds() {
     }
     assert!(checked > 0);
     assert!(failures.is_empty(), "{} of {checked} examples failed:\n\n{}", failures.len(), failures.join("\n\n"));
+}
+
+/// Every codemod of a provider upgrade pack (each catalog entry, per language, and the
+/// hand-written ones) is exercised: an example at the pack's major leaves a finding or a fix of
+/// it, and an example below that major is left alone, so the version gate is tested too.
+#[test]
+fn every_upgrade_codemod_fires_at_its_major_and_not_below() {
+    let specs = builtin_specs().expect("built-in specs load");
+    let packs: Vec<_> = specs.iter().filter(|s| s.upgrade.is_some()).collect();
+    assert!(packs.len() >= 60, "expected the aws@6 and aws@7 packs, found {} codemods", packs.len());
+    let mut failures = Vec::new();
+    for spec in packs {
+        let major = spec.upgrade.unwrap().major;
+        let fired = |example: &Example| {
+            let engine = || Engine::new(vec![spec.clone()], EngineOptions { unsafe_fixes: true, target_aws_major: example.target_aws_major, ..Default::default() });
+            !run(engine, example, &example.before).findings.is_empty()
+        };
+        if !spec.examples.iter().any(|e| e.target_aws_major.is_some_and(|t| t >= major) && fired(e)) {
+            failures.push(format!("{}: no example at pulumi-aws {major} makes `{}` fire", spec.path, spec.id));
+        }
+        if !spec.examples.iter().any(|e| e.target_aws_major.is_some_and(|t| t < major) && !fired(e)) {
+            failures.push(format!("{}: no example below pulumi-aws {major} shows `{}` gated off", spec.path, spec.id));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -6,7 +6,7 @@
 
 use super::Cli;
 use crate::config::{self, Config, TargetVersion};
-use crate::spec::{Spec, SpecError};
+use crate::spec::{Spec, SpecError, UpgradePack};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -33,6 +33,8 @@ pub struct Settings {
     pub codemod_dirs: Vec<PathBuf>,
     pub unsafe_fixes: bool,
     pub target_pulumi_aws: Option<TargetVersion>,
+    /// `--upgrade aws@7`: only that pack's codemods (and earlier jumps') run, targeting its major.
+    pub upgrade: Option<UpgradePack>,
     excludes: Vec<Gitignore>,
     per_file_ignores: Vec<(Gitignore, Vec<IdRef>)>,
     /// The working directory, once: patterns match absolute paths, and the walk asks per entry.
@@ -57,6 +59,7 @@ impl Settings {
             codemod_dirs: Vec::new(),
             unsafe_fixes: cli.unsafe_fixes,
             target_pulumi_aws: cli.target_pulumi_aws,
+            upgrade: cli.upgrade,
             excludes: Vec::new(),
             per_file_ignores: Vec::new(),
             cwd: config::absolute(Path::new(".")),
@@ -91,6 +94,9 @@ impl Settings {
             settings.config_file = Some(config.file);
         }
         settings.codemod_dirs.extend(cli.codemod_dirs.iter().cloned());
+        if let Some(pack) = settings.upgrade {
+            settings.target_pulumi_aws = Some(TargetVersion { major: pack.major, minor: None, patch: None });
+        }
         match patterns(&settings.cwd, cli.exclude.iter().map(|p| (p.as_str(), 0)), COMMAND_LINE) {
             Ok(excludes) => settings.excludes.push(excludes),
             Err(e) => errors.push(e),
@@ -116,9 +122,15 @@ impl Settings {
         self.per_file_ignores.iter().filter(|(matcher, _)| matches(matcher, &path, false)).flat_map(|(_, ids)| ids.iter().map(|i| i.id.clone())).collect()
     }
 
-    /// Whether codemod `id` runs at all (opt-in ones: see [`Settings::chosen`]).
-    pub fn runs(&self, id: &str) -> bool {
-        (self.select.is_empty() || self.names(id)) && !self.ignore.iter().any(|s| s.id == id)
+    /// Whether a codemod runs at all (opt-in ones: see [`Settings::chosen`]). With `--upgrade`,
+    /// the pack (every jump up to its major) is the selection, and `extend-select` adds to it.
+    pub fn runs(&self, spec: &Spec) -> bool {
+        let id = spec.id.as_str();
+        let selected = match self.upgrade {
+            Some(pack) => spec.upgrade.is_some_and(|u| u.package == pack.package && u.major <= pack.major) || self.extend_select.iter().any(|s| s.id == id),
+            None => self.select.is_empty() || self.names(id),
+        };
+        selected && !self.ignore.iter().any(|s| s.id == id)
     }
 
     /// Whether `select` or `extend-select` names `id`.

@@ -7,10 +7,11 @@ mod anchors;
 mod compile;
 mod model;
 mod template;
+mod upgrades;
 
 pub use anchors::{FileFacts, NoProject, Prefilter};
 pub use compile::{CompiledSpec, NodeFact, SemanticPredicate, compile_rules, compile_spec};
-pub use model::{EditSpec, Example, ImportSpec, Rule, Safety, Spec, SpecLanguage};
+pub use model::{EditSpec, Example, ImportSpec, Rule, Safety, Spec, SpecLanguage, UpgradePack};
 pub use template::{Template, TemplatePart, TemplateSource, TransformCall};
 
 use std::fmt;
@@ -42,6 +43,16 @@ pub fn line_of(text: &str, offset: usize) -> usize {
 /// The built-in catalog, parsed from the specs embedded at build time.
 pub fn builtin_specs() -> Result<Vec<Spec>, Vec<SpecError>> {
     let mut specs = parse_all(BUILTIN_SPECS.iter().map(|(path, text)| (path.to_string(), text.to_string())))?;
+    let mut errors = Vec::new();
+    for (path, text) in BUILTIN_UPGRADES {
+        match upgrades::expand(path, text) {
+            Ok(expanded) => specs.extend(expanded),
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
     for spec in &mut specs {
         spec.builtin = true;
     }

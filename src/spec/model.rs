@@ -58,6 +58,34 @@ pub struct Spec {
     /// Embedded in the binary: the test suite compiles its queries, so runs compile them only
     /// when a file needs them.
     pub builtin: bool,
+    /// The provider upgrade pack this codemod belongs to (`upgrade = "aws@7"`), which
+    /// `--upgrade aws@7` selects.
+    pub upgrade: Option<UpgradePack>,
+}
+
+/// A provider major-version jump: `aws@7` is the move to pulumi-aws 7.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct UpgradePack {
+    pub package: &'static str,
+    pub major: u32,
+}
+
+impl UpgradePack {
+    /// `aws@7`; only pulumi-aws has packs (its version is the one the engine detects).
+    pub fn parse(text: &str) -> Result<UpgradePack, String> {
+        let (package, major) = text.split_once('@').ok_or_else(|| format!("`{text}` is not PACKAGE@MAJOR, e.g. aws@7"))?;
+        if package != "aws" {
+            return Err(format!("no upgrade pack for `{package}`; packs exist for aws (aws@6, aws@7)"));
+        }
+        let major = major.trim_start_matches('v').parse().map_err(|_| format!("`{major}` is not a major version; write e.g. aws@7"))?;
+        Ok(UpgradePack { package: "aws", major })
+    }
+}
+
+impl std::fmt::Display for UpgradePack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}@{}", self.package, self.major)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -123,6 +151,9 @@ pub struct Example {
     pub project: Option<String>,
     /// Other files of the project (relative path → text), for facts about other modules.
     pub files: std::collections::BTreeMap<String, String>,
+    /// The pulumi-aws major the example runs with (as `--target-pulumi-aws`); an upgrade pack's
+    /// examples default to the pack's major.
+    pub target_aws_major: Option<u32>,
 }
 
 impl Example {
@@ -145,6 +176,7 @@ struct RawSpec {
     opt_in: bool,
     #[serde(default)]
     replaces: Vec<String>,
+    upgrade: Option<Spanned<String>>,
     #[serde(default)]
     rule: Vec<RawRule>,
     #[serde(default)]
@@ -197,6 +229,7 @@ struct RawExample {
     project: Option<String>,
     #[serde(default)]
     files: std::collections::BTreeMap<String, String>,
+    target_pulumi_aws: Option<u32>,
 }
 
 /// Builds errors located in one spec file.
@@ -255,6 +288,7 @@ pub(super) fn parse_spec(path: &str, text: &str) -> Result<Spec, Vec<SpecError>>
     if raw.rule.is_empty() {
         errors.push(err(0, "a codemod needs at least one [[rule]]".into()));
     }
+    let upgrade = raw.upgrade.as_ref().and_then(|u| UpgradePack::parse(u.get_ref()).map_err(|m| errors.push(err(u.span().start, m))).ok());
 
     let mut rules = Vec::new();
     for raw_rule in &raw.rule {
@@ -284,6 +318,7 @@ pub(super) fn parse_spec(path: &str, text: &str) -> Result<Spec, Vec<SpecError>>
                 findings: ex.findings,
                 project: ex.project.clone(),
                 files: ex.files.clone(),
+                target_aws_major: ex.target_pulumi_aws.or(upgrade.map(|u| u.major)),
             }
         })
         .collect();
@@ -305,6 +340,7 @@ pub(super) fn parse_spec(path: &str, text: &str) -> Result<Spec, Vec<SpecError>>
         examples,
         path: path.to_string(),
         builtin: false,
+        upgrade,
     })
 }
 

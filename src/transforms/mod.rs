@@ -197,7 +197,7 @@ pub fn camel(value: &str) -> String {
     out
 }
 
-fn snake(value: &str) -> String {
+pub fn snake(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 4);
     for (i, c) in value.chars().enumerate() {
         if c.is_uppercase() {

@@ -66,6 +66,7 @@ def parse_args(argv):
     parser.add_argument("--cwd-mode", choices=["entry", "root"], default="entry",
                         help="entry: run from the entry file's directory as the Pulumi CLI does; root: from the program directory as a test runner does")
     parser.add_argument("--stack", default="dev", help="stack whose Pulumi.<stack>.yaml config is loaded when it exists (default dev)")
+    parser.add_argument("--allow-deprecated", action="store_true", help="do not count deprecated inputs as problems (checking a program before its upgrade)")
     parser.add_argument("--config", action="append", default=[], metavar="KEY=VALUE", help="extra config; KEY without a namespace gets the project's")
     return parser.parse_args(argv)
 
@@ -167,8 +168,9 @@ def output_strings(value, path=""):
 
 
 class Checker:
-    def __init__(self, program_dir):
+    def __init__(self, program_dir, allow_deprecated=False):
         self.program_dir = os.path.realpath(program_dir)
+        self.allow_deprecated = allow_deprecated
         self.resources = []
         self.problems = []
         self.warnings = []
@@ -178,6 +180,8 @@ class Checker:
         self._exception_sites = set()
 
     def problem(self, text):
+        if self.allow_deprecated and text.startswith("deprecated input: "):
+            return
         if text not in self._seen:
             self._seen.add(text)
             self.problems.append(text)
@@ -356,7 +360,7 @@ def run(options):
     from pulumi.runtime import stack as pulumi_stack
     from pulumi.runtime.sync_await import _sync_await
 
-    checker = Checker(program_dir)
+    checker = Checker(program_dir, allow_deprecated=options.allow_deprecated)
 
     original_warn = pulumi.log.warn
 

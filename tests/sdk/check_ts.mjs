@@ -37,11 +37,14 @@ function usage(message) {
 }
 
 let sdk = null;
+// --allow-deprecated: deprecations are not problems (checking a program before its upgrade).
+let allowDeprecated = false;
 const dirs = [];
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   if (argv[i] === "--sdk") sdk = argv[++i];
   else if (argv[i].startsWith("--sdk=")) sdk = argv[i].slice(6);
+  else if (argv[i] === "--allow-deprecated") allowDeprecated = true;
   else if (argv[i].startsWith("-")) usage(`unknown option ${argv[i]}`);
   else dirs.push(argv[i]);
 }
@@ -195,7 +198,7 @@ function checkJsonType(node, type) {
 }
 
 function deprecationOf(symbol) {
-  if (!symbol) return null;
+  if (!symbol || allowDeprecated) return null;
   if (symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
   const tag = symbol.getJsDocTags(checker).find((t) => t.name === "deprecated");
   if (!tag) return null;
