@@ -29,6 +29,8 @@ fn bad_input_is_reported_with_path_and_line_and_left_byte_for_byte() {
         ("bad/binary.py", b"\x7fELF\x00\x01\x02"),
         ("bad/nul.ts", b"import * as aws from \"@pulumi/aws\";\n\nnew aws.ec2.Eip(\"e\", { vpc: true });\x00\n"),
         ("bad/big.py", big.as_bytes()),
+        // CPython rejects a vertical tab outside strings, tree-sitter reads past it (fuzz find).
+        ("bad/vertical_tab.py", b"import pulumi_aws as aws\nif True:\x0b\n    eip = aws.ec2.Eip(\"e\", vpc=True)\n"),
     ];
     for (path, bytes) in bad_files {
         write(dir.path(), path, bytes);
@@ -45,6 +47,7 @@ fn bad_input_is_reported_with_path_and_line_and_left_byte_for_byte() {
     assert_mentions(&run, "bad/binary.py:1: skipped: contains a NUL byte");
     assert_mentions(&run, "bad/nul.ts:3: skipped: contains a NUL byte");
     assert_mentions(&run, "bad/big.py: skipped: 10 MiB is over the 4 MiB limit");
+    assert_mentions(&run, "bad/vertical_tab.py:2: syntax error: invalid non-printable character U+000B; the file is left untouched");
     assert!(!run.stderr.contains("empty.py"), "an empty file is fine:\n{}", run.stderr);
     assert_eq!(snapshot_tree(&dir.path().join("bad")), before, "bad input is left byte for byte");
     assert_eq!(fs::read(dir.path().join("empty.py")).unwrap(), b"");

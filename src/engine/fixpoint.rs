@@ -16,7 +16,7 @@ use super::SpecQueries;
 use super::suppress::Suppressions;
 use super::{Edit, Engine, Finding, Fix, Location, Problem, apply_edits, normalize_edits};
 use crate::index::FileIndex;
-use crate::lang::{Grammar, first_syntax_error, parse, reparse};
+use crate::lang::{Grammar, first_syntax_error, invalid_character, parse, reparse};
 use crate::project::FileContext;
 use crate::source::{line_col, line_ending, preferred_quote};
 use crate::spec::SpecError;
@@ -113,10 +113,13 @@ pub fn run<'e>(
             };
         }
         let tree = accepted_tree.take().unwrap_or_else(|| parse(grammar, &text));
-        if let Some(offset) = first_syntax_error(&tree) {
-            // Only the original can fail here: every later pass is checked before it is kept.
+        // Only the original can fail here: every later pass is checked before it is kept.
+        let error = first_syntax_error(&tree).map(|offset| (offset, "syntax error".to_string())).or_else(|| {
+            invalid_character(grammar, &tree, &text).map(|offset| (offset, format!("syntax error: invalid non-printable character U+{:04X}", text.as_bytes()[offset])))
+        });
+        if let Some((offset, what)) = error {
             let line = line_col(&text, offset).0;
-            let message = "syntax error; the file is left untouched (pulumi-fix edits only files that parse)".to_string();
+            let message = format!("{what}; the file is left untouched (pulumi-fix edits only files that parse)");
             let problems = vec![Problem { line: Some(line), message, is_error: false }];
             return FixRun::given_up(problems);
         }

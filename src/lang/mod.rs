@@ -154,6 +154,27 @@ pub fn first_syntax_error(tree: &Tree) -> Option<usize> {
     }
 }
 
+/// A character outside string literals and comments that the language rejects although
+/// tree-sitter reads past it: Python's "invalid non-printable character" (a control character
+/// other than tab, line feed, carriage return and form feed, such as U+000B). Its byte offset.
+pub fn invalid_character(grammar: Grammar, tree: &Tree, text: &str) -> Option<usize> {
+    if grammar != Grammar::Python {
+        return None;
+    }
+    let is_invalid = |b: &u8| b.is_ascii_control() && !matches!(b, b'\t' | b'\n' | b'\r' | b'\x0c');
+    let mut offset = 0;
+    while let Some(found) = text.as_bytes()[offset..].iter().position(is_invalid) {
+        let at = offset + found;
+        let node = tree.root_node().descendant_for_byte_range(at, at + 1)?;
+        let in_literal = std::iter::successors(Some(node), |n| n.parent()).any(|n| matches!(n.kind(), "string" | "comment"));
+        if !in_literal {
+            return Some(at);
+        }
+        offset = at + 1;
+    }
+    None
+}
+
 /// The statement that holds `node`: the ancestor (or the node itself) whose parent is a block of
 /// statements, a class body, or the module.
 pub fn enclosing_statement(grammar: Grammar, node: Node) -> Option<Node> {
