@@ -144,6 +144,7 @@ pub struct Problem {
 #[derive(Debug)]
 pub struct FileOutcome {
     pub display: String,
+    /// The file as read, kept when it changed or has findings.
     pub source: Option<SourceFile>,
     /// The fixed text, when it differs from the original.
     pub fixed: Option<String>,
@@ -337,8 +338,12 @@ impl Engine {
             run.problems.extend(suppressions.unused(|id| self.specs.iter().any(|s| s.id == id)));
         }
         let fixed = run.fixed;
-        let spec_errors = run.faults.iter().map(|fault| self.spec_error(fault, &source.display)).collect();
-        FileOutcome { display: source.display.clone(), source: Some(source), fixed, findings: run.findings, problems: run.problems, suppressed: run.suppressed, spec_errors }
+        let display = source.display.clone();
+        let spec_errors = run.faults.iter().map(|fault| self.spec_error(fault, &display)).collect();
+        // Only a changed file or one with findings needs its text later (to diff, write or quote
+        // it): a run over many files holds those only, not the whole tree.
+        let source = (fixed.is_some() || !run.findings.is_empty()).then_some(source);
+        FileOutcome { display, source, fixed, findings: run.findings, problems: run.problems, suppressed: run.suppressed, spec_errors }
     }
 
     fn spec_error(&self, fault: &RuleFault, display: &str) -> SpecError {

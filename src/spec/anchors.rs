@@ -43,14 +43,15 @@ use tree_sitter::{CaptureQuantifier, Query};
 enum Anchor {
     Literal(Box<Finder<'static>>),
     /// The spellings of a Pulumi member name, which may hold underscores (`Bucket_replication`).
-    Spellings(Regex),
+    /// Compiled when a file is first searched for it: most runs need few of them.
+    Spellings(String, std::sync::OnceLock<Regex>),
 }
 
 impl Anchor {
     fn is_in(&self, bytes: &[u8]) -> bool {
         match self {
             Anchor::Literal(finder) => finder.find(bytes).is_some(),
-            Anchor::Spellings(regex) => regex.is_match(bytes),
+            Anchor::Spellings(pattern, regex) => regex.get_or_init(|| Regex::new(pattern).expect("member spellings are a valid regex")).is_match(bytes),
         }
     }
 }
@@ -216,7 +217,7 @@ impl Prefilter {
             .into_iter()
             .map(|needle| match needle {
                 Needle::Literal(bytes) => Anchor::Literal(Box::new(Finder::new(&bytes).into_owned())),
-                Needle::Spellings(pattern) => Anchor::Spellings(Regex::new(&pattern).expect("member spellings are a valid regex")),
+                Needle::Spellings(pattern) => Anchor::Spellings(pattern, std::sync::OnceLock::new()),
             })
             .collect();
         Prefilter { anchors, units, filters, local }
