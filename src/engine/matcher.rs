@@ -104,6 +104,9 @@ fn holds<'t>(predicate: &SemanticPredicate, captures: &mut Vec<(u32, Node<'t>)>,
                 .any(|n| index.type_token(n, text).is_some_and(|t| tokens.iter().any(|p| token_matches(&t, p))));
             resolved != *negate
         }
+        SemanticPredicate::AssignedCall { capture, tokens, negate } => {
+            nodes_of(captures_now, *capture).any(|n| index.is_assigned_call(n, tokens)) != *negate
+        }
         SemanticPredicate::HasArg { capture, names, negate } => {
             let has = nodes_of(captures_now, *capture).any(|n| {
                 let mut cursor = n.walk();

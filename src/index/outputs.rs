@@ -44,6 +44,8 @@ pub(super) struct OutputFacts {
     resources: HashSet<String>,
     /// Names and paths whose every assignment is an Output, or that are typed as one.
     outputs: HashSet<String>,
+    /// Where the values assigned to each name or path lie, in the whole file.
+    assigned: HashMap<String, Vec<std::ops::Range<usize>>>,
 }
 
 /// Node kinds and fields that differ between the grammars.
@@ -272,7 +274,31 @@ impl<'t> FileIndex<'t> {
             }
             facts.outputs.extend(learnt);
         }
+        facts.assigned = assignments.into_iter().map(|(key, values)| (key, values.iter().map(|v| v.byte_range()).collect())).collect();
         facts
+    }
+
+    /// `#assigned-call?`: `node` is a name (or `self.x` / `this.x`) every assignment of which is
+    /// a call of one of `tokens`, maybe awaited or wrapped in `pulumi.output(...)`
+    /// (`region = aws.get_region()`, `const r = pulumi.output(aws.getRegion())`).
+    pub fn is_assigned_call(&self, node: Node<'t>, tokens: &[String]) -> bool {
+        let Some(ranges) = self.binding_key(node).and_then(|key| self.output_facts().assigned.get(&key)) else { return false };
+        let values: Vec<Node<'t>> = ranges.iter().filter_map(|r| self.root.descendant_for_byte_range(r.start, r.end)).collect();
+        let calls = |value: Node<'t>| {
+            let mut value = self.unwrap(value);
+            if value.kind() == "await_expression" {
+                value = value.named_child(0).map_or(value, |inner| self.unwrap(inner));
+            }
+            let token_of = |call: Node<'t>| self.callee(call).and_then(|callee| self.type_token(callee, self.source));
+            let mut token = token_of(value);
+            // `pulumi.output(call)`: the call's result, lifted.
+            if token.as_deref() == Some("pulumi:index/output:output") {
+                let argument = value.child_by_field_name("arguments").and_then(|a| a.named_child(0));
+                token = argument.and_then(|inner| token_of(self.unwrap(inner)));
+            }
+            token.is_some_and(|t| tokens.iter().any(|wanted| super::token_matches(&t, wanted)))
+        };
+        values.len() == ranges.len() && !values.is_empty() && values.iter().all(|v| calls(*v))
     }
 
     fn is_output_with(&self, node: Node<'t>, facts: &OutputFacts) -> bool {

@@ -17,6 +17,7 @@ const TEXT_PREDICATES: &[&str] = &[
 /// Each has a `not-` twin.
 pub const SEMANTIC_PREDICATES: &[&str] = &[
     "pulumi-type?",
+    "assigned-call?",
     "has-arg?",
     "has-parent?",
     "calls?",
@@ -45,6 +46,9 @@ pub enum SemanticPredicate {
     /// The capture resolves, through the file's imports, to one of these Pulumi type tokens
     /// (`aws:ec2/eip:Eip`; a trailing `*` matches a prefix).
     PulumiType { capture: u32, tokens: Vec<String>, negate: bool },
+    /// The captured name (or `self.x` / `this.x`) is assigned only calls of one of these tokens
+    /// (maybe awaited or wrapped in `pulumi.output(...)`).
+    AssignedCall { capture: u32, tokens: Vec<String>, negate: bool },
     /// The captured argument list / object literal has a keyword argument or property with one of
     /// these names.
     HasArg { capture: u32, names: Vec<String>, negate: bool },
@@ -118,6 +122,7 @@ impl SemanticPredicate {
     pub fn capture(&self) -> u32 {
         match self {
             SemanticPredicate::PulumiType { capture, .. }
+            | SemanticPredicate::AssignedCall { capture, .. }
             | SemanticPredicate::HasArg { capture, .. }
             | SemanticPredicate::HasParent { capture, .. }
             | SemanticPredicate::Calls { capture, .. }
@@ -339,6 +344,10 @@ pub fn compile_rules(rules: &[(usize, &Spec, usize)], grammar: Grammar) -> Resul
                 "pulumi-type?" => {
                     needs_strings("type token such as \"aws:ec2/eip:Eip\"")?;
                     SemanticPredicate::PulumiType { capture, tokens: strings, negate }
+                }
+                "assigned-call?" => {
+                    needs_strings("type token such as \"aws:index/getRegion:getRegion\"")?;
+                    SemanticPredicate::AssignedCall { capture, tokens: strings, negate }
                 }
                 "has-arg?" => {
                     needs_strings("argument name")?;

@@ -550,7 +550,7 @@ pub fn expand(path: &str, text: &str) -> Result<Vec<super::Spec>, Vec<SpecError>
         let tokens: Vec<String> = with_output_form(&package, &module, &member).into_iter().map(|(t, _)| t).collect();
         let token_list = tokens.iter().map(|t| format!("{t:?}")).collect::<Vec<_>>().join(" ");
         let summary = format!("`{member}(...).{}` → `.{}` (pulumi-aws {major})", e.from, e.to);
-        let explanation = format!("pulumi-aws {major} renamed the `{}` property of `{member}`'s result to `{}`. The fix renames it where the call's result is read directly; results kept in a variable are not followed.", e.from, e.to);
+        let explanation = format!("pulumi-aws {major} renamed the `{}` property of `{member}`'s result to `{}`. The fix renames it where the call's result is read directly, or through a name every assignment of which is that call (maybe awaited or wrapped in `pulumi.output(...)`).", e.from, e.to);
         let mut langs = Vec::new();
         for lang in both {
             let (old, new) = (lang.argument(&e.from), lang.argument(&e.to));
@@ -559,11 +559,20 @@ pub fn expand(path: &str, text: &str) -> Result<Vec<super::Spec>, Vec<SpecError>
                 Lang::TypeScript => "[(call_expression function: (_) @fn) (parenthesized_expression (await_expression (call_expression function: (_) @fn)))]".to_string(),
             };
             let (access, name_field, name_kind, _) = lang.access();
-            langs.push((lang, vec![GeneratedRule {
-                query: format!("(({access} object: {call} {name_field}: ({name_kind}) @attr) (#pulumi-type? @fn {token_list}) (#eq? @attr {old:?}) {})", gate(pack, "fn")),
-                message: format!("`.{old}` of `{member}`'s result is now `.{new}`"),
-                edits: vec![edit("replace", "attr", "with", &new)],
-            }]));
+            let message = format!("`.{old}` of `{member}`'s result is now `.{new}`");
+            langs.push((lang, vec![
+                GeneratedRule {
+                    query: format!("(({access} object: {call} {name_field}: ({name_kind}) @attr) (#pulumi-type? @fn {token_list}) (#eq? @attr {old:?}) {})", gate(pack, "fn")),
+                    message: message.clone(),
+                    edits: vec![edit("replace", "attr", "with", &new)],
+                },
+                // The result kept in a variable: `region = aws.get_region()` ... `region.name`.
+                GeneratedRule {
+                    query: format!("(({access} object: (identifier) @result {name_field}: ({name_kind}) @attr) (#eq? @attr {old:?}) (#assigned-call? @result {token_list}) {})", gate(pack, "result")),
+                    message,
+                    edits: vec![edit("replace", "attr", "with", &new)],
+                },
+            ]));
         }
         x.emit(offset, &e.common, &summary, &explanation, &langs);
     }
