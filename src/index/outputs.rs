@@ -301,6 +301,13 @@ impl<'t> FileIndex<'t> {
         values.len() == ranges.len() && !values.is_empty() && values.iter().all(|v| calls(*v))
     }
 
+    /// `is_output_with` of a sub-expression, remembered once `facts` are the file's final ones:
+    /// each link of a long member chain (`a!.b!.c...`, fuzzed) is then decided once, not once per
+    /// longer chain holding it.
+    fn is_output_within(&self, node: Node<'t>, facts: &OutputFacts) -> bool {
+        if self.outputs.get().is_some_and(|known| std::ptr::eq(known, facts)) { self.is_output(node) } else { self.is_output_with(node, facts) }
+    }
+
     fn is_output_with(&self, node: Node<'t>, facts: &OutputFacts) -> bool {
         let s = syntax(self.grammar);
         let node = self.unwrap(node);
@@ -323,9 +330,9 @@ impl<'t> FileIndex<'t> {
                 let object = self.unwrap(object);
                 self.binding_key(object).is_some_and(|k| facts.resources.contains(&k) && self.parameter_annotation(object).is_none())
                     || self.is_resource_construction(object)
-                    || self.is_output_with(object, facts)
+                    || self.is_output_within(object, facts)
             }
-            kind if kind == s.subscript => node.child_by_field_name("object").or_else(|| node.child_by_field_name("value")).is_some_and(|o| self.is_output_with(o, facts)),
+            kind if kind == s.subscript => node.child_by_field_name("object").or_else(|| node.child_by_field_name("value")).is_some_and(|o| self.is_output_within(o, facts)),
             kind if s.calls.contains(&kind) => {
                 let Some(callee) = self.callee(node) else { return false };
                 let callee = self.unwrap(callee);
