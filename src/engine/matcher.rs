@@ -87,9 +87,8 @@ fn holds<'t>(predicate: &SemanticPredicate, captures: &mut Vec<(u32, Node<'t>)>,
     match predicate {
         SemanticPredicate::EarlierResource { capture, bind, token, args, all, negate } => {
             let limit = if *all { usize::MAX } else { 1 };
-            let mut found = nodes_of(captures_now, *capture).map(|n| earlier_resources(n, token, args, limit, text, index)).find(|f| !f.is_empty()).unwrap_or_default();
-            found.reverse();
-            let holds = !found.is_empty() != *negate;
+            let found = nodes_of(captures_now, *capture).map(|n| earlier_resources(n, token, args, limit, text, index)).find(|f| !f.is_empty()).unwrap_or_default();
+            let holds = found.is_empty() == *negate;
             captures.extend(found.into_iter().map(|target| (*bind, target)));
             holds
         }
@@ -116,11 +115,7 @@ fn holds<'t>(predicate: &SemanticPredicate, captures: &mut Vec<(u32, Node<'t>)>,
                 })
             });
             // `**kwargs` or `...spread` may hold any key: adding one it holds would repeat it.
-            let may_have = || nodes_of(captures_now, *capture).any(|n| {
-                let mut cursor = n.walk();
-                let spread = n.named_children(&mut cursor).any(|c| matches!(c.kind(), "dictionary_splat" | "spread_element"));
-                spread
-            });
+            let may_have = || nodes_of(captures_now, *capture).any(|n| (0..n.named_child_count()).filter_map(|i| n.named_child(i)).any(|c| matches!(c.kind(), "dictionary_splat" | "spread_element")));
             if *negate { !has && !may_have() } else { has }
         }
         SemanticPredicate::HasParent { capture, kinds, negate } => {
@@ -132,14 +127,13 @@ fn holds<'t>(predicate: &SemanticPredicate, captures: &mut Vec<(u32, Node<'t>)>,
             calls != *negate
         }
         SemanticPredicate::HasElement { capture, element, negate } => {
-            let squeeze = |n: Node| text[n.byte_range()].split_whitespace().collect::<String>();
             let listed: HashSet<String> = nodes_of(captures_now, *capture)
                 .flat_map(|list| {
                     let mut cursor = list.walk();
-                    list.named_children(&mut cursor).map(squeeze).collect::<Vec<_>>()
+                    list.named_children(&mut cursor).map(|e| squeezed(e, text)).collect::<Vec<_>>()
                 })
                 .collect();
-            let missing: Vec<Node<'t>> = nodes_of(captures_now, *element).filter(|e| !listed.contains(&squeeze(*e))).collect();
+            let missing: Vec<Node<'t>> = nodes_of(captures_now, *element).filter(|e| !listed.contains(&squeezed(*e, text))).collect();
             if !*negate {
                 return missing.is_empty();
             }
@@ -202,53 +196,53 @@ fn argument_value<'t>(container: Node<'t>, name: &str, text: &str) -> Option<Nod
     }
 }
 
+/// A node's text without whitespace: how two spellings of one expression compare.
+fn squeezed(node: Node, text: &str) -> String {
+    text[node.byte_range()].split_whitespace().collect()
+}
+
 /// Both present, with the same text up to whitespace.
 fn same_text(a: Option<Node>, b: Option<Node>, text: &str) -> bool {
-    let squeeze = |n: Node| text[n.byte_range()].split_whitespace().collect::<String>();
-    matches!((a, b), (Some(a), Some(b)) if squeeze(a) == squeeze(b))
+    matches!((a, b), (Some(a), Some(b)) if squeezed(a, text) == squeezed(b, text))
+}
+
+/// The statements before `statement` in its block, nearest first, that bind the construction of
+/// a `token` resource (`x = T(...)`, `const x = new T(...)`, `this.x = new T(...)`).
+fn earlier_constructions<'t, 'a>(statement: Node<'t>, token: &'a str, text: &'a str, index: &'a FileIndex<'t>) -> impl Iterator<Item = crate::lang::Construction<'t>> + 'a
+where
+    't: 'a,
+{
+    std::iter::successors(statement.prev_named_sibling(), |s| s.prev_named_sibling())
+        .filter_map(crate::lang::bound_construction)
+        .filter(move |c| index.type_token(c.constructor, text).is_some_and(|t| token_matches(&t, token)))
 }
 
 /// The binding targets (a name, `self.x` or `this.x`) of the nearest `limit` earlier statements,
 /// nearest first, in the block of the statement holding `arguments`, that construct a `token`
 /// resource whose arguments `names` have the same text as in `arguments`.
 fn earlier_resources<'t>(arguments: Node<'t>, token: &str, names: &[String], limit: usize, text: &str, index: &FileIndex<'t>) -> Vec<Node<'t>> {
-    let mut found = Vec::new();
-    let Some(statement) = crate::lang::enclosing_statement(index.grammar(), arguments) else { return found };
-    let mut previous = statement.prev_named_sibling();
-    while let Some(candidate) = previous.filter(|_| found.len() < limit) {
-        previous = candidate.prev_named_sibling();
-        let Some(construction) = crate::lang::bound_construction(candidate) else { continue };
-        let constructs = index.type_token(construction.constructor, text).is_some_and(|t| token_matches(&t, token));
-        let same_arguments = construction.arguments.is_some_and(|other| {
-            names.iter().all(|name| same_text(argument_value(arguments, name, text), argument_value(other, name, text), text))
-        });
-        if constructs && same_arguments {
-            found.push(construction.target);
-        }
-    }
-    found
+    let Some(statement) = crate::lang::enclosing_statement(index.grammar(), arguments) else { return Vec::new() };
+    let same_arguments = |other: Node<'t>| names.iter().all(|name| same_text(argument_value(arguments, name, text), argument_value(other, name, text), text));
+    earlier_constructions(statement, token, text, index)
+        .filter(|c| c.arguments.is_some_and(same_arguments))
+        .map(|c| c.target)
+        .take(limit)
+        .collect()
 }
 
 /// The binding target (a plain name) of the nearest earlier statement, in the block of the
 /// statement holding `expression` or a block around it, that constructs a `token` resource whose
 /// argument `arg` is `expression` or an attribute of it.
 fn earlier_resource_on<'t>(expression: Node<'t>, token: &str, arg: &str, text: &str, index: &FileIndex<'t>) -> Option<Node<'t>> {
-    let squeeze = |n: Node| text[n.byte_range()].split_whitespace().collect::<String>();
-    let wanted = squeeze(expression);
+    let wanted = squeezed(expression, text);
+    let is_on = |value: String| value == wanted || value.strip_prefix(wanted.as_str()).is_some_and(|rest| rest.starts_with('.') || rest.starts_with("?."));
     let mut statement = crate::lang::enclosing_statement(index.grammar(), expression)?;
     loop {
-        let mut previous = statement.prev_named_sibling();
-        while let Some(candidate) = previous {
-            previous = candidate.prev_named_sibling();
-            let Some(construction) = crate::lang::bound_construction(candidate) else { continue };
-            let (target, arguments) = (construction.target, construction.arguments);
-            if target.kind() != "identifier" || !index.type_token(construction.constructor, text).is_some_and(|t| token_matches(&t, token)) {
-                continue;
-            }
-            let value = arguments.and_then(|arguments| argument_value(arguments, arg, text)).map(squeeze);
-            if value.is_some_and(|v| v == wanted || v.strip_prefix(wanted.as_str()).is_some_and(|rest| rest.starts_with('.') || rest.starts_with("?."))) {
-                return Some(target);
-            }
+        let found = earlier_constructions(statement, token, text, index).find(|c| {
+            c.target.kind() == "identifier" && c.arguments.and_then(|arguments| argument_value(arguments, arg, text)).is_some_and(|v| is_on(squeezed(v, text)))
+        });
+        if let Some(construction) = found {
+            return Some(construction.target);
         }
         statement = crate::lang::enclosing_statement(index.grammar(), statement.parent()?)?;
     }

@@ -178,12 +178,15 @@ pub struct EngineOptions {
     pub unanchored_queries: usize,
 }
 
-/// `rules` (spec number, spec, rule index) in at most `count` groups (at least one rule each) of
-/// about equal query text, the measure of their compile time; none for no rules.
-fn balanced_groups(mut rules: Vec<(usize, &Spec, usize)>, count: usize) -> Vec<Vec<(usize, &Spec, usize)>> {
+/// A rule as `compile_rules` takes it: (spec number, spec, rule index).
+type RuleRef<'s> = (usize, &'s Spec, usize);
+
+/// `rules` in at most `count` groups (at least one rule each) of about equal query text, the
+/// measure of their compile time; none for no rules.
+fn balanced_groups(mut rules: Vec<RuleRef>, count: usize) -> Vec<Vec<RuleRef>> {
     let size = |spec: &Spec, rule: usize| spec.rules[rule].query.len();
     rules.sort_by_key(|(_, spec, rule)| std::cmp::Reverse(size(spec, *rule)));
-    let mut groups: Vec<(usize, Vec<(usize, &Spec, usize)>)> = vec![(0, Vec::new()); count.clamp(1, rules.len().max(1))];
+    let mut groups: Vec<(usize, Vec<RuleRef>)> = vec![(0, Vec::new()); count.clamp(1, rules.len().max(1))];
     for (index, spec, rule) in rules {
         let lightest = groups.iter_mut().min_by_key(|(total, _)| *total).expect("at least one group");
         lightest.0 += size(spec, rule);
@@ -232,7 +235,7 @@ impl Engine {
     }
 
     /// The rules of pre-filter unit `unit`, as `compile_rules` takes them.
-    fn rules_of(&self, unit: usize) -> impl Iterator<Item = (usize, &Spec, usize)> + '_ {
+    fn rules_of(&self, unit: usize) -> impl Iterator<Item = RuleRef<'_>> + '_ {
         let (spec, rules) = &self.prefilter.units()[unit];
         rules.iter().map(move |&rule| (*spec, self.specs[*spec].as_ref(), rule))
     }
@@ -255,7 +258,7 @@ impl Engine {
 
     fn unanchored(&self, grammar: Grammar) -> Result<&[CompiledSpec], SpecError> {
         let slot = self.unanchored[grammar.index()].get_or_init(|| {
-            let rules: Vec<(usize, &Spec, usize)> =
+            let rules: Vec<RuleRef> =
                 self.units_of(grammar.spec_language()).filter(|&unit| !self.prefilter.is_anchored(unit)).flat_map(|unit| self.rules_of(unit)).collect();
             balanced_groups(rules, self.options.unanchored_queries).par_iter().map(|group| compile_rules(group, grammar)).collect()
         });

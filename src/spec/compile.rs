@@ -41,6 +41,9 @@ pub const SEMANTIC_PREDICATES: &[&str] = &[
     "has-element?",
 ];
 
+/// The predicates whose first string names a capture they bind.
+const BINDING_PREDICATES: &[&str] = &["earlier-resource?", "earlier-resources?", "earlier-resource-on?"];
+
 #[derive(Debug, Clone)]
 pub enum SemanticPredicate {
     /// The capture resolves, through the file's imports, to one of these Pulumi type tokens
@@ -257,7 +260,7 @@ pub(super) fn scan_query(query: &str) -> QueryScan {
                     ));
                 }
                 // `(#earlier-resource? @args "name" ...)` binds the capture `name`.
-                if base == "earlier-resource?" || base == "earlier-resources?" || base == "earlier-resource-on?" {
+                if BINDING_PREDICATES.contains(&base) {
                     let derived = query[end..].split('"').nth(1).unwrap_or_default();
                     if !derived.is_empty() && !captures.iter().any(|c| c == derived) {
                         captures.push(derived.to_string());
@@ -270,6 +273,19 @@ pub(super) fn scan_query(query: &str) -> QueryScan {
         i += 1;
     }
     QueryScan { captures, predicate_problems }
+}
+
+/// The index of capture `bind` that a predicate binds (`#earlier-resource?` and its kin),
+/// numbered after the query's own captures, shared by the predicates that bind the same name.
+fn derive_capture(query: &Query, derived: &mut Vec<String>, bind: &str) -> Result<u32, String> {
+    if query.capture_index_for_name(bind).is_some() {
+        return Err(format!("binds `{bind}`, which the query already captures; pick another name"));
+    }
+    let position = derived.iter().position(|d| d == bind).unwrap_or_else(|| {
+        derived.push(bind.to_string());
+        derived.len() - 1
+    });
+    Ok((query.capture_names().len() + position) as u32)
 }
 
 /// Compiles every rule of `spec` into one query for `grammar` (a grammar of the spec's language).
@@ -365,28 +381,16 @@ pub fn compile_rules(rules: &[(usize, &Spec, usize)], grammar: Grammar) -> Resul
                     let [bind, token, args @ ..] = strings.as_slice() else {
                         return Err(locate(start, format!("#{name} needs a capture name to bind, a type token and argument names: (#{name} @args \"integration\" \"aws:apigateway/integration:Integration\" \"rest_api\")")));
                     };
-                    if query.capture_index_for_name(bind).is_some() {
-                        return Err(locate(start, format!("#{name} binds `{bind}`, which the query already captures; pick another name")));
-                    }
-                    if !derived_captures.contains(bind) {
-                        derived_captures.push(bind.clone());
-                    }
-                    let index = query.capture_names().len() + derived_captures.iter().position(|d| d == bind).unwrap_or(0);
+                    let bind = derive_capture(&query, &mut derived_captures, bind).map_err(|message| locate(start, format!("#{name} {message}")))?;
                     let all = name.ends_with("resources?");
-                    SemanticPredicate::EarlierResource { capture, bind: index as u32, token: token.clone(), args: args.to_vec(), all, negate }
+                    SemanticPredicate::EarlierResource { capture, bind, token: token.clone(), args: args.to_vec(), all, negate }
                 }
                 "earlier-resource-on?" => {
                     let [bind, token, arg] = strings.as_slice() else {
                         return Err(locate(start, format!("#{name} needs a capture name to bind, a type token and one argument name: (#{name} @bucket \"website\" \"aws:s3/bucketWebsiteConfiguration:BucketWebsiteConfiguration\" \"bucket\")")));
                     };
-                    if query.capture_index_for_name(bind).is_some() {
-                        return Err(locate(start, format!("#{name} binds `{bind}`, which the query already captures; pick another name")));
-                    }
-                    if !derived_captures.contains(bind) {
-                        derived_captures.push(bind.clone());
-                    }
-                    let index = query.capture_names().len() + derived_captures.iter().position(|d| d == bind).unwrap_or(0);
-                    SemanticPredicate::EarlierResourceOn { capture, bind: index as u32, token: token.clone(), arg: arg.clone(), negate }
+                    let bind = derive_capture(&query, &mut derived_captures, bind).map_err(|message| locate(start, format!("#{name} {message}")))?;
+                    SemanticPredicate::EarlierResourceOn { capture, bind, token: token.clone(), arg: arg.clone(), negate }
                 }
                 "pulumi-aws-version?" => {
                     needs_strings("major version comparison such as \">=7\"")?;
