@@ -33,6 +33,15 @@ const OUTPUT_METHODS: &[&str] = &[
 ];
 
 /// `pulumi` package members (top level) that return Outputs.
+/// The Python node kinds below which an `assignment` can lie (read from tree-sitter-python's
+/// node types: statements and their blocks; `ERROR` for a file with syntax errors). A test checks
+/// that every assignment of a corpus lies below these only.
+const PYTHON_ASSIGNMENT_CONTAINERS: &[&str] = &[
+    "module", "block", "expression_statement", "assignment", "augmented_assignment", "class_definition", "function_definition",
+    "decorated_definition", "if_statement", "elif_clause", "else_clause", "for_statement", "while_statement", "try_statement",
+    "except_clause", "except_group_clause", "finally_clause", "with_statement", "match_statement", "case_clause", "ERROR",
+];
+
 const PULUMI_OUTPUT_FUNCTIONS: &[&str] = &["output", "all", "interpolate", "concat", "secret", "unsecret", "jsonStringify", "jsonParse"];
 
 /// The Pulumi tokens of `Output` and `Input` type names.
@@ -224,9 +233,14 @@ impl<'t> FileIndex<'t> {
         let mut facts = OutputFacts::default();
         let mut assignments: HashMap<String, Vec<Node<'t>>> = HashMap::new();
         let mut cursor = self.root.walk();
-        let mut pending = vec![self.root];
-        while let Some(node) = pending.pop() {
-            pending.extend(node.named_children(&mut cursor));
+        // Each node with its parent, grandparent and great-grandparent (asking tree-sitter for a
+        // parent walks down from the root).
+        let mut pending: Vec<(Node<'t>, [Option<Node<'t>>; 3])> = vec![(self.root, [None; 3])];
+        while let Some((node, [parent, grandparent, great_grandparent])) = pending.pop() {
+            // A Python assignment is a statement: expressions (most of the tree) hold none.
+            if self.grammar != Grammar::Python || PYTHON_ASSIGNMENT_CONTAINERS.contains(&node.kind()) {
+                pending.extend(node.named_children(&mut cursor).map(|child| (child, [Some(node), parent, grandparent])));
+            }
             let (target, value, annotation) = match node.kind() {
                 "assignment" | "assignment_expression" => {
                     (node.child_by_field_name("left"), node.child_by_field_name("right"), node.child_by_field_name("type"))
@@ -239,9 +253,8 @@ impl<'t> FileIndex<'t> {
             let Some(target) = target else { continue };
             let Some(mut key) = self.binding_key(target) else { continue };
             // Class-level declarations describe instance members.
-            let in_class_body = node.parent().is_some_and(|p| p.kind() == "class_body")
-                || (node.parent().is_some_and(|p| p.kind() == "expression_statement")
-                    && node.parent().and_then(|p| p.parent()).and_then(|b| b.parent()).is_some_and(|c| c.kind() == "class_definition"));
+            let in_class_body = parent.is_some_and(|p| p.kind() == "class_body")
+                || (parent.is_some_and(|p| p.kind() == "expression_statement") && great_grandparent.is_some_and(|c| c.kind() == "class_definition"));
             if in_class_body {
                 key = format!("{}.{key}", if self.grammar == Grammar::Python { "self" } else { "this" });
             }
