@@ -247,21 +247,15 @@ fn is_on(value: &str, wanted: &str) -> bool {
 /// (`None` when it is not bound), in source order.
 fn resources_on<'t>(expression: Node<'t>, token: &str, arg: &str, text: &str, index: &FileIndex<'t>) -> Vec<Option<Node<'t>>> {
     let wanted = squeezed(expression, text);
-    let root = std::iter::successors(Some(expression), |n| n.parent()).last().unwrap_or(expression);
-    let mut found = Vec::new();
-    let mut cursor = root.walk();
-    let mut pending = vec![root];
-    while let Some(node) = pending.pop() {
-        if let Some((constructor, Some(arguments))) = crate::lang::construction_call(node)
-            && argument_value(arguments, arg, text).is_some_and(|v| is_on(&squeezed(v, text), &wanted))
-            && index.type_token(constructor, text).is_some_and(|t| token_matches(&t, token))
-        {
-            found.push((node.start_byte(), crate::lang::binding_target(node)));
-        }
-        pending.extend(node.named_children(&mut cursor));
-    }
-    found.sort_by_key(|(start, _)| *start);
-    found.into_iter().map(|(_, target)| target).collect()
+    index
+        .constructions()
+        .filter(|construction| {
+            let Some((constructor, Some(arguments))) = crate::lang::construction_call(*construction) else { return false };
+            argument_value(arguments, arg, text).is_some_and(|v| is_on(&squeezed(v, text), &wanted))
+                && index.type_token(constructor, text).is_some_and(|t| token_matches(&t, token))
+        })
+        .map(crate::lang::binding_target)
+        .collect()
 }
 
 /// The binding target (a plain name) of the nearest earlier statement, in the block of the

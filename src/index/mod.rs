@@ -43,6 +43,10 @@ pub struct FileIndex<'t> {
     relative_imports: HashMap<String, (String, String)>,
     /// Every identifier spelled in the file, computed when a fix first names a new variable.
     identifiers: OnceCell<HashSet<String>>,
+    /// The byte ranges of the file's constructions (calls, `new`) with named arguments, in source
+    /// order, collected when a predicate first looks for one. (Ranges, not nodes: a cell of nodes
+    /// would make the index invariant in `'t`.)
+    constructions: OnceCell<Vec<(usize, usize)>>,
 }
 
 impl<'t> FileIndex<'t> {
@@ -64,6 +68,7 @@ impl<'t> FileIndex<'t> {
             context,
             relative_imports: HashMap::new(),
             identifiers: OnceCell::new(),
+            constructions: OnceCell::new(),
         };
         match grammar {
             Grammar::Python => python::collect_imports(tree.root_node(), text, &mut index),
@@ -75,6 +80,26 @@ impl<'t> FileIndex<'t> {
 
     pub fn grammar(&self) -> Grammar {
         self.grammar
+    }
+
+    /// Every call or `new` expression of the file that has named arguments, in source order:
+    /// what `#resource-on?` searches, collected once per file.
+    pub fn constructions(&self) -> impl Iterator<Item = Node<'t>> + '_ {
+        let ranges = self.constructions.get_or_init(|| {
+            let mut found = Vec::new();
+            let mut cursor = self.root.walk();
+            let mut pending = vec![self.root];
+            while let Some(node) = pending.pop() {
+                if matches!(crate::lang::construction_call(node), Some((_, Some(_)))) {
+                    found.push((node.start_byte(), node.end_byte()));
+                }
+                pending.extend(node.named_children(&mut cursor));
+            }
+            found.sort_unstable();
+            found
+        });
+        // The deepest node of a range: the call, not a statement around it with the same span.
+        ranges.iter().filter_map(|(start, end)| self.root.descendant_for_byte_range(*start, *end))
     }
 
     /// Is `name` spelled as an identifier anywhere in the file (bound, read, a parameter, an

@@ -241,4 +241,21 @@ mod tests {
         assert_eq!(snake("replicationGroupDescription"), "replication_group_description");
         assert_eq!(inner("(a, b)").unwrap(), "a, b");
     }
+
+    #[test]
+    fn unused_name_numbers_a_name_the_file_spells() {
+        let cases = [
+            (crate::lang::Grammar::Python, "site_website = 1\ndef f(site_website_2): pass\n", "site_website_3"),
+            (crate::lang::Grammar::Python, "x = site.website_endpoint\n", "site_website"),
+            (crate::lang::Grammar::TypeScript, "const siteWebsite = 1;\nf({ siteWebsite2 });\n", "siteWebsite3"),
+        ];
+        for (grammar, source, expected) in cases {
+            let tree = crate::lang::parse(grammar, source);
+            let index = FileIndex::build(grammar, &tree, source);
+            let bindings = HashMap::new();
+            let context = TransformContext { quote: '"', source, index: &index, bindings: &bindings };
+            let suffix = if grammar == crate::lang::Grammar::Python { "_website" } else { "Website" };
+            assert_eq!(unused_name("site", suffix, &context), expected, "{source}");
+        }
+    }
 }
