@@ -70,7 +70,8 @@ impl<'t> PassContext<'_, 't> {
     /// The nodes of a capture (several for a quantified one), never empty.
     fn nodes(&self, m: &RuleMatch<'t>, capture: &str) -> Result<Vec<Node<'t>>, String> {
         let nodes = m.compiled.capture_index(capture).map(|i| m.nodes(i)).unwrap_or_default();
-        if nodes.is_empty() { Err(format!("capture @{capture} did not match anything here")) } else { Ok(nodes) }
+        // A predicate's capture is empty when what it found has nothing to bind (an unbound resource).
+        if nodes.is_empty() { Err(format!("capture @{capture} did not match anything here (a resource it names must be bound to a variable)")) } else { Ok(nodes) }
     }
 
     /// Renders a template for match `m`; `bindings` are the local names of the rule's imports.

@@ -98,6 +98,13 @@ fn holds<'t>(predicate: &SemanticPredicate, captures: &mut Vec<(u32, Node<'t>)>,
             captures.extend(found.map(|target| (*bind, target)));
             holds
         }
+        SemanticPredicate::ResourceOn { capture, bind, token, arg, negate } => {
+            let found = nodes_of(captures_now, *capture).map(|n| resources_on(n, token, arg, text, index)).find(|f| !f.is_empty()).unwrap_or_default();
+            let holds = found.is_empty() == *negate;
+            // The first one bound to a name; an unbound one holds the predicate but binds nothing.
+            captures.extend(found.into_iter().flatten().take(1).map(|target| (*bind, target)));
+            holds
+        }
         SemanticPredicate::PulumiType { capture, tokens, negate } => {
             let resolved = nodes_of(captures_now, *capture)
                 .any(|n| index.type_token(n, text).is_some_and(|t| tokens.iter().any(|p| token_matches(&t, p))));
@@ -230,16 +237,36 @@ fn earlier_resources<'t>(arguments: Node<'t>, token: &str, names: &[String], lim
         .collect()
 }
 
+/// Whether `value` (squeezed) is `wanted` or an attribute of it (`site.id`, `site?.arn` for `site`).
+fn is_on(value: &str, wanted: &str) -> bool {
+    value == wanted || value.strip_prefix(wanted).is_some_and(|rest| rest.starts_with('.') || rest.starts_with("?."))
+}
+
+/// Every construction in the file, before or after `expression`, bound or not, of a `token`
+/// resource whose argument `arg` is `expression` or an attribute of it: each one's binding target
+/// (`None` when it is not bound), in source order.
+fn resources_on<'t>(expression: Node<'t>, token: &str, arg: &str, text: &str, index: &FileIndex<'t>) -> Vec<Option<Node<'t>>> {
+    let wanted = squeezed(expression, text);
+    index
+        .constructions()
+        .filter(|construction| {
+            let Some((constructor, Some(arguments))) = crate::lang::construction_call(*construction) else { return false };
+            argument_value(arguments, arg, text).is_some_and(|v| is_on(&squeezed(v, text), &wanted))
+                && index.type_token(constructor, text).is_some_and(|t| token_matches(&t, token))
+        })
+        .map(crate::lang::binding_target)
+        .collect()
+}
+
 /// The binding target (a plain name) of the nearest earlier statement, in the block of the
 /// statement holding `expression` or a block around it, that constructs a `token` resource whose
 /// argument `arg` is `expression` or an attribute of it.
 fn earlier_resource_on<'t>(expression: Node<'t>, token: &str, arg: &str, text: &str, index: &FileIndex<'t>) -> Option<Node<'t>> {
     let wanted = squeezed(expression, text);
-    let is_on = |value: String| value == wanted || value.strip_prefix(wanted.as_str()).is_some_and(|rest| rest.starts_with('.') || rest.starts_with("?."));
     let mut statement = crate::lang::enclosing_statement(index.grammar(), expression)?;
     loop {
         let found = earlier_constructions(statement, token, text, index).find(|c| {
-            c.target.kind() == "identifier" && c.arguments.and_then(|arguments| argument_value(arguments, arg, text)).is_some_and(|v| is_on(squeezed(v, text)))
+            c.target.kind() == "identifier" && c.arguments.and_then(|arguments| argument_value(arguments, arg, text)).is_some_and(|v| is_on(&squeezed(v, text), &wanted))
         });
         if let Some(construction) = found {
             return Some(construction.target);

@@ -10,7 +10,7 @@ mod yaml;
 use crate::lang::Grammar;
 use crate::project::FileContext;
 use std::cell::{OnceCell, RefCell};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use tree_sitter::{Node, Tree};
 
 /// What a local name was imported as: a Pulumi package (`aws`, `pulumi`) and a member path in it.
@@ -41,6 +41,12 @@ pub struct FileIndex<'t> {
     /// TypeScript: local names bound by named imports from relative modules, with the module
     /// specifier and the imported name (`T` in `import { TapStack as T } from "../lib/x"`).
     relative_imports: HashMap<String, (String, String)>,
+    /// Every identifier spelled in the file, computed when a fix first names a new variable.
+    identifiers: OnceCell<HashSet<String>>,
+    /// The byte ranges of the file's constructions (calls, `new`) with named arguments, in source
+    /// order, collected when a predicate first looks for one. (Ranges, not nodes: a cell of nodes
+    /// would make the index invariant in `'t`.)
+    constructions: OnceCell<Vec<(usize, usize)>>,
 }
 
 impl<'t> FileIndex<'t> {
@@ -61,6 +67,8 @@ impl<'t> FileIndex<'t> {
             project_name: None,
             context,
             relative_imports: HashMap::new(),
+            identifiers: OnceCell::new(),
+            constructions: OnceCell::new(),
         };
         match grammar {
             Grammar::Python => python::collect_imports(tree.root_node(), text, &mut index),
@@ -72,6 +80,44 @@ impl<'t> FileIndex<'t> {
 
     pub fn grammar(&self) -> Grammar {
         self.grammar
+    }
+
+    /// Every call or `new` expression of the file that has named arguments, in source order:
+    /// what `#resource-on?` searches, collected once per file.
+    pub fn constructions(&self) -> impl Iterator<Item = Node<'t>> + '_ {
+        let ranges = self.constructions.get_or_init(|| {
+            let mut found = Vec::new();
+            let mut cursor = self.root.walk();
+            let mut pending = vec![self.root];
+            while let Some(node) = pending.pop() {
+                if matches!(crate::lang::construction_call(node), Some((_, Some(_)))) {
+                    found.push((node.start_byte(), node.end_byte()));
+                }
+                pending.extend(node.named_children(&mut cursor));
+            }
+            found.sort_unstable();
+            found
+        });
+        // The deepest node of a range: the call, not a statement around it with the same span.
+        ranges.iter().filter_map(|(start, end)| self.root.descendant_for_byte_range(*start, *end))
+    }
+
+    /// Is `name` spelled as an identifier anywhere in the file (bound, read, a parameter, an
+    /// attribute name)? A new variable of that name could shadow or be shadowed by it.
+    pub fn uses_identifier(&self, name: &str) -> bool {
+        let identifiers = self.identifiers.get_or_init(|| {
+            let mut found = HashSet::new();
+            let mut cursor = self.root.walk();
+            let mut pending = vec![self.root];
+            while let Some(node) = pending.pop() {
+                if matches!(node.kind(), "identifier" | "shorthand_property_identifier" | "shorthand_property_identifier_pattern") {
+                    found.insert(self.source[node.byte_range()].to_string());
+                }
+                pending.extend(node.named_children(&mut cursor));
+            }
+            found
+        });
+        identifiers.contains(name)
     }
 
     /// For a `config:` key of a Pulumi.yaml: is it namespaced by something other than this

@@ -222,18 +222,37 @@ pub fn bound_construction(statement: Node) -> Option<Construction> {
     if !matches!(target.kind(), "identifier" | "attribute" | "member_expression") {
         return None;
     }
+    let (constructor, arguments) = construction_call(value)?;
+    Some(Construction { target, constructor, arguments })
+}
+
+/// The class (or function) a Python call or TypeScript `new` expression calls, and what holds its
+/// named arguments (Python's argument list, the TypeScript args object).
+pub fn construction_call(value: Node) -> Option<(Node, Option<Node>)> {
     match value.kind() {
-        "call" => Some(Construction { target, constructor: value.child_by_field_name("function")?, arguments: value.child_by_field_name("arguments") }),
+        "call" => Some((value.child_by_field_name("function")?, value.child_by_field_name("arguments"))),
         "new_expression" => {
             let arguments = value.child_by_field_name("arguments").and_then(|list| {
                 let mut cursor = list.walk();
                 let args = list.named_children(&mut cursor).filter(|a| a.kind() != "comment").nth(1);
                 args.filter(|a| a.kind() == "object")
             });
-            Some(Construction { target, constructor: value.child_by_field_name("constructor")?, arguments })
+            Some((value.child_by_field_name("constructor")?, arguments))
         }
         _ => None,
     }
+}
+
+/// The name or member a construction `value` is bound to (`x = T(...)`, `const x = new T(...)`,
+/// `this.x = new T(...)`), if it is the whole right-hand side of one.
+pub fn binding_target(value: Node) -> Option<Node> {
+    let parent = value.parent()?;
+    let target = match parent.kind() {
+        "assignment" | "assignment_expression" if parent.child_by_field_name("right") == Some(value) => parent.child_by_field_name("left")?,
+        "variable_declarator" if parent.child_by_field_name("value") == Some(value) => parent.child_by_field_name("name")?,
+        _ => return None,
+    };
+    matches!(target.kind(), "identifier" | "attribute" | "member_expression").then_some(target)
 }
 
 /// How a file gets an import a fix needs.

@@ -24,6 +24,7 @@ pub const SEMANTIC_PREDICATES: &[&str] = &[
     "earlier-resource?",
     "earlier-resources?",
     "earlier-resource-on?",
+    "resource-on?",
     "pulumi-output?",
     "contains-output?",
     "contains-output-value?",
@@ -42,7 +43,7 @@ pub const SEMANTIC_PREDICATES: &[&str] = &[
 ];
 
 /// The predicates whose first string names a capture they bind.
-const BINDING_PREDICATES: &[&str] = &["earlier-resource?", "earlier-resources?", "earlier-resource-on?"];
+const BINDING_PREDICATES: &[&str] = &["earlier-resource?", "earlier-resources?", "earlier-resource-on?", "resource-on?"];
 
 #[derive(Debug, Clone)]
 pub enum SemanticPredicate {
@@ -71,6 +72,11 @@ pub enum SemanticPredicate {
     /// the expression or an attribute of it (`bucket=site.id` for `site`); the binding target
     /// becomes capture `bind`.
     EarlierResourceOn { capture: u32, bind: u32, token: String, arg: String, negate: bool },
+    /// `#resource-on?`: a construction anywhere in the file (before or after, bound or not) of a
+    /// `token` resource whose argument `arg` is the captured expression or an attribute of it —
+    /// another resource already managing what an argument would be moved to. The first such
+    /// resource's binding target, when it is bound, becomes capture `bind`.
+    ResourceOn { capture: u32, bind: u32, token: String, arg: String, negate: bool },
     /// The pulumi-aws major version of the file's program (the run's target, else its manifests)
     /// is known and satisfies every comparison (`">=7"`, `"<7"`, `"6"`). The capture only ties
     /// the predicate to its pattern.
@@ -131,6 +137,7 @@ impl SemanticPredicate {
             | SemanticPredicate::Calls { capture, .. }
             | SemanticPredicate::EarlierResource { capture, .. }
             | SemanticPredicate::EarlierResourceOn { capture, .. }
+            | SemanticPredicate::ResourceOn { capture, .. }
             | SemanticPredicate::AwsVersion { capture, .. }
             | SemanticPredicate::HasElement { capture, .. }
             | SemanticPredicate::Fact { capture, .. } => *capture,
@@ -385,12 +392,16 @@ pub fn compile_rules(rules: &[(usize, &Spec, usize)], grammar: Grammar) -> Resul
                     let all = name.ends_with("resources?");
                     SemanticPredicate::EarlierResource { capture, bind, token: token.clone(), args: args.to_vec(), all, negate }
                 }
-                "earlier-resource-on?" => {
+                "earlier-resource-on?" | "resource-on?" => {
                     let [bind, token, arg] = strings.as_slice() else {
                         return Err(locate(start, format!("#{name} needs a capture name to bind, a type token and one argument name: (#{name} @bucket \"website\" \"aws:s3/bucketWebsiteConfiguration:BucketWebsiteConfiguration\" \"bucket\")")));
                     };
                     let bind = derive_capture(&query, &mut derived_captures, bind).map_err(|message| locate(start, format!("#{name} {message}")))?;
-                    SemanticPredicate::EarlierResourceOn { capture, bind, token: token.clone(), arg: arg.clone(), negate }
+                    let (token, arg) = (token.clone(), arg.clone());
+                    match base {
+                        "resource-on?" => SemanticPredicate::ResourceOn { capture, bind, token, arg, negate },
+                        _ => SemanticPredicate::EarlierResourceOn { capture, bind, token, arg, negate },
+                    }
                 }
                 "pulumi-aws-version?" => {
                     needs_strings("major version comparison such as \">=7\"")?;

@@ -50,13 +50,14 @@ pub const NAMES: &[&str] = &[
     "last_name",
     "rename_prefix",
     "to_identifier",
+    "unused_name",
 ];
 
 /// How many arguments each transform takes (`None`: one or more).
 fn arity(name: &str) -> Option<usize> {
     match name {
         "reshape" | "reshape_each" | "pick_args" => None,
-        "arg" | "with_suffix" | "to_identifier" => Some(1),
+        "arg" | "with_suffix" | "to_identifier" | "unused_name" => Some(1),
         "rename_prefix" => Some(2),
         _ => Some(0),
     }
@@ -146,9 +147,22 @@ pub fn apply<'t>(call: &TransformCall, value: Value<'t>, context: &TransformCont
         "last_name" => structure::last_name(&text()),
         "rename_prefix" => structure::rename_prefix(&text(), args)?,
         "to_identifier" => structure::to_identifier(needs_node()?, args, context)?,
+        "unused_name" => unused_name(&text(), &args[0], context),
         other => return Err(format!("unknown transform `{other}`")),
     };
     Ok(Value::Text(result))
+}
+
+/// `unused_name('_website')`: a name for a new variable, the value followed by the suffix
+/// (`site` → `site_website`), numbered (`site_website_2`, TypeScript `siteWebsite2`) when the file
+/// already spells that identifier: a fix must not rebind or shadow a name the program uses.
+fn unused_name(value: &str, suffix: &str, context: &TransformContext) -> String {
+    let name = format!("{value}{suffix}");
+    let separator = if context.index.grammar() == crate::lang::Grammar::Python { "_" } else { "" };
+    std::iter::once(name.clone())
+        .chain((2..).map(|n| format!("{name}{separator}{n}")))
+        .find(|candidate| !context.index.uses_identifier(candidate))
+        .unwrap_or(name)
 }
 
 fn inner(value: &str) -> Option<String> {
@@ -226,5 +240,22 @@ mod tests {
         assert_eq!(camel("replication_group_description"), "replicationGroupDescription");
         assert_eq!(snake("replicationGroupDescription"), "replication_group_description");
         assert_eq!(inner("(a, b)").unwrap(), "a, b");
+    }
+
+    #[test]
+    fn unused_name_numbers_a_name_the_file_spells() {
+        let cases = [
+            (crate::lang::Grammar::Python, "site_website = 1\ndef f(site_website_2): pass\n", "site_website_3"),
+            (crate::lang::Grammar::Python, "x = site.website_endpoint\n", "site_website"),
+            (crate::lang::Grammar::TypeScript, "const siteWebsite = 1;\nf({ siteWebsite2 });\n", "siteWebsite3"),
+        ];
+        for (grammar, source, expected) in cases {
+            let tree = crate::lang::parse(grammar, source);
+            let index = FileIndex::build(grammar, &tree, source);
+            let bindings = HashMap::new();
+            let context = TransformContext { quote: '"', source, index: &index, bindings: &bindings };
+            let suffix = if grammar == crate::lang::Grammar::Python { "_website" } else { "Website" };
+            assert_eq!(unused_name("site", suffix, &context), expected, "{source}");
+        }
     }
 }

@@ -182,12 +182,15 @@ fn list(elements: &[String], unit: &str) -> String {
 ///   booleans).
 ///
 /// A field starting with `+` is added when the structure lacks it: `+id:rule-{index}` (a string;
-/// `{index}` is the element's 1-based position in its list), `+filter{Class}` (an empty structure).
+/// `{index}` is the element's 1-based position in its list), `+filter{Class}` (an empty structure),
+/// `+filter{Class.key:text}` (a structure holding one string). A field whose names end in `!` is
+/// required: a structure that gives its target nothing fails (`filter!(Class)(prefix)`).
 struct Field {
     source: String,
     target: String,
     shape: FieldShape,
     default: Option<Default>,
+    required: bool,
 }
 
 struct Sub {
@@ -208,6 +211,8 @@ enum FieldShape {
 enum Default {
     Text(String),
     Empty(String),
+    /// A structure of class `.0` with key `.1` holding the string `.2`.
+    Holding(String, String, String),
 }
 
 /// `text` split at `separator`s outside parentheses and brackets.
@@ -245,14 +250,21 @@ impl Field {
             format!("`{spec}` is not a reshape field: `src` or `src>dst`, then `[]`, `[0]`, `[Class](f; ...)`, `(Class)(f; ...)`, `{{Class.key}}` or `=a:A,b:B`; or `+name:default` / `+name{{Class}}`")
         };
         if let Some(added) = spec.strip_prefix('+') {
-            let (name, default) = match added.split_once(':') {
-                Some((name, text)) => (name, Default::Text(text.to_string())),
-                None => {
-                    let (name, class) = added.split_once('{').ok_or_else(bad)?;
-                    (name, Default::Empty(class.strip_suffix('}').ok_or_else(bad)?.to_string()))
+            // Whichever of `{` and `:` comes first ends the name (`+id:rule-{index}`, `+f{C.k:v}`).
+            let structure_first = added.find('{').is_some_and(|brace| added.find(':').is_none_or(|colon| brace < colon));
+            let (name, default) = match (added.split_once('{').filter(|_| structure_first), added.split_once(':')) {
+                (Some((name, structure)), _) => {
+                    let structure = structure.strip_suffix('}').ok_or_else(bad)?;
+                    let holding = structure.split_once('.').and_then(|(class, rest)| rest.split_once(':').map(|(key, text)| (class, key, text)));
+                    match holding {
+                        Some((class, key, text)) => (name, Default::Holding(class.to_string(), key.to_string(), text.to_string())),
+                        None => (name, Default::Empty(structure.to_string())),
+                    }
                 }
+                (None, Some((name, text))) => (name, Default::Text(text.to_string())),
+                (None, None) => return Err(bad()),
             };
-            return Ok(Field { source: name.to_string(), target: name.to_string(), shape: FieldShape::Same, default: Some(default) });
+            return Ok(Field { source: name.to_string(), target: name.to_string(), shape: FieldShape::Same, default: Some(default), required: false });
         }
         let names_end = spec.find(['[', '(', '{', '=']).unwrap_or(spec.len());
         let (names, shape_text) = spec.split_at(names_end);
@@ -280,12 +292,16 @@ impl Field {
                 map.split(',').map(|pair| pair.split_once(':').map(|(a, b)| (a.trim().to_string(), b.trim().to_string()))).collect();
             FieldShape::Map(pairs.ok_or_else(bad)?)
         };
+        let (names, required) = match names.strip_suffix('!') {
+            Some(names) => (names, true),
+            None => (names, false),
+        };
         let (source, target) = names.split_once('>').unwrap_or((names, names));
         let valid = |name: &str| !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_');
         if !valid(source) || !valid(target) {
             return Err(bad());
         }
-        Ok(Field { source: source.to_string(), target: target.to_string(), shape, default: None })
+        Ok(Field { source: source.to_string(), target: target.to_string(), shape, default: None, required })
     }
 }
 
@@ -322,7 +338,12 @@ fn shaped_value(field: &Field, value: Node, style: &Style, context: &TransformCo
         FieldShape::One(sub) => reshape_into(value, &sub.class, &sub.fields, 1, context)?,
         FieldShape::Wrap { class, key } => build(style, class, &[entry(style, key, &value_text, context.quote)], &unit(context)),
         FieldShape::Map(pairs) => {
-            let found = pairs.iter().find(|(from, _)| from == normalized_literal(&value_text));
+            // A string literal by its content (`"Enabled"` for `Enabled`), a boolean in either spelling.
+            let literal = match value.kind() {
+                "string" => string_key(value, context).unwrap_or_else(|| value_text.clone()),
+                _ => normalized_literal(&value_text).to_string(),
+            };
+            let found = pairs.iter().find(|(from, _)| *from == literal);
             if let Some((_, to)) = found {
                 return Ok(super::quote(to, context.quote));
             }
@@ -391,6 +412,9 @@ fn reshape_into(node: Node, class: &str, fields: &[Field], index: usize, context
         entries.push(entry(&entry_style, &field.target, &shaped, context.quote));
     }
     let mut targets: Vec<&str> = structure.entries.iter().filter_map(|(key, _)| fields.iter().find(|f| &f.source == key)).map(|f| f.target.as_str()).collect();
+    if let Some(missing) = fields.iter().find(|f| f.required && !targets.contains(&f.target.as_str())) {
+        return Err(format!("`{}` has no `{}`, which the new resource's shape needs to mean the same; move it by hand", excerpt(text(node, context)), missing.source));
+    }
     for field in fields.iter().filter(|f| f.default.is_some()) {
         if targets.contains(&field.target.as_str()) {
             continue;
@@ -399,6 +423,9 @@ fn reshape_into(node: Node, class: &str, fields: &[Field], index: usize, context
         let value = match &field.default {
             Some(Default::Text(text)) => super::quote(&text.replace("{index}", &index.to_string()), context.quote),
             Some(Default::Empty(class)) => build(&structure.style, class, &[], &unit(context)),
+            Some(Default::Holding(class, key, text)) => {
+                build(&structure.style, class, &[entry(&structure.style, key, &super::quote(text, context.quote), context.quote)], &unit(context))
+            }
             None => continue,
         };
         entries.push(entry(&entry_style, &field.target, &value, context.quote));
@@ -572,6 +599,9 @@ mod tests {
         assert!(matches!(sub.fields[2].shape, FieldShape::Wrap { ref class, ref key } if class == "W" && key == "k"));
         assert!(matches!(Field::parse("+id:rule-{index}").unwrap().default, Some(Default::Text(ref t)) if t == "rule-{index}"));
         assert!(matches!(Field::parse("+filter{F}").unwrap().default, Some(Default::Empty(ref c)) if c == "F"));
+        assert!(matches!(Field::parse("+marker{M.status:Disabled}").unwrap().default, Some(Default::Holding(ref c, ref k, ref t)) if c == "M" && k == "status" && t == "Disabled"));
+        let required = Field::parse("filter!(F)(prefix)").unwrap();
+        assert!(required.required && required.source == "filter" && matches!(required.shape, FieldShape::One(_)));
         assert!(Field::parse("a>").is_err() && Field::parse("a{B}").is_err() && Field::parse("a=x").is_err());
     }
 

@@ -229,7 +229,10 @@ class Checker:
                 py_module = importlib.import_module(info["fqn"])
             except ImportError:
                 continue
-            return getattr(py_module, info["classes"][token] + "Args", None)
+            # A resource whose Args name an input type already has gets `<Name>InitArgs`
+            # (`s3.BucketObjectLockConfigurationArgs` is the bucket's inline block).
+            name = info["classes"][token]
+            return getattr(py_module, name + "InitArgs", None) or getattr(py_module, name + "Args", None)
         return None
 
     def check_deprecated_inputs(self, token, inputs):
@@ -264,7 +267,7 @@ class Checker:
         from pulumi.runtime import rpc
 
         module_name = cls.__module__
-        resource_name = cls.__name__[: -len("Args")]
+        resource_name = re.sub(r"(Init)?Args$", "", cls.__name__)
         for modules in getattr(rpc, "_RESOURCE_MODULES", {}).values():
             for module in modules:
                 info = getattr(module, "mod_info", None) or {}
