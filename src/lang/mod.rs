@@ -288,6 +288,15 @@ pub fn is_variable_use(identifier: Node) -> bool {
     !is_attribute_name && !is_keyword_name
 }
 
+/// Is `node` the only element of the list, array, argument list or other bracketed node holding
+/// it, comments aside? (A tree-sitter pattern `(list . (_) .)` also counts comments.)
+pub fn is_only_element(node: Node) -> bool {
+    let Some(parent) = node.parent().filter(|_| node.kind() != "comment") else { return false };
+    let mut cursor = parent.walk();
+    let mut elements = parent.named_children(&mut cursor).filter(|c| c.kind() != "comment");
+    elements.next() == Some(node) && elements.next().is_none()
+}
+
 /// The name (key) node of a keyword argument, object property or YAML mapping pair;
 /// `None` for positional arguments and other nodes.
 pub fn argument_key(node: Node) -> Option<Node> {

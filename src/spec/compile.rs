@@ -37,6 +37,7 @@ pub const SEMANTIC_PREDICATES: &[&str] = &[
     "program-module?",
     "missing-export?",
     "only-constructed?",
+    "only-element?",
     "pulumi-aws-version?",
     "has-element?",
 ];
@@ -119,6 +120,8 @@ pub enum NodeFact {
     MissingExport,
     /// `#only-constructed?`: every use of the name is a `new Name(...)` statement.
     OnlyConstructed,
+    /// `#only-element?`: the node is the only element of its list or array, comments aside.
+    OnlyElement,
 }
 
 impl SemanticPredicate {
@@ -423,6 +426,7 @@ pub fn compile_rules(rules: &[(usize, &Spec, usize)], grammar: Grammar) -> Resul
                 "program-module?" => SemanticPredicate::Fact { capture, fact: NodeFact::ProgramModule, negate },
                 "missing-export?" => SemanticPredicate::Fact { capture, fact: NodeFact::MissingExport, negate },
                 "only-constructed?" => SemanticPredicate::Fact { capture, fact: NodeFact::OnlyConstructed, negate },
+                "only-element?" => SemanticPredicate::Fact { capture, fact: NodeFact::OnlyElement, negate },
                 _ => return Err(locate(start, format!("unknown predicate #{name}"))),
             });
         }
