@@ -38,6 +38,7 @@ pub const SEMANTIC_PREDICATES: &[&str] = &[
     "missing-export?",
     "only-constructed?",
     "only-element?",
+    "one-element?",
     "pulumi-aws-version?",
     "has-element?",
 ];
@@ -122,6 +123,8 @@ pub enum NodeFact {
     OnlyConstructed,
     /// `#only-element?`: the node is the only element of its list or array, comments aside.
     OnlyElement,
+    /// `#one-element?`: the list or array holds exactly one element, comments aside.
+    OneElement,
 }
 
 impl SemanticPredicate {
@@ -427,6 +430,7 @@ pub fn compile_rules(rules: &[(usize, &Spec, usize)], grammar: Grammar) -> Resul
                 "missing-export?" => SemanticPredicate::Fact { capture, fact: NodeFact::MissingExport, negate },
                 "only-constructed?" => SemanticPredicate::Fact { capture, fact: NodeFact::OnlyConstructed, negate },
                 "only-element?" => SemanticPredicate::Fact { capture, fact: NodeFact::OnlyElement, negate },
+                "one-element?" => SemanticPredicate::Fact { capture, fact: NodeFact::OneElement, negate },
                 _ => return Err(locate(start, format!("unknown predicate #{name}"))),
             });
         }

@@ -711,4 +711,22 @@ mod tests {
         assert_eq!(build(&Style::Object, "", &[], &[], "  "), "{}");
         assert_eq!(last_name("this.site"), "site");
     }
+
+    #[test]
+    fn comments_keep_their_places_and_force_a_line_per_entry() {
+        let commented = |text: &str, above: &[&str], after: Option<&str>| Element {
+            text: text.to_string(),
+            comments: Comments { above: above.iter().map(|c| c.to_string()).collect(), after: after.map(|c| ("  ".to_string(), c.to_string())) },
+        };
+        let entries = [commented("a=1", &["# why a"], Some("# after a")), Element::plain("b=2".to_string())];
+        assert_eq!(
+            build(&Style::Args { prefix: "m.".into() }, "C", &entries, &["# last".to_string()], "  "),
+            "m.C(\n  # why a\n  a=1,  # after a\n  b=2,\n  # last\n)",
+            "short, but commented: one entry a line"
+        );
+        // As arguments, the template writes the last comma: the last entry's comments go above it.
+        let entries = vec![commented("a=1", &[], Some("# after a")), commented("b=2", &["# why b"], Some("# after b"))];
+        assert_eq!(as_arguments(entries, vec!["# last".to_string()]), "a=1,  # after a\n# why b\n# after b\n# last\nb=2");
+        assert_eq!(as_arguments(Vec::new(), vec!["# only".to_string()]), "# only");
+    }
 }
