@@ -78,21 +78,26 @@ impl Element {
 /// The elements of a bracketed container (its named children, comments aside), each with the
 /// comments that belong to it — the lines above it, the comment after it on its last line — and
 /// the comments after the last one.
-fn commented_children<'t>(container: Node<'t>, context: &TransformContext) -> (Vec<(Node<'t>, Comments)>, Vec<String>) {
-    let mut items: Vec<(Node<'t>, Comments)> = Vec::new();
+struct Children<'t> {
+    elements: Vec<(Node<'t>, Comments)>,
+    closing: Vec<String>,
+}
+
+fn commented_children<'t>(container: Node<'t>, context: &TransformContext) -> Children<'t> {
+    let mut elements: Vec<(Node<'t>, Comments)> = Vec::new();
     let mut pending = Vec::new();
     let mut previous_end = container.start_byte();
     let mut cursor = container.walk();
     for child in container.children(&mut cursor) {
         if child.kind() != "comment" {
             if child.is_named() {
-                items.push((child, Comments { above: std::mem::take(&mut pending), after: None }));
+                elements.push((child, Comments { above: std::mem::take(&mut pending), after: None }));
             }
             previous_end = child.end_byte();
             continue;
         }
         let comment = relative_text(child, context);
-        match items.last_mut() {
+        match elements.last_mut() {
             Some((item, comments)) if comments.after.is_none() && child.start_position().row == item.end_position().row => {
                 let gap = &context.source[previous_end..child.start_byte()];
                 let gap = if !gap.is_empty() && gap.trim().is_empty() { gap } else { "  " };
@@ -101,7 +106,7 @@ fn commented_children<'t>(container: Node<'t>, context: &TransformContext) -> (V
             _ => pending.push(comment),
         }
     }
-    (items, pending)
+    Children { elements: elements, closing: pending }
 }
 
 fn text<'a>(node: Node, context: &'a TransformContext) -> &'a str {
@@ -127,7 +132,7 @@ fn string_key(node: Node, context: &TransformContext) -> Option<String> {
 
 fn structure<'t>(node: Node<'t>, context: &TransformContext) -> Result<Structure<'t>, String> {
     let not_literal = || format!("`{}` is not a literal Args call, dict or object: its keys cannot be known", excerpt(text(node, context)));
-    let (style, (items, closing)) = match node.kind() {
+    let (style, Children { elements: items, closing }) = match node.kind() {
         "call" => {
             let callee = node.child_by_field_name("function").ok_or_else(not_literal)?;
             let callee_text = text(callee, context);
@@ -274,7 +279,7 @@ fn as_arguments(elements: Vec<Element>, closing: Vec<String>) -> String {
 /// Each element of the captured list reshaped into `class`, as a list that keeps the comments
 /// between them.
 fn reshape_list(node: Node, class: &str, fields: &[Field], context: &TransformContext) -> Result<String, String> {
-    let (elements, closing) = list_elements(node, context)?;
+    let Children { elements, closing } = list_elements(node, context)?;
     let elements: Vec<Element> = elements
         .into_iter()
         .enumerate()
@@ -423,7 +428,7 @@ fn shaped_value(field: &Field, value: Node, style: &Style, context: &TransformCo
         FieldShape::Same => (value_text, Vec::new()),
         FieldShape::List => (format!("[{value_text}]"), Vec::new()),
         FieldShape::Only(sub) => {
-            let (mut elements, closing) = list_elements(value, context)?;
+            let Children { mut elements, closing } = list_elements(value, context)?;
             let (Some((only, comments)), None) = (elements.pop(), elements.first()) else {
                 return Err(format!("`{}: {}` is not a list of one", field.source, excerpt(&value_text)));
             };
@@ -477,15 +482,15 @@ pub(super) fn reshape_each(node: Node, args: &[String], context: &TransformConte
 
 /// The elements of a list or array literal with their comments, and the comments after the last
 /// one (a computed list fails).
-fn list_elements<'t>(node: Node<'t>, context: &TransformContext) -> Result<(Vec<(Node<'t>, Comments)>, Vec<String>), String> {
+fn list_elements<'t>(node: Node<'t>, context: &TransformContext) -> Result<Children<'t>, String> {
     if !matches!(node.kind(), "list" | "array") {
         return Err(format!("`{}` is not a list literal", excerpt(text(node, context))));
     }
-    let (elements, closing) = commented_children(node, context);
-    if let Some((splat, _)) = elements.iter().find(|(e, _)| matches!(e.kind(), "list_splat" | "spread_element")) {
+    let children = commented_children(node, context);
+    if let Some((splat, _)) = children.elements.iter().find(|(e, _)| matches!(e.kind(), "list_splat" | "spread_element")) {
         return Err(format!("`{}` spreads another list", excerpt(text(*splat, context))));
     }
-    Ok((elements, closing))
+    Ok(children)
 }
 
 /// `node` rebuilt as `class` with `fields`; `index`: its 1-based position in its list, for defaults.
