@@ -106,7 +106,7 @@ fn commented_children<'t>(container: Node<'t>, context: &TransformContext) -> Ch
             _ => pending.push(comment),
         }
     }
-    Children { elements: elements, closing: pending }
+    Children { elements, closing: pending }
 }
 
 fn text<'a>(node: Node, context: &'a TransformContext) -> &'a str {
