@@ -163,6 +163,7 @@ fn holds<'t>(predicate: &SemanticPredicate, captures: &mut Vec<(u32, Node<'t>)>,
                 NodeFact::OnlyConstructed => index.is_only_constructed(n),
                 NodeFact::OnlyElement => crate::lang::is_only_element(n),
                 NodeFact::OneElement => crate::lang::has_one_element(n),
+                NodeFact::FirstElement => crate::lang::is_first_element(n),
             });
             holds != *negate
         }

@@ -301,6 +301,11 @@ pub fn is_only_element(node: Node) -> bool {
     node.kind() != "comment" && node.parent().is_some_and(|parent| has_one_element(parent) && elements(parent).next() == Some(node))
 }
 
+/// Is `node` the first element of the bracketed node holding it, comments aside?
+pub fn is_first_element(node: Node) -> bool {
+    node.kind() != "comment" && node.parent().is_some_and(|parent| elements(parent).next() == Some(node))
+}
+
 /// Does the bracketed `container` hold exactly one element, comments aside?
 pub fn has_one_element(container: Node) -> bool {
     elements(container).count() == 1

@@ -39,6 +39,7 @@ pub const SEMANTIC_PREDICATES: &[&str] = &[
     "only-constructed?",
     "only-element?",
     "one-element?",
+    "first-element?",
     "pulumi-aws-version?",
     "has-element?",
 ];
@@ -125,6 +126,9 @@ pub enum NodeFact {
     OnlyElement,
     /// `#one-element?`: the list or array holds exactly one element, comments aside.
     OneElement,
+    /// `#first-element?`: the node is the first element of its argument list, list, ..., comments
+    /// aside.
+    FirstElement,
 }
 
 impl SemanticPredicate {
@@ -431,6 +435,7 @@ pub fn compile_rules(rules: &[(usize, &Spec, usize)], grammar: Grammar) -> Resul
                 "only-constructed?" => SemanticPredicate::Fact { capture, fact: NodeFact::OnlyConstructed, negate },
                 "only-element?" => SemanticPredicate::Fact { capture, fact: NodeFact::OnlyElement, negate },
                 "one-element?" => SemanticPredicate::Fact { capture, fact: NodeFact::OneElement, negate },
+                "first-element?" => SemanticPredicate::Fact { capture, fact: NodeFact::FirstElement, negate },
                 _ => return Err(locate(start, format!("unknown predicate #{name}"))),
             });
         }
