@@ -298,7 +298,7 @@ fn elements(container: Node) -> impl Iterator<Item = Node> {
 
 /// Is `node` the only element of the bracketed node holding it, comments aside?
 pub fn is_only_element(node: Node) -> bool {
-    node.kind() != "comment" && node.parent().is_some_and(|parent| has_one_element(parent) && elements(parent).next() == Some(node))
+    is_first_element(node) && node.parent().is_some_and(has_one_element)
 }
 
 /// Is `node` the first element of the bracketed node holding it, comments aside?
