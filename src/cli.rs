@@ -253,12 +253,13 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         return if walk_problems.iter().any(|p| p.is_error) { EXIT_ERROR } else { EXIT_CLEAN };
     }
 
+    let few_files = files.len() <= FEW_FILES_PER_THREAD * threads;
     let options = EngineOptions {
         unsafe_fixes: settings.unsafe_fixes,
         target_aws_major: settings.target_pulumi_aws.map(|v| v.major),
         report_unused_suppressions: cli.report_unused_suppressions,
         // A few files (pre-commit): compiling the queries costs more than walking the files.
-        unanchored_queries: if files.len() <= FEW_FILES_PER_THREAD * threads { threads } else { 1 },
+        unanchored_queries: if few_files { threads } else { 1 },
     };
     let engine = Engine::new(specs, options);
     let grammars: BTreeSet<_> = files.iter().map(|f| f.grammar).collect();
@@ -278,6 +279,9 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         let (parsed, bytes) = pool.install(|| parse_only(&files));
         let _ = writeln!(err, "Parsed {parsed} of {} files, {bytes} bytes.", files.len());
         return EXIT_CLEAN;
+    }
+    if few_files {
+        pool.install(|| engine.prime(&files));
     }
     let mode = if cli.write { Mode::Write } else { Mode::DryRun };
     let want_diff = mode == Mode::DryRun && cli.format == Format::Text && !cli.statistics;

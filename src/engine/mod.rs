@@ -172,9 +172,10 @@ pub struct EngineOptions {
     pub target_aws_major: Option<u32>,
     /// Report suppression comments that silenced nothing, as notices.
     pub report_unused_suppressions: bool,
-    /// Into how many queries, compiled side by side, the rules without anchors go (0 or 1: one).
-    /// One query walks each file once, best for many files; on a run of a few files (pre-commit)
-    /// compiling dominates, and one query per thread finishes sooner.
+    /// Into how many queries, compiled side by side, the rules without anchors go (0 or 1: one),
+    /// and the rules `Engine::prime` compiles together. One query walks each file once, best for
+    /// many files; on a run of a few files (pre-commit) compiling dominates, and one query per
+    /// thread finishes sooner.
     pub unanchored_queries: usize,
 }
 
@@ -195,6 +196,12 @@ fn balanced_groups(mut rules: Vec<RuleRef>, count: usize) -> Vec<Vec<RuleRef>> {
     groups.into_iter().map(|(_, group)| group).filter(|group| !group.is_empty()).collect()
 }
 
+/// Units compiled together for a run of a few files (see `Engine::prime`).
+struct Primed {
+    units: Vec<Option<usize>>,
+    queries: Result<Vec<CompiledSpec>, SpecError>,
+}
+
 /// The query of a rule that may match a file (or of the rules without anchors), for the file's
 /// grammar, and the parts of the file that can hold its matches (`None`: all of it).
 pub(crate) struct SpecQueries<'e> {
@@ -212,6 +219,9 @@ pub struct Engine {
     /// Per grammar, the rules without anchors, which every file of the language goes to: one
     /// query (or `options.unanchored_queries`), so a file is walked once for all of them.
     unanchored: [OnceLock<Result<Vec<CompiledSpec>, SpecError>>; 4],
+    /// Per grammar, set by `prime`: the units a run's few files may need (`None`: those without
+    /// anchors), compiled together.
+    primed: [OnceLock<Primed>; 4],
     options: EngineOptions,
     workspace: Workspace,
 }
@@ -222,7 +232,7 @@ impl Engine {
         let prefilter = Prefilter::new(&specs);
         let compiled = prefilter.units().iter().map(|_| Default::default()).collect();
         let workspace = Workspace::with_target_aws_major(options.target_aws_major);
-        Engine { specs, prefilter, compiled, unanchored: Default::default(), options, workspace }
+        Engine { specs, prefilter, compiled, unanchored: Default::default(), primed: Default::default(), options, workspace }
     }
 
     pub fn specs(&self) -> &[Arc<Spec>] {
@@ -231,13 +241,13 @@ impl Engine {
 
     /// The spec of pre-filter unit `unit`.
     fn spec_of(&self, unit: usize) -> &Spec {
-        &self.specs[self.prefilter.units()[unit].0]
+        &self.specs[self.prefilter.units()[unit].spec]
     }
 
     /// The rules of pre-filter unit `unit`, as `compile_rules` takes them.
     fn rules_of(&self, unit: usize) -> impl Iterator<Item = RuleRef<'_>> + '_ {
-        let (spec, rules) = &self.prefilter.units()[unit];
-        rules.iter().map(move |&rule| (*spec, self.specs[*spec].as_ref(), rule))
+        let unit = &self.prefilter.units()[unit];
+        unit.rules.iter().map(move |&rule| (unit.spec, self.specs[unit.spec].as_ref(), rule))
     }
 
     /// The pre-filter units (rules) of the specs of `language`.
@@ -254,6 +264,38 @@ impl Engine {
             true => self.compiled(unit, grammar).map(|_| ()),
             false => self.unanchored(grammar).map(|_| ()),
         })
+    }
+
+    /// For a run of a few files (pre-commit), where compiling the queries costs more than the
+    /// rest: compiles every rule that some of `files` may need, per grammar, together in
+    /// `options.unanchored_queries` queries side by side. tree-sitter pays a fixed cost per query
+    /// (it scans the grammar's whole parse table) and shares its analysis of a node type among
+    /// the patterns of one query, so one query per thread beats one per rule. Rules that only a
+    /// fixed text needs still compile on their own. A file that cannot be read is skipped here
+    /// (processing it reports why).
+    pub fn prime(&self, files: &[crate::walk::WalkedFile]) {
+        let mut wanted: [Vec<Option<usize>>; 4] = Default::default();
+        for file in files {
+            let Ok(source) = SourceFile::read(&file.path, file.display.clone(), file.grammar) else { continue };
+            let context = FileContext::new(&source.path, &self.workspace);
+            let units = &mut wanted[file.grammar.index()];
+            units.extend(self.candidate_units(file.grammar, &source.text, &context));
+            units.sort_unstable();
+            units.dedup();
+        }
+        let grammars: Vec<(Grammar, Vec<Option<usize>>)> = Grammar::ALL.into_iter().map(|g| (g, std::mem::take(&mut wanted[g.index()]))).filter(|(_, units)| !units.is_empty()).collect();
+        grammars.into_par_iter().for_each(|(grammar, units)| {
+            let rules: Vec<RuleRef> = units
+                .iter()
+                .flat_map(|unit| match *unit {
+                    Some(unit) => vec![unit],
+                    None => self.units_of(grammar.spec_language()).filter(|&u| !self.prefilter.is_anchored(u)).collect(),
+                })
+                .flat_map(|unit| self.rules_of(unit))
+                .collect();
+            let queries = balanced_groups(rules, self.options.unanchored_queries).par_iter().map(|group| compile_rules(group, grammar)).collect();
+            let _ = self.primed[grammar.index()].set(Primed { units, queries });
+        });
     }
 
     fn unanchored(&self, grammar: Grammar) -> Result<&[CompiledSpec], SpecError> {
@@ -296,7 +338,15 @@ impl Engine {
     /// The compiled queries of `units` (in parallel when several are new) and where in `text`
     /// their matches can be.
     fn queries(&self, units: &[Option<usize>], grammar: Grammar, text: &str) -> Result<Vec<SpecQueries<'_>>, SpecError> {
-        let queries: Result<Vec<Vec<SpecQueries>>, SpecError> = units
+        // Units that `prime` compiled are served by its queries, all of them: a query of a unit
+        // the file cannot match (the pre-filter is sound) finds nothing in it.
+        let primed = self.primed[grammar.index()].get();
+        let (served, rest): (Vec<Option<usize>>, Vec<Option<usize>>) = units.iter().partition(|unit| primed.is_some_and(|p| p.units.contains(unit)));
+        let mut queries: Vec<SpecQueries> = match primed {
+            Some(primed) if !served.is_empty() => primed.queries.as_ref().map_err(Clone::clone)?.iter().map(|compiled| SpecQueries { compiled, ranges: None }).collect(),
+            _ => Vec::new(),
+        };
+        let compiled: Result<Vec<Vec<SpecQueries>>, SpecError> = rest
             .par_iter()
             .map(|candidate| match *candidate {
                 Some(index) => {
@@ -306,7 +356,8 @@ impl Engine {
                 None => Ok(self.unanchored(grammar)?.iter().map(|compiled| SpecQueries { compiled, ranges: None }).collect()),
             })
             .collect();
-        Ok(queries?.into_iter().flatten().collect())
+        queries.extend(compiled?.into_iter().flatten());
+        Ok(queries)
     }
 
     /// Reads, fixes and describes one file, leaving out the codemods in `ignored` (the
@@ -395,6 +446,37 @@ mod tests {
     fn apply_dedupes_identical_edits() {
         let edits = [Edit::insert(0, "import base64\n".into()), Edit::insert(0, "import base64\n".into()), Edit::replace(2..3, "Y".into())];
         assert_eq!(apply_edits("x=y\n", &edits), "import base64\nx=Y\n");
+    }
+
+    #[test]
+    fn priming_a_few_files_fixes_them_as_rule_by_rule_compiling_does() {
+        let dir = std::env::temp_dir().join(format!("pulumi-fix-prime-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let sources = [
+            ("main.py", Grammar::Python, "import pulumi\nimport pulumi_aws as aws\nb = aws.s3.Bucket('b')\npulumi.export('u', f'https://{b.bucket}')\ndata = text.encode('base64')\n"),
+            ("index.ts", Grammar::TypeScript, "import * as aws from \"@pulumi/aws\";\nconst b = new aws.s3.Bucket(\"b\");\nconst o = new aws.s3.BucketObject(\"o\", { bucket: b.id, key: `logs/${b.bucket}` });\n"),
+        ];
+        let files: Vec<crate::walk::WalkedFile> = sources
+            .iter()
+            .map(|(name, grammar, text)| {
+                std::fs::write(dir.join(name), text).unwrap();
+                crate::walk::WalkedFile { path: dir.join(name), display: name.to_string(), grammar: *grammar }
+            })
+            .collect();
+        let specs = crate::spec::builtin_specs().unwrap();
+        let outcomes = |prime: bool| {
+            let engine = Engine::new(specs.clone(), EngineOptions { unanchored_queries: 2, ..Default::default() });
+            if prime {
+                engine.prime(&files);
+                assert!(engine.primed[Grammar::Python.index()].get().is_some_and(|p| p.units.len() > 1), "anchored and unanchored rules primed");
+            }
+            files.iter().map(|f| engine.process_path(&f.path, f.display.clone(), f.grammar, &[])).map(|o| (o.fixed, o.findings.len())).collect::<Vec<_>>()
+        };
+        let (primed, unit_by_unit) = (outcomes(true), outcomes(false));
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(primed, unit_by_unit);
+        assert!(primed.iter().all(|(fixed, _)| fixed.is_some()), "both files get fixes");
+        assert!(primed[0].0.as_deref().unwrap().contains("base64.b64encode"), "an anchored rule fired: {:?}", primed[0].0);
     }
 
     #[test]

@@ -35,6 +35,8 @@ use super::compile::VersionComparison;
 use memchr::memmem::Finder;
 use regex::bytes::Regex;
 use regex_syntax::hir::literal::Extractor;
+use rayon::prelude::*;
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 use tree_sitter::{CaptureQuantifier, Query};
@@ -57,7 +59,7 @@ impl Anchor {
 }
 
 /// A needle before it is compiled; also its identity, so specs share the search for it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Needle {
     Literal(Vec<u8>),
     Spellings(String),
@@ -66,23 +68,48 @@ enum Needle {
 /// The anchors of every spec, built once per run and shared by every thread.
 pub struct Prefilter {
     anchors: Vec<Anchor>,
-    /// The units the pre-filter decides on: the rules of one spec that need the same of a file
-    /// (a spec's rules often need different literals: `versioning`, `website`, ...), as (spec,
-    /// rules) by index, in spec order.
-    units: Vec<(usize, Vec<usize>)>,
-    /// Per unit: per pattern, its clauses (as indices into `anchors`) and gates; `None` when some
-    /// pattern of the rule has neither.
-    filters: Vec<Option<Vec<PatternFilter>>>,
-    /// Per unit: per pattern, the anchors of its most selective local clause; `None` when some
-    /// pattern of the rule has none.
-    local: Vec<Option<Vec<Vec<usize>>>>,
+    /// The units the pre-filter decides on, in spec order.
+    units: Vec<Unit>,
 }
 
-/// What one pattern needs of a file before it is parsed.
+/// The rules of one spec that need the same of a file (a spec's rules often need different
+/// literals: `versioning`, `website`, ...), by index.
+pub struct Unit {
+    pub spec: usize,
+    pub rules: Vec<usize>,
+    /// Per pattern, its clauses (as indices into `anchors`) and gates; `None` when some pattern
+    /// of the rules has neither.
+    filter: Option<Vec<PatternFilter<usize>>>,
+    /// Per pattern, the anchors of its most selective local clause; `None` when some pattern of
+    /// the rules has none.
+    local: Option<Vec<Vec<usize>>>,
+}
+
+/// What one pattern needs of a file before it is parsed: clauses of needles `N` (read, then
+/// interned as indices into the anchors) and gates.
 #[derive(PartialEq)]
-struct PatternFilter {
-    clauses: Vec<Vec<usize>>,
+struct PatternFilter<N> {
+    clauses: Vec<Vec<N>>,
     gates: Vec<Gate>,
+}
+
+/// What one rule needs of a file, as read from its query (see `Unit`).
+struct RuleNeeds {
+    filter: Option<Vec<PatternFilter<Needle>>>,
+    local: Option<Vec<Vec<Needle>>>,
+}
+
+impl RuleNeeds {
+    fn read(query: &str) -> RuleNeeds {
+        let patterns: Vec<(Vec<Clause>, Vec<Gate>)> = read_patterns(query).iter().map(|p| (p.clauses(), p.gates())).collect();
+        let local = patterns.iter().map(|(clauses, _)| clauses.iter().find(|c| c.local).map(|c| c.needles.clone())).collect();
+        let filter = if patterns.iter().any(|(clauses, gates)| clauses.is_empty() && gates.is_empty()) {
+            None
+        } else {
+            Some(patterns.into_iter().map(|(clauses, gates)| PatternFilter { clauses: clauses.into_iter().map(|c| c.needles).collect(), gates }).collect())
+        };
+        RuleNeeds { filter, local }
+    }
 }
 
 /// A fact about the whole file, known before it is parsed, that a pattern's predicate needs.
@@ -171,45 +198,31 @@ pub struct Scan<'b> {
 
 impl Prefilter {
     pub fn new(specs: &[Arc<Spec>]) -> Prefilter {
+        // Reading the queries is most of the work, and independent per spec.
+        let needs: Vec<Vec<RuleNeeds>> = specs.par_iter().map(|spec| spec.rules.iter().map(|rule| RuleNeeds::read(&rule.query)).collect()).collect();
         let mut needles: Vec<Needle> = Vec::new();
-        let mut intern = |needle: Needle| match needles.iter().position(|known| *known == needle) {
-            Some(i) => i,
-            None => {
-                needles.push(needle);
+        let mut known: HashMap<Needle, usize> = HashMap::new();
+        let mut intern = |needle: Needle| {
+            *known.entry(needle).or_insert_with_key(|needle| {
+                needles.push(needle.clone());
                 needles.len() - 1
-            }
+            })
         };
-        let mut units: Vec<(usize, Vec<usize>)> = Vec::new();
-        let mut filters: Vec<Option<Vec<PatternFilter>>> = Vec::new();
-        let mut local: Vec<Option<Vec<Vec<usize>>>> = Vec::new();
-        for (spec_index, spec) in specs.iter().enumerate() {
+        let mut units: Vec<Unit> = Vec::new();
+        for (spec, rules) in needs.into_iter().enumerate() {
             let first_unit = units.len();
-            for (rule_index, rule) in spec.rules.iter().enumerate() {
-                let written = read_patterns(&rule.query);
-                let patterns: Vec<(Vec<Clause>, Vec<Gate>)> = written.iter().map(|p| (p.clauses(), p.gates())).collect();
-                let local_clauses: Option<Vec<Vec<Needle>>> =
-                    patterns.iter().map(|(clauses, _)| clauses.iter().find(|c| c.local).map(|c| c.needles.clone())).collect();
-                let rule_local: Option<Vec<Vec<usize>>> = local_clauses.map(|clauses| clauses.into_iter().map(|c| c.into_iter().map(&mut intern).collect()).collect());
-                let rule_filter = if patterns.iter().any(|(clauses, gates)| clauses.is_empty() && gates.is_empty()) {
-                    None
-                } else {
-                    let indexed = patterns
+            for (rule, needs) in rules.into_iter().enumerate() {
+                let local: Option<Vec<Vec<usize>>> = needs.local.map(|patterns| patterns.into_iter().map(|c| c.into_iter().map(&mut intern).collect()).collect());
+                let filter: Option<Vec<PatternFilter<usize>>> = needs.filter.map(|patterns| {
+                    patterns
                         .into_iter()
-                        .map(|(clauses, gates)| PatternFilter {
-                            clauses: clauses.into_iter().map(|clause| clause.needles.into_iter().map(&mut intern).collect()).collect(),
-                            gates,
-                        })
-                        .collect();
-                    Some(indexed)
-                };
+                        .map(|p| PatternFilter { clauses: p.clauses.into_iter().map(|c| c.into_iter().map(&mut intern).collect()).collect(), gates: p.gates })
+                        .collect()
+                });
                 // A rule that needs what an earlier rule of the spec needs joins its unit.
-                match (first_unit..units.len()).find(|&u| filters[u] == rule_filter && local[u] == rule_local) {
-                    Some(unit) => units[unit].1.push(rule_index),
-                    None => {
-                        units.push((spec_index, vec![rule_index]));
-                        filters.push(rule_filter);
-                        local.push(rule_local);
-                    }
+                match units[first_unit..].iter_mut().find(|unit| unit.filter == filter && unit.local == local) {
+                    Some(unit) => unit.rules.push(rule),
+                    None => units.push(Unit { spec, rules: vec![rule], filter, local }),
                 }
             }
         }
@@ -220,11 +233,11 @@ impl Prefilter {
                 Needle::Spellings(pattern) => Anchor::Spellings(pattern, std::sync::OnceLock::new()),
             })
             .collect();
-        Prefilter { anchors, units, filters, local }
+        Prefilter { anchors, units }
     }
 
-    /// The units, as (spec, rules) by index; the other methods take a unit's position here.
-    pub fn units(&self) -> &[(usize, Vec<usize>)] {
+    /// The units; the other methods take a unit's position here.
+    pub fn units(&self) -> &[Unit] {
         &self.units
     }
 
@@ -232,7 +245,7 @@ impl Prefilter {
     /// of its patterns' local anchors. `None` when the whole file must be searched.
     pub fn match_ranges(&self, unit: usize, bytes: &[u8]) -> Option<Vec<Range<usize>>> {
         let mut occurrences: Vec<Range<usize>> = Vec::new();
-        for &anchor in self.local[unit].as_ref()?.iter().flatten() {
+        for &anchor in self.units[unit].local.as_ref()?.iter().flatten() {
             let Anchor::Literal(finder) = &self.anchors[anchor] else { return None };
             let length = finder.needle().len();
             occurrences.extend(finder.find_iter(bytes).map(|at| at..at + length));
@@ -253,7 +266,7 @@ impl Prefilter {
 
     /// Whether unit `unit` has anchors or gates at all; a rule without them may match any file.
     pub fn is_anchored(&self, unit: usize) -> bool {
-        self.filters[unit].is_some()
+        self.units[unit].filter.is_some()
     }
 
     pub fn scan<'b>(&self, bytes: &'b [u8]) -> Scan<'b> {
@@ -262,7 +275,7 @@ impl Prefilter {
 
     /// False only when unit `unit` cannot match the scanned file, whose facts are `facts`.
     pub fn may_match(&self, unit: usize, scan: &mut Scan, facts: &dyn FileFacts) -> bool {
-        let Some(patterns) = &self.filters[unit] else { return true };
+        let Some(patterns) = &self.units[unit].filter else { return true };
         let mut contains = |anchor: usize| {
             if scan.known[anchor] == 0 {
                 scan.known[anchor] = if self.anchors[anchor].is_in(scan.bytes) { 2 } else { 1 };
@@ -883,7 +896,7 @@ mod tests {
             [[rule]]\nquery = '((string) @s (#eq? @s \"versioning\"))'\n";
         let spec = Arc::new(super::super::model::parse_spec("t.toml", text).unwrap());
         let prefilter = Prefilter::new(std::slice::from_ref(&spec));
-        assert_eq!(prefilter.units(), &[(0, vec![0, 2]), (0, vec![1])]);
+        assert_eq!(prefilter.units().iter().map(|u| (u.spec, u.rules.clone())).collect::<Vec<_>>(), [(0, vec![0, 2]), (0, vec![1])]);
         let passing = |source: &str| -> Vec<usize> {
             let mut scan = prefilter.scan(source.as_bytes());
             (0..prefilter.units().len()).filter(|&unit| prefilter.may_match(unit, &mut scan, &NoProject)).collect()

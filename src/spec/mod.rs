@@ -14,6 +14,7 @@ pub use compile::{CompiledSpec, NodeFact, SemanticPredicate, compile_rules, comp
 pub use model::{EditSpec, Example, ImportSpec, Rule, Safety, Spec, SpecLanguage, UpgradePack};
 pub use template::{Template, TemplatePart, TemplateSource, TransformCall};
 
+use rayon::prelude::*;
 use std::fmt;
 use std::path::Path;
 
@@ -40,13 +41,35 @@ pub fn line_of(text: &str, offset: usize) -> usize {
     text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
 }
 
+/// The lines of one text, counted once: a spec locates many spans, and counting newlines from
+/// the start for each made loading the upgrade catalogs quadratic.
+pub struct Lines {
+    newlines: Vec<usize>,
+}
+
+impl Lines {
+    pub fn of(text: &str) -> Lines {
+        Lines { newlines: text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i).collect() }
+    }
+
+    /// 1-based line of a byte offset, as `line_of`.
+    pub fn line(&self, offset: usize) -> usize {
+        self.newlines.partition_point(|&newline| newline < offset) + 1
+    }
+}
+
 /// The built-in catalog, parsed from the specs embedded at build time.
 pub fn builtin_specs() -> Result<Vec<Spec>, Vec<SpecError>> {
-    let mut specs = parse_all(BUILTIN_SPECS.iter().map(|(path, text)| (path.to_string(), text.to_string())))?;
+    // Start-up cost of every run: the specs parse side by side.
+    let (hand_written, expanded) = rayon::join(
+        || BUILTIN_SPECS.par_iter().map(|(path, text)| model::parse_spec(path, text)).collect::<Vec<_>>(),
+        || BUILTIN_UPGRADES.par_iter().map(|(path, text)| upgrades::expand(path, text)).collect::<Vec<_>>(),
+    );
+    let mut specs = Vec::new();
     let mut errors = Vec::new();
-    for (path, text) in BUILTIN_UPGRADES {
-        match upgrades::expand(path, text) {
-            Ok(expanded) => specs.extend(expanded),
+    for result in hand_written.into_iter().map(|r| r.map(|spec| vec![spec])).chain(expanded) {
+        match result {
+            Ok(parsed) => specs.extend(parsed),
             Err(mut e) => errors.append(&mut e),
         }
     }

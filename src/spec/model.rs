@@ -1,7 +1,7 @@
 //! The TOML shape of a codemod spec and its validation into [`Spec`].
 
 use super::template::Template;
-use super::{SpecError, line_of};
+use super::{Lines, SpecError};
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -165,82 +165,83 @@ impl Example {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawSpec {
-    id: Spanned<String>,
-    language: Spanned<String>,
-    summary: String,
-    explanation: String,
-    seed: Spanned<SeedRefs>,
-    safety: Spanned<String>,
+pub(super) struct RawSpec {
+    pub(super) id: Spanned<String>,
+    pub(super) language: Spanned<String>,
+    pub(super) summary: String,
+    pub(super) explanation: String,
+    pub(super) seed: Spanned<SeedRefs>,
+    pub(super) safety: Spanned<String>,
     #[serde(default)]
-    opt_in: bool,
+    pub(super) opt_in: bool,
     #[serde(default)]
-    replaces: Vec<String>,
-    upgrade: Option<Spanned<String>>,
+    pub(super) replaces: Vec<String>,
+    pub(super) upgrade: Option<Spanned<String>>,
     #[serde(default)]
-    rule: Vec<RawRule>,
+    pub(super) rule: Vec<RawRule>,
     #[serde(default)]
-    example: Vec<Spanned<RawExample>>,
+    pub(super) example: Vec<Spanned<RawExample>>,
 }
 
 #[derive(Deserialize)]
 #[serde(untagged)]
-enum SeedRefs {
+pub(super) enum SeedRefs {
     One(String),
     Many(Vec<String>),
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawRule {
-    query: Spanned<String>,
-    message: Option<Spanned<String>>,
-    creates: Option<Spanned<String>>,
+pub(super) struct RawRule {
+    pub(super) query: Spanned<String>,
+    pub(super) message: Option<Spanned<String>>,
+    pub(super) creates: Option<Spanned<String>>,
     #[serde(default)]
-    edit: Vec<Spanned<RawEdit>>,
+    pub(super) edit: Vec<Spanned<RawEdit>>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawEdit {
+    pub(super) replace: Option<String>,
+    pub(super) delete: Option<String>,
+    pub(super) rename: Option<String>,
+    pub(super) insert_before: Option<String>,
+    pub(super) insert_after: Option<String>,
+    pub(super) append: Option<String>,
+    pub(super) ensure_import: Option<String>,
+    pub(super) with: Option<String>,
+    pub(super) to: Option<String>,
+    pub(super) name: Option<String>,
+    #[serde(rename = "as")]
+    pub(super) alias: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-struct RawEdit {
-    replace: Option<String>,
-    delete: Option<String>,
-    rename: Option<String>,
-    insert_before: Option<String>,
-    insert_after: Option<String>,
-    append: Option<String>,
-    ensure_import: Option<String>,
-    with: Option<String>,
-    to: Option<String>,
-    name: Option<String>,
-    #[serde(rename = "as")]
-    alias: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawExample {
-    name: Option<String>,
-    file: Option<String>,
-    before: String,
-    after: Option<String>,
+pub(super) struct RawExample {
+    pub(super) name: Option<String>,
+    pub(super) file: Option<String>,
+    pub(super) before: String,
+    pub(super) after: Option<String>,
     #[serde(default)]
-    findings: usize,
-    project: Option<String>,
+    pub(super) findings: usize,
+    pub(super) project: Option<String>,
     #[serde(default)]
-    files: std::collections::BTreeMap<String, String>,
-    target_pulumi_aws: Option<u32>,
+    pub(super) files: std::collections::BTreeMap<String, String>,
+    pub(super) target_pulumi_aws: Option<u32>,
 }
 
 /// Builds errors located in one spec file.
 struct Locator<'a> {
     path: &'a str,
     text: &'a str,
+    lines: &'a Lines,
 }
 
 impl Locator<'_> {
     fn at(&self, offset: usize, message: String) -> SpecError {
-        self.at_line(line_of(self.text, offset), message)
+        self.at_line(self.lines.line(offset), message)
     }
 
     fn at_line(&self, line: usize, message: String) -> SpecError {
@@ -249,12 +250,18 @@ impl Locator<'_> {
 }
 
 pub(super) fn parse_spec(path: &str, text: &str) -> Result<Spec, Vec<SpecError>> {
-    let locator = Locator { path, text };
-    let err = |offset: usize, message: String| locator.at(offset, message);
     let raw: RawSpec = toml::from_str(text).map_err(|e| {
         let offset = e.span().map(|s| s.start).unwrap_or(0);
-        vec![err(offset, format!("invalid codemod spec: {}", e.message().trim()))]
+        vec![SpecError { path: path.to_string(), line: super::line_of(text, offset), message: format!("invalid codemod spec: {}", e.message().trim()) }]
     })?;
+    build_spec(path, text, &Lines::of(text), raw)
+}
+
+/// Checks a spec read from `path` (whose spans point into `text`, with `lines` its lines) and
+/// builds it. The upgrade catalogs build their `RawSpec`s directly, with spans at the entry.
+pub(super) fn build_spec(path: &str, text: &str, lines: &Lines, raw: RawSpec) -> Result<Spec, Vec<SpecError>> {
+    let locator = Locator { path, text, lines };
+    let err = |offset: usize, message: String| locator.at(offset, message);
     let mut errors = Vec::new();
 
     let id = raw.id.get_ref().clone();
@@ -311,7 +318,7 @@ pub(super) fn parse_spec(path: &str, text: &str) -> Result<Spec, Vec<SpecError>>
             let ex = spanned.get_ref();
             Example {
                 name: ex.name.clone().unwrap_or_else(|| format!("example {}", i + 1)),
-                line: line_of(text, spanned.span().start),
+                line: lines.line(spanned.span().start),
                 file_name: ex.file.clone().unwrap_or_else(|| default_file.to_string()),
                 before: ex.before.clone(),
                 after: ex.after.clone(),
@@ -328,7 +335,7 @@ pub(super) fn parse_spec(path: &str, text: &str) -> Result<Spec, Vec<SpecError>>
     }
     Ok(Spec {
         id,
-        id_line: line_of(text, raw.id.span().start),
+        id_line: lines.line(raw.id.span().start),
         language,
         summary: raw.summary,
         explanation: raw.explanation,
@@ -346,18 +353,18 @@ pub(super) fn parse_spec(path: &str, text: &str) -> Result<Spec, Vec<SpecError>>
 
 /// Line of the first character of a TOML string value: a multi-line string starts after its
 /// opening delimiter's newline.
-fn value_start_line(text: &str, span_start: usize) -> usize {
-    let rest = &text[span_start..];
+fn value_start_line(locator: &Locator, span_start: usize) -> usize {
+    let rest = &locator.text[span_start..];
     let multiline = rest.starts_with("'''") || rest.starts_with("\"\"\"");
     let opener_newline = multiline && (rest[3..].starts_with('\n') || rest[3..].starts_with("\r\n"));
-    line_of(text, span_start) + usize::from(multiline && opener_newline)
+    locator.lines.line(span_start) + usize::from(multiline && opener_newline)
 }
 
 fn parse_rule(raw: &RawRule, locator: &Locator) -> Result<Rule, Vec<SpecError>> {
     let err = |offset: usize, message: String| locator.at(offset, message);
     let mut errors = Vec::new();
     let query = raw.query.get_ref().clone();
-    let query_line = value_start_line(locator.text, raw.query.span().start);
+    let query_line = value_start_line(locator, raw.query.span().start);
     let scan = super::compile::scan_query(&query);
     for (line_in_query, message) in &scan.predicate_problems {
         errors.push(locator.at_line(query_line + line_in_query, message.clone()));

@@ -9,7 +9,8 @@
 //! the TypeScript spelling (`dbName`); the Python spelling is derived (`db_name`, `get_ami`)
 //! unless an entry gives `python_from` / `python_to`.
 
-use super::{SpecError, UpgradePack, line_of, model::parse_spec};
+use super::model::{RawEdit, RawExample, RawRule, RawSpec, SeedRefs, build_spec};
+use super::{Lines, SpecError, UpgradePack, line_of};
 use crate::transforms::{camel, snake};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -208,19 +209,20 @@ impl Lang {
     }
 }
 
-/// A rule as the expansion writes it: the query, a message, and edits as TOML tables.
+/// A rule as the expansion writes it: the query, a message, and its edits.
 #[derive(Clone)]
 struct GeneratedRule {
     query: String,
     message: String,
-    edits: Vec<toml::Table>,
+    edits: Vec<RawEdit>,
 }
 
-fn edit(action: &str, capture: &str, field: &str, value: &str) -> toml::Table {
-    let mut table = toml::Table::new();
-    table.insert(action.into(), capture.into());
-    table.insert(field.into(), value.into());
-    table
+fn replace_edit(capture: &str, with: &str) -> RawEdit {
+    RawEdit { replace: Some(capture.into()), with: Some(with.into()), ..RawEdit::default() }
+}
+
+fn rename_edit(capture: &str, to: &str) -> RawEdit {
+    RawEdit { rename: Some(capture.into()), to: Some(to.into()), ..RawEdit::default() }
 }
 
 /// A token's parts: `aws:ec2/getAmi:getAmi` → (`aws`, `ec2`, `getAmi`).
@@ -260,7 +262,7 @@ fn member_rules(lang: Lang, pack: UpgradePack, from: (&str, &str), to: (&str, &s
     let (to_module, to_member) = to;
     let predicates = format!("(#pulumi-type? @expr {token_list}) {}", gate(pack, "expr"));
     let mut rules = Vec::new();
-    let member_edit = (from_member != to_member).then(|| edit("replace", "member", "with", &lang.member(to_member)));
+    let member_edit = (from_member != to_member).then(|| replace_edit("member", &lang.member(to_member)));
     if from_module == to_module {
         // Only the name changes: every spelling ends in it.
         rules.push(GeneratedRule {
@@ -273,12 +275,12 @@ fn member_rules(lang: Lang, pack: UpgradePack, from: (&str, &str), to: (&str, &s
         rules.push(GeneratedRule {
             query: format!("(({access} {name_field}: ({name_kind}) @member) @expr {predicates})"),
             message: message.into(),
-            edits: vec![edit("replace", "member", "with", &format!("{to_module}.{}", lang.member(to_member)))],
+            edits: vec![replace_edit("member", &format!("{to_module}.{}", lang.member(to_member)))],
         });
     } else {
         // `aws.applicationloadbalancing.X` → `aws.alb.X`; a module imported by name needs its import changed by hand.
         let object_field = "object";
-        let mut edits = vec![edit("replace", "module", "with", to_module)];
+        let mut edits = vec![replace_edit("module", to_module)];
         edits.extend(member_edit);
         rules.push(GeneratedRule {
             query: format!("(({access} {object_field}: ({access} {name_field}: ({name_kind}) @module) {name_field}: ({name_kind}) @member) @expr {predicates})"),
@@ -315,7 +317,7 @@ fn bare_reference_query(lang: Lang, predicates: &str) -> String {
 /// TypeScript `import ... from "@pulumi/aws/applicationloadbalancing"` / `import { applicationloadbalancing }`.
 fn module_import_rules(lang: Lang, pack: UpgradePack, from: &str, to: &str) -> Vec<GeneratedRule> {
     let message = format!("`{from}` moved to `{to}` in pulumi-aws {}", pack.major);
-    let rule = |query: String, capture: &str, with: String| GeneratedRule { query, message: message.clone(), edits: vec![edit("replace", capture, "with", &with)] };
+    let rule = |query: String, capture: &str, with: String| GeneratedRule { query, message: message.clone(), edits: vec![replace_edit(capture, &with)] };
     match lang {
         Lang::Python => vec![
             rule(
@@ -389,6 +391,7 @@ struct Expansion<'a> {
     pack: UpgradePack,
     path: &'a str,
     text: &'a str,
+    lines: Lines,
     seed: &'a str,
     errors: Vec<SpecError>,
     specs: Vec<super::Spec>,
@@ -396,7 +399,7 @@ struct Expansion<'a> {
 
 impl Expansion<'_> {
     fn error(&mut self, offset: usize, message: String) {
-        self.errors.push(SpecError { path: self.path.into(), line: line_of(self.text, offset), message });
+        self.errors.push(SpecError { path: self.path.into(), line: self.lines.line(offset), message });
     }
 
     /// Writes one spec per language the entry has rules for, with its examples and a generated
@@ -413,51 +416,51 @@ impl Expansion<'_> {
                 self.error(offset, format!("entry `{}` has no `[...{key}]` example; every entry needs a before/after pair per language", common.id));
                 continue;
             };
-            let mut spec = toml::Table::new();
-            let id = lang.spec_id(self.pack, &common.id);
-            spec.insert("id".into(), id.into());
-            spec.insert("language".into(), if *lang == Lang::Python { "python" } else { "typescript" }.into());
-            spec.insert("summary".into(), lang.spell(summary).into());
+            // Spans point at the entry: errors and lines name the catalog entry.
+            let at = |value: String| Spanned::new(offset..offset, value);
             let note = if common.note.is_empty() { String::new() } else { format!("\n\n{}", common.note.trim()) };
-            spec.insert("explanation".into(), format!("{}{note}\n\nFrom the pulumi-aws {} upgrade catalog ({}); runs where the program is on pulumi-aws {} or later, or with `--upgrade {}`.", lang.spell(explanation), self.pack.major, self.path, self.pack.major, self.pack).into());
-            spec.insert("seed".into(), self.seed.into());
-            spec.insert("safety".into(), safety.clone().into());
-            spec.insert("upgrade".into(), self.pack.to_string().into());
-            let rules: Vec<toml::Value> = rules
+            let header = lang.header();
+            let mut examples: Vec<Spanned<RawExample>> = pairs
                 .iter()
-                .map(|r| {
-                    let mut table = toml::Table::new();
-                    table.insert("query".into(), r.query.clone().into());
-                    table.insert("message".into(), r.message.clone().into());
-                    table.insert("edit".into(), toml::Value::Array(r.edits.iter().cloned().map(toml::Value::Table).collect()));
-                    toml::Value::Table(table)
+                .map(|example| {
+                    Spanned::new(offset..offset, RawExample {
+                        name: Some(example.name.clone().unwrap_or_else(|| "catalog example".into())),
+                        before: format!("{header}{}", example.before),
+                        after: example.after.as_ref().map(|after| format!("{header}{after}")),
+                        findings: example.findings,
+                        ..RawExample::default()
+                    })
                 })
                 .collect();
-            spec.insert("rule".into(), toml::Value::Array(rules));
-            let header = lang.header();
-            let mut examples = Vec::new();
-            for example in pairs {
-                let mut pair = toml::Table::new();
-                pair.insert("name".into(), example.name.clone().unwrap_or_else(|| "catalog example".into()).into());
-                pair.insert("before".into(), format!("{header}{}", example.before).into());
-                if let Some(after) = &example.after {
-                    pair.insert("after".into(), format!("{header}{after}").into());
-                }
-                pair.insert("findings".into(), (example.findings as i64).into());
-                examples.push(toml::Value::Table(pair));
-            }
-            let mut below = toml::Table::new();
-            below.insert("name".into(), format!("left alone below pulumi-aws {}", self.pack.major).into());
-            below.insert("before".into(), format!("{header}{}", pairs[0].before).into());
-            below.insert("target_pulumi_aws".into(), i64::from(self.pack.major - 1).into());
-            examples.push(toml::Value::Table(below));
-            spec.insert("example".into(), toml::Value::Array(examples));
-            let generated = toml::to_string(&spec).expect("a TOML table serialises");
-            match parse_spec(self.path, &generated) {
-                Ok(mut spec) => {
-                    spec.id_line = line_of(self.text, offset);
-                    self.specs.push(spec);
-                }
+            examples.push(Spanned::new(offset..offset, RawExample {
+                name: Some(format!("left alone below pulumi-aws {}", self.pack.major)),
+                before: format!("{header}{}", pairs[0].before),
+                target_pulumi_aws: Some(self.pack.major - 1),
+                ..RawExample::default()
+            }));
+            let raw = RawSpec {
+                id: at(lang.spec_id(self.pack, &common.id)),
+                language: at(if *lang == Lang::Python { "python" } else { "typescript" }.into()),
+                summary: lang.spell(summary),
+                explanation: format!("{}{note}\n\nFrom the pulumi-aws {} upgrade catalog ({}); runs where the program is on pulumi-aws {} or later, or with `--upgrade {}`.", lang.spell(explanation), self.pack.major, self.path, self.pack.major, self.pack),
+                seed: Spanned::new(offset..offset, SeedRefs::One(self.seed.to_string())),
+                safety: at(safety.clone()),
+                opt_in: false,
+                replaces: Vec::new(),
+                upgrade: Some(at(self.pack.to_string())),
+                rule: rules
+                    .iter()
+                    .map(|r| RawRule {
+                        query: at(r.query.clone()),
+                        message: Some(at(r.message.clone())),
+                        creates: None,
+                        edit: r.edits.iter().cloned().map(|e| Spanned::new(offset..offset, e)).collect(),
+                    })
+                    .collect(),
+                example: examples,
+            };
+            match build_spec(self.path, self.text, &self.lines, raw) {
+                Ok(spec) => self.specs.push(spec),
                 Err(errors) => {
                     for e in errors {
                         self.error(offset, format!("entry `{}` expands to a bad spec: {}", common.id, e.message));
@@ -485,7 +488,7 @@ pub fn expand(path: &str, text: &str) -> Result<Vec<super::Spec>, Vec<SpecError>
         vec![SpecError { path: path.into(), line, message: format!("invalid upgrade catalog: {}", e.message().trim()) }]
     })?;
     let pack = UpgradePack::parse(&format!("{}@{}", catalog.package, catalog.major)).map_err(|m| vec![SpecError { path: path.into(), line: 1, message: m }])?;
-    let mut x = Expansion { pack, path, text, seed: &catalog.seed, errors: Vec::new(), specs: Vec::new() };
+    let mut x = Expansion { pack, path, text, lines: Lines::of(text), seed: &catalog.seed, errors: Vec::new(), specs: Vec::new() };
     let both = [Lang::Python, Lang::TypeScript];
     let major = pack.major;
 
@@ -533,7 +536,7 @@ pub fn expand(path: &str, text: &str) -> Result<Vec<super::Spec>, Vec<SpecError>
             let rename = GeneratedRule {
                 query: argument_query(lang, &tokens, is_function, &old, &format!("(#not-has-arg? @args {new:?})"), pack),
                 message: format!("`{old}` was renamed to `{new}`"),
-                edits: vec![edit("rename", "arg", "to", &new)],
+                edits: vec![rename_edit("arg", &new)],
             };
             let both_given = GeneratedRule {
                 query: argument_query(lang, &tokens, is_function, &old, &format!("(#has-arg? @args {new:?})"), pack),
@@ -564,13 +567,13 @@ pub fn expand(path: &str, text: &str) -> Result<Vec<super::Spec>, Vec<SpecError>
                 GeneratedRule {
                     query: format!("(({access} object: {call} {name_field}: ({name_kind}) @attr) (#pulumi-type? @fn {token_list}) (#eq? @attr {old:?}) {})", gate(pack, "fn")),
                     message: message.clone(),
-                    edits: vec![edit("replace", "attr", "with", &new)],
+                    edits: vec![replace_edit("attr", &new)],
                 },
                 // The result kept in a variable: `region = aws.get_region()` ... `region.name`.
                 GeneratedRule {
                     query: format!("(({access} object: (identifier) @result {name_field}: ({name_kind}) @attr) (#eq? @attr {old:?}) (#assigned-call? @result {token_list}) {})", gate(pack, "result")),
                     message,
-                    edits: vec![edit("replace", "attr", "with", &new)],
+                    edits: vec![replace_edit("attr", &new)],
                 },
             ]));
         }
@@ -594,7 +597,7 @@ pub fn expand(path: &str, text: &str) -> Result<Vec<super::Spec>, Vec<SpecError>
             } else {
                 format!("((member_expression property: (property_identifier) @member) @expr (#pulumi-type? @expr {token:?}) {})", gate(pack, "expr"))
             };
-            rules.push(GeneratedRule { query, message: format!("`{}.{old}` is now `{}.{new}`", e.module, e.module), edits: vec![edit("replace", "member", "with", new_name)] });
+            rules.push(GeneratedRule { query, message: format!("`{}.{old}` is now `{}.{new}`", e.module, e.module), edits: vec![replace_edit("member", new_name)] });
         }
         let names = e.constants.iter().map(|(o, n)| format!("`{}.{o}` → `{}.{n}`", e.module, e.module)).collect::<Vec<_>>();
         let summary = format!("TypeScript constants → enums in `{}` (pulumi-aws {major})", e.module);
