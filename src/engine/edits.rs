@@ -276,24 +276,33 @@ impl<'t> PassContext<'_, 't> {
         }
         comments.sort_by_key(|c| c.start_byte());
         carried.extend(comments.iter().map(|c| relative_text(text, c.byte_range())));
-        range
+        // Emptied, comments and all: `{}`, as when its last entries go without comments.
+        match first.parent().and_then(Self::between_brackets) {
+            Some(inside) if [inside.start..range.start, range.end..inside.end].into_iter().all(|rest| text.get(rest).is_some_and(|t| t.trim().is_empty())) => inside,
+            _ => range,
+        }
     }
 
     /// The range between the brackets of the container of `first`..`last` when they are all it
     /// holds (commas aside; a comment keeps the container as it is).
     fn whole_inside(&self, first: Node, last: Node) -> Option<Range<usize>> {
         let container = first.parent().filter(|p| last.parent() == Some(*p))?;
+        let inside = Self::between_brackets(container)?;
+        let mut cursor = container.walk();
+        let only = container
+            .named_children(&mut cursor)
+            .all(|c| c.start_byte() >= first.start_byte() && c.end_byte() <= last.end_byte());
+        only.then_some(inside)
+    }
+
+    /// The range between the brackets of an object, dict, list or array.
+    fn between_brackets(container: Node) -> Option<Range<usize>> {
         if !matches!(container.kind(), "object" | "dictionary" | "list" | "array") {
             return None;
         }
         let open = container.child(0).filter(|c| matches!(c.kind(), "{" | "["))?;
         let close = container.child(container.child_count().checked_sub(1)?).filter(|c| matches!(c.kind(), "}" | "]"))?;
-        let mut cursor = container.walk();
-        let only = container
-            .children(&mut cursor)
-            .filter(|c| c.id() != open.id() && c.id() != close.id() && c.kind() != ",")
-            .all(|c| c.start_byte() >= first.start_byte() && c.end_byte() <= last.end_byte());
-        only.then(|| open.end_byte()..close.start_byte())
+        Some(open.end_byte()..close.start_byte())
     }
 
     /// Adds `element` at the end of a bracketed list (argument list, list, dict, object, array)
