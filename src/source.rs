@@ -131,6 +131,19 @@ pub fn indentation_at(text: &str, offset: usize) -> &str {
     &line[..width]
 }
 
+/// The text of `range` with its continuation lines made relative to the indentation of the line
+/// it starts on, so that it can be placed at another indentation.
+pub fn relative_text(text: &str, range: std::ops::Range<usize>) -> String {
+    let indent = indentation_at(text, range.start);
+    let mut lines = text[range].split('\n');
+    let mut out = lines.next().unwrap_or_default().to_string();
+    for line in lines {
+        out.push('\n');
+        out.push_str(line.strip_prefix(indent).unwrap_or(line));
+    }
+    out
+}
+
 /// One level of the file's indentation: the step from a line to the first more indented line
 /// after it (four spaces when the file has no indented line).
 pub fn indent_unit(text: &str) -> String {

@@ -4,7 +4,7 @@
 use pulumi_fix::engine::{Engine, EngineOptions};
 use pulumi_fix::lang::Grammar;
 use pulumi_fix::source::SourceFile;
-use pulumi_fix::spec::{Example, Safety, builtin_specs};
+use pulumi_fix::spec::{EditSpec, Example, Safety, builtin_specs};
 use std::path::Path;
 
 /// Runs the example's file with `text`: in memory, or — when the example has a project or other
@@ -87,4 +87,125 @@ fn every_upgrade_codemod_fires_at_its_major_and_not_below() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// `text` with numbered comments (`# c1`, `// c2`, ...) in the places people put them: a line
+/// above each indented line; after each line that opens a bracket or ends with a comma; before
+/// each closing bracket, sometimes after a blank line; in TypeScript a block comment before each
+/// property; and after a list's opening bracket followed on its line by the first element, which
+/// goes to the next line (a list of one then holds a comment and one element).
+fn commented_variants(text: &str, grammar: Grammar) -> Vec<String> {
+    let mark = if grammar == Grammar::Python { "#" } else { "//" };
+    let mut count = 0;
+    let mut tag = |style: &str| {
+        count += 1;
+        match style {
+            "block" => format!("/* c{count} */"),
+            _ => format!("{mark} c{count}"),
+        }
+    };
+    let indent = |line: &str| line.len() - line.trim_start().len();
+    // A line holding no comment or template literal, where a comment can go at its end.
+    let plain = |line: &str| !line.contains(['#', '`']) && !line.contains("//");
+    let ends_line = |line: &str, ends: &[char]| line.trim_end().ends_with(ends) && plain(line);
+    // The first list opened and filled on the same line (`[{`, `[aws.s3.X(`), outside strings.
+    let list_opening = |line: &str| {
+        let opens = line.char_indices().filter(|&(at, c)| c == '[' && !line[at + 1..].starts_with([']', ' ']));
+        opens.map(|(at, _)| at).find(|&at| {
+            let before = &line[..at];
+            let quotes = |q: char| before.matches(q).count() % 2 == 0;
+            quotes('"') && quotes('\'') && !before.ends_with(|c: char| c.is_alphanumeric() || matches!(c, '_' | ']' | ')'))
+        })
+    };
+    let mut variants = vec![String::new(), String::new(), String::new(), String::new(), String::new()];
+    for (i, line) in text.lines().enumerate() {
+        if indent(line) > 0 && !line.trim().is_empty() {
+            variants[0].push_str(&format!("{}{}\n", &line[..indent(line)], tag("line")));
+        }
+        variants[0].push_str(&format!("{line}\n"));
+        match ends_line(line, &[',', '(', '[', '{']) {
+            true => variants[1].push_str(&format!("{}  {}\n", line.trim_end(), tag("line"))),
+            false => variants[1].push_str(&format!("{line}\n")),
+        }
+        if indent(line) > 0 && line.trim_start().starts_with([')', ']', '}']) {
+            let blank = if i % 3 == 0 { "\n" } else { "" };
+            variants[2].push_str(&format!("{}    {}\n{blank}", &line[..indent(line)], tag("line")));
+        }
+        variants[2].push_str(&format!("{line}\n"));
+        let property = grammar != Grammar::Python && indent(line) > 0 && line.trim_start().split_once(": ").is_some_and(|(key, _)| key.chars().all(char::is_alphanumeric));
+        match property {
+            true => variants[3].push_str(&format!("{}{} {}\n", &line[..indent(line)], tag("block"), line.trim_start())),
+            false => variants[3].push_str(&format!("{line}\n")),
+        }
+        match list_opening(line).filter(|_| plain(line)) {
+            Some(at) => variants[4].push_str(&format!("{}  {}\n{}    {}\n", &line[..=at], tag("line"), &line[..indent(line)], &line[at + 1..])),
+            None => variants[4].push_str(&format!("{line}\n")),
+        }
+    }
+    variants.retain(|v| v != text && v.trim_end() != text.trim_end());
+    variants
+}
+
+/// What the applied fixes of a run create or say, sorted.
+fn applied(outcome: &pulumi_fix::engine::FileOutcome) -> Vec<String> {
+    let mut applied: Vec<String> = outcome.findings.iter().filter(|f| f.applied).map(|f| f.creates.clone().unwrap_or_else(|| f.message.clone())).collect();
+    applied.sort();
+    applied
+}
+
+/// The numbered comments `commented_variants` put in `text`, sorted.
+fn tags(text: &str) -> Vec<String> {
+    let mut found: Vec<String> = text
+        .match_indices(" c")
+        .filter(|(at, _)| text[..*at].ends_with(['#', '/', '*']))
+        .map(|(at, _)| text[at + 2..].chars().take_while(char::is_ascii_digit).collect::<String>())
+        .filter(|digits| !digits.is_empty())
+        .collect();
+    found.sort();
+    found
+}
+
+/// A fix that moves code (a rule that deletes and inserts) moves its comments: with comments
+/// added all around the examples' code, the same fixes still apply, every comment is still
+/// there, once, and a second run changes nothing.
+#[test]
+fn moving_fixes_keep_every_comment() {
+    let specs = builtin_specs().expect("built-in specs load");
+    let moves = |edits: &[EditSpec]| {
+        edits.iter().any(|e| matches!(e, EditSpec::Delete { .. })) && edits.iter().any(|e| matches!(e, EditSpec::InsertBefore { .. } | EditSpec::InsertAfter { .. }))
+    };
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for spec in specs.iter().filter(|s| s.rules.iter().any(|r| moves(&r.edits))) {
+        // Only the moving rules: a plain deletion takes its trailing comment with it, by design.
+        let mut moving = spec.clone();
+        moving.rules.retain(|r| moves(&r.edits));
+        for example in &spec.examples {
+            let engine = || Engine::new(vec![moving.clone()], EngineOptions { unsafe_fixes: true, target_aws_major: example.target_aws_major, ..Default::default() });
+            let plain = run(engine, example, &example.before);
+            if plain.fixed.is_none() {
+                continue;
+            }
+            let grammar = Grammar::for_path(Path::new(&example.file_name)).unwrap();
+            for variant in commented_variants(&example.before, grammar) {
+                checked += 1;
+                let label = format!("{}:{} ({})", spec.path, example.line, example.name);
+                let commented = run(engine, example, &variant);
+                let Some(fixed) = commented.fixed.clone() else {
+                    failures.push(format!("{label}: not fixed once commented:\n{variant}"));
+                    continue;
+                };
+                // A pattern that counts a comment as an element skips its rule, the others still fix.
+                if applied(&commented) != applied(&plain) {
+                    failures.push(format!("{label}: other fixes once commented: {:?}, not {:?}:\n{variant}", applied(&commented), applied(&plain)));
+                } else if tags(&fixed) != tags(&variant) {
+                    failures.push(format!("{label}: comments lost or repeated:\n{variant}\n--- became\n{fixed}"));
+                } else if let Some(changed) = run(engine, example, &fixed).fixed {
+                    failures.push(format!("{label}: not idempotent:\n{fixed}\n--- became\n{changed}"));
+                }
+            }
+        }
+    }
+    assert!(checked >= 40, "expected the S3 split's and the API Gateway stage's examples, checked {checked}");
+    assert!(failures.is_empty(), "{} of {checked} commented examples failed:\n\n{}", failures.len(), failures.join("\n\n"));
 }

@@ -3,7 +3,7 @@
 use super::Edit;
 use super::matcher::RuleMatch;
 use crate::lang::{self, Grammar, argument_key, enclosing_statement};
-use crate::source::{indent_unit, indentation_at, line_end, line_end_inclusive, line_start, with_line_ending};
+use crate::source::{indent_unit, indentation_at, line_end, line_end_inclusive, line_start, relative_text, with_line_ending};
 use crate::index::FileIndex;
 use crate::spec::{EditSpec, Rule, Template, TemplatePart, TemplateSource};
 use crate::transforms::{self, TransformContext, Value};
@@ -122,6 +122,28 @@ impl<'t> PassContext<'_, 't> {
         let render = |template: &Template| self.render(template, m, &bindings);
         let unit = indent_unit(self.text);
         let render_statement = |template: &Template| self.render_indented(template, m, &bindings, Some(&unit));
+        // A rule that deletes and inserts moves something: the comments the deletion removes
+        // (above the nodes, after them, inside them) document it and go above what is inserted.
+        let moves = rule.edits.iter().any(|e| matches!(e, EditSpec::InsertBefore { .. } | EditSpec::InsertAfter { .. }));
+        let rendered = if moves { self.inserted_nodes(rule, m) } else { Vec::new() };
+        let mut carried = Vec::new();
+        let mut deletions = Vec::new();
+        for spec in &rule.edits {
+            if let EditSpec::Delete { target } = spec {
+                let nodes = self.nodes(m, target)?;
+                let (first, last) = (nodes[0], nodes[nodes.len() - 1]);
+                let range = self.deletion_range(first, last);
+                deletions.push(match moves {
+                    true => self.with_comments(first, range, &rendered, &mut carried),
+                    false => range,
+                });
+            }
+        }
+        let mut deletions = deletions.into_iter();
+        let mut with_carried = |body: String| match std::mem::take(&mut carried) {
+            comments if comments.is_empty() => body,
+            comments => format!("{}\n{body}", comments.join("\n")),
+        };
         let mut changes = Vec::new();
         for spec in &rule.edits {
             let edit = match spec {
@@ -130,10 +152,7 @@ impl<'t> PassContext<'_, 't> {
                     let nodes = self.nodes(m, target)?;
                     Edit::replace(nodes[0].start_byte()..nodes[nodes.len() - 1].end_byte(), render(template)?)
                 }
-                EditSpec::Delete { target } => {
-                    let nodes = self.nodes(m, target)?;
-                    Edit::replace(self.deletion_range(nodes[0], nodes[nodes.len() - 1]), String::new())
-                }
+                EditSpec::Delete { .. } => Edit::replace(deletions.next().expect("a range for each deletion"), String::new()),
                 EditSpec::Append { target, template } => {
                     changes.extend(self.append_element(self.node(m, target)?, &render(template)?)?);
                     continue;
@@ -150,8 +169,8 @@ impl<'t> PassContext<'_, 't> {
                     };
                     Edit::replace(key.byte_range(), replacement)
                 }
-                EditSpec::InsertBefore { anchor, template } => self.insert_statement(self.node(m, anchor)?, render_statement(template)?, true)?,
-                EditSpec::InsertAfter { anchor, template } => self.insert_statement(self.node(m, anchor)?, render_statement(template)?, false)?,
+                EditSpec::InsertBefore { anchor, template } => self.insert_statement(self.node(m, anchor)?, with_carried(render_statement(template)?), true)?,
+                EditSpec::InsertAfter { anchor, template } => self.insert_statement(self.node(m, anchor)?, with_carried(render_statement(template)?), false)?,
                 EditSpec::EnsureImport(_) => continue,
             };
             changes.push(edit);
@@ -205,21 +224,86 @@ impl<'t> PassContext<'_, 't> {
         first.start_byte()..last.end_byte()
     }
 
+    /// The nodes of the captures the rule's inserted statements render: the comments inside them go
+    /// where the templates put them (the structure transforms keep them).
+    fn inserted_nodes(&self, rule: &Rule, m: &RuleMatch<'t>) -> Vec<Node<'t>> {
+        let templates = rule.edits.iter().filter_map(|e| match e {
+            EditSpec::InsertBefore { template, .. } | EditSpec::InsertAfter { template, .. } => Some(template),
+            _ => None,
+        });
+        let captures = templates.flat_map(|t| &t.parts).filter_map(|part| match part {
+            TemplatePart::Expr { source: TemplateSource::Capture(name), .. } => Some(name),
+            _ => None,
+        });
+        captures.flat_map(|name| self.nodes(m, name).unwrap_or_default()).collect()
+    }
+
+    /// A deletion `range` of nodes starting with `first` that moves their comments: grown over the
+    /// comment lines directly above `first` when the nodes' lines go, and each comment in it that
+    /// no `rendered` node inside it holds added to `carried`.
+    fn with_comments(&self, first: Node<'t>, range: Range<usize>, rendered: &[Node<'t>], carried: &mut Vec<String>) -> Range<usize> {
+        let text = self.text;
+        let mut start = range.start;
+        if start == line_start(text, first.start_byte()) {
+            let mut above = first.prev_sibling();
+            while let Some(comment) = above.filter(|c| c.kind() == "comment") {
+                let comment_line = line_start(text, comment.start_byte());
+                let between = &text[comment.end_byte()..start];
+                let directly_above = text[comment_line..comment.start_byte()].trim().is_empty() && between.trim().is_empty() && between.matches('\n').count() == 1;
+                if !directly_above {
+                    break;
+                }
+                start = comment_line;
+                above = comment.prev_sibling();
+            }
+        }
+        let range = start..range.end;
+        let inside = |outer: Range<usize>, inner: Range<usize>| outer.start <= inner.start && inner.end <= outer.end;
+        let kept = |comment: &Node| rendered.iter().any(|n| inside(range.clone(), n.byte_range()) && inside(n.byte_range(), comment.byte_range()));
+        let mut pending = vec![self.tree.root_node()];
+        let mut comments = Vec::new();
+        while let Some(node) = pending.pop() {
+            if node.end_byte() <= range.start || node.start_byte() >= range.end {
+                continue;
+            }
+            if node.kind() == "comment" {
+                if inside(range.clone(), node.byte_range()) && !kept(&node) {
+                    comments.push(node);
+                }
+                continue;
+            }
+            let mut cursor = node.walk();
+            pending.extend(node.children(&mut cursor));
+        }
+        comments.sort_by_key(|c| c.start_byte());
+        carried.extend(comments.iter().map(|c| relative_text(text, c.byte_range())));
+        // Emptied, comments and all: `{}`, as when its last entries go without comments.
+        match first.parent().and_then(Self::between_brackets) {
+            Some(inside) if [inside.start..range.start, range.end..inside.end].into_iter().all(|rest| text.get(rest).is_some_and(|t| t.trim().is_empty())) => inside,
+            _ => range,
+        }
+    }
+
     /// The range between the brackets of the container of `first`..`last` when they are all it
     /// holds (commas aside; a comment keeps the container as it is).
     fn whole_inside(&self, first: Node, last: Node) -> Option<Range<usize>> {
         let container = first.parent().filter(|p| last.parent() == Some(*p))?;
+        let inside = Self::between_brackets(container)?;
+        let mut cursor = container.walk();
+        let only = container
+            .named_children(&mut cursor)
+            .all(|c| c.start_byte() >= first.start_byte() && c.end_byte() <= last.end_byte());
+        only.then_some(inside)
+    }
+
+    /// The range between the brackets of an object, dict, list or array.
+    fn between_brackets(container: Node) -> Option<Range<usize>> {
         if !matches!(container.kind(), "object" | "dictionary" | "list" | "array") {
             return None;
         }
         let open = container.child(0).filter(|c| matches!(c.kind(), "{" | "["))?;
         let close = container.child(container.child_count().checked_sub(1)?).filter(|c| matches!(c.kind(), "}" | "]"))?;
-        let mut cursor = container.walk();
-        let only = container
-            .children(&mut cursor)
-            .filter(|c| c.id() != open.id() && c.id() != close.id() && c.kind() != ",")
-            .all(|c| c.start_byte() >= first.start_byte() && c.end_byte() <= last.end_byte());
-        only.then(|| open.end_byte()..close.start_byte())
+        Some(open.end_byte()..close.start_byte())
     }
 
     /// Adds `element` at the end of a bracketed list (argument list, list, dict, object, array)

@@ -168,6 +168,9 @@ fn holds<'t>(predicate: &SemanticPredicate, captures: &mut Vec<(u32, Node<'t>)>,
                 NodeFact::ProgramModule => index.is_program_module(),
                 NodeFact::MissingExport => index.is_missing_export(n),
                 NodeFact::OnlyConstructed => index.is_only_constructed(n),
+                NodeFact::OnlyElement => crate::lang::is_only_element(n),
+                NodeFact::OneElement => crate::lang::has_one_element(n),
+                NodeFact::FirstElement => crate::lang::is_first_element(n),
             });
             holds != *negate
         }

@@ -307,6 +307,29 @@ pub fn is_variable_use(identifier: Node) -> bool {
     !is_attribute_name && !is_keyword_name
 }
 
+/// The elements of a list, array, argument list or other bracketed node, comments aside (a
+/// tree-sitter pattern `(list . (_) .)` counts comments too).
+fn elements(container: Node) -> impl Iterator<Item = Node> {
+    let mut cursor = container.walk();
+    let children: Vec<Node> = container.named_children(&mut cursor).filter(|c| c.kind() != "comment").collect();
+    children.into_iter()
+}
+
+/// Is `node` the only element of the bracketed node holding it, comments aside?
+pub fn is_only_element(node: Node) -> bool {
+    is_first_element(node) && node.parent().is_some_and(has_one_element)
+}
+
+/// Is `node` the first element of the bracketed node holding it, comments aside?
+pub fn is_first_element(node: Node) -> bool {
+    node.kind() != "comment" && node.parent().is_some_and(|parent| elements(parent).next() == Some(node))
+}
+
+/// Does the bracketed `container` hold exactly one element, comments aside?
+pub fn has_one_element(container: Node) -> bool {
+    elements(container).count() == 1
+}
+
 /// The name (key) node of a keyword argument, object property or YAML mapping pair;
 /// `None` for positional arguments and other nodes.
 pub fn argument_key(node: Node) -> Option<Node> {

@@ -38,6 +38,9 @@ pub const SEMANTIC_PREDICATES: &[&str] = &[
     "program-module?",
     "missing-export?",
     "only-constructed?",
+    "only-element?",
+    "one-element?",
+    "first-element?",
     "pulumi-aws-version?",
     "has-element?",
 ];
@@ -125,6 +128,13 @@ pub enum NodeFact {
     MissingExport,
     /// `#only-constructed?`: every use of the name is a `new Name(...)` statement.
     OnlyConstructed,
+    /// `#only-element?`: the node is the only element of its list or array, comments aside.
+    OnlyElement,
+    /// `#one-element?`: the list or array holds exactly one element, comments aside.
+    OneElement,
+    /// `#first-element?`: the node is the first element of its argument list, list, ..., comments
+    /// aside.
+    FirstElement,
 }
 
 impl SemanticPredicate {
@@ -434,6 +444,9 @@ pub fn compile_rules(rules: &[(usize, &Spec, usize)], grammar: Grammar) -> Resul
                 "program-module?" => SemanticPredicate::Fact { capture, fact: NodeFact::ProgramModule, negate },
                 "missing-export?" => SemanticPredicate::Fact { capture, fact: NodeFact::MissingExport, negate },
                 "only-constructed?" => SemanticPredicate::Fact { capture, fact: NodeFact::OnlyConstructed, negate },
+                "only-element?" => SemanticPredicate::Fact { capture, fact: NodeFact::OnlyElement, negate },
+                "one-element?" => SemanticPredicate::Fact { capture, fact: NodeFact::OneElement, negate },
+                "first-element?" => SemanticPredicate::Fact { capture, fact: NodeFact::FirstElement, negate },
                 _ => return Err(locate(start, format!("unknown predicate #{name}"))),
             });
         }

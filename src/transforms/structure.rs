@@ -8,6 +8,11 @@
 //! Each fails, so that the finding is reported instead of fixed, when the value is not a literal
 //! whose keys can be known (a variable, a call, a splat), or holds a key the transform was not told
 //! about: a fix must not drop or guess configuration.
+//!
+//! Comments are configuration's documentation and move with it: a comment on the lines above an
+//! entry or element, or after it on its last line, stays with what the entry becomes; one with no
+//! such place (around the only element of an unwrapped list, after the last entry of entries
+//! written as arguments) goes on a line of its own above it.
 
 use super::{TransformContext, Value};
 use crate::lang::Grammar;
@@ -24,10 +29,84 @@ enum Style {
     Object,
 }
 
-/// The entries of a structured value: (key, value node), in order.
+/// The comments that belong to one entry or element of a bracketed value: the comment lines
+/// above it (and any inside the entry but outside its value), and the comment after it on its last
+/// line with the space before it.
+#[derive(Debug, Clone, Default)]
+struct Comments {
+    above: Vec<String>,
+    after: Option<(String, String)>,
+}
+
+impl Comments {
+    fn is_empty(&self) -> bool {
+        self.above.is_empty() && self.after.is_none()
+    }
+
+    /// All of them as lines of their own, for an element that has no place after it.
+    fn into_lines(self) -> Vec<String> {
+        self.above.into_iter().chain(self.after.map(|(_, comment)| comment)).collect()
+    }
+}
+
+/// One entry of a structured value: its key, its value node, its comments.
+struct Entry<'t> {
+    key: String,
+    value: Node<'t>,
+    comments: Comments,
+}
+
+/// The entries of a structured value in order, and the comments after the last one.
 struct Structure<'t> {
     style: Style,
-    entries: Vec<(String, Node<'t>)>,
+    entries: Vec<Entry<'t>>,
+    closing: Vec<String>,
+}
+
+/// An entry or element a transform writes, with the comments it keeps.
+struct Element {
+    text: String,
+    comments: Comments,
+}
+
+impl Element {
+    fn plain(text: String) -> Element {
+        Element { text, comments: Comments::default() }
+    }
+}
+
+/// The elements of a bracketed container (its named children, comments aside), each with the
+/// comments that belong to it — the lines above it, the comment after it on its last line — and
+/// the comments after the last one.
+struct Children<'t> {
+    elements: Vec<(Node<'t>, Comments)>,
+    closing: Vec<String>,
+}
+
+fn commented_children<'t>(container: Node<'t>, context: &TransformContext) -> Children<'t> {
+    let mut elements: Vec<(Node<'t>, Comments)> = Vec::new();
+    let mut pending = Vec::new();
+    let mut previous_end = container.start_byte();
+    let mut cursor = container.walk();
+    for child in container.children(&mut cursor) {
+        if child.kind() != "comment" {
+            if child.is_named() {
+                elements.push((child, Comments { above: std::mem::take(&mut pending), after: None }));
+            }
+            previous_end = child.end_byte();
+            continue;
+        }
+        let comment = relative_text(child, context);
+        match elements.last_mut() {
+            Some((item, comments)) if comments.after.is_none() && child.start_position().row == item.end_position().row => {
+                let gap = &context.source[previous_end..child.start_byte()];
+                let gap = if !gap.is_empty() && gap.trim().is_empty() { gap } else { "  " };
+                comments.after = Some((gap.to_string(), comment));
+            }
+            _ => pending.push(comment),
+        }
+    }
+    Children { elements, closing: pending }
 }
 
 fn text<'a>(node: Node, context: &'a TransformContext) -> &'a str {
@@ -53,9 +132,7 @@ fn string_key(node: Node, context: &TransformContext) -> Option<String> {
 
 fn structure<'t>(node: Node<'t>, context: &TransformContext) -> Result<Structure<'t>, String> {
     let not_literal = || format!("`{}` is not a literal Args call, dict or object: its keys cannot be known", excerpt(text(node, context)));
-    let mut cursor = node.walk();
-    let children: Vec<Node<'t>> = node.named_children(&mut cursor).filter(|c| c.kind() != "comment").collect();
-    let (style, items) = match node.kind() {
+    let (style, Children { elements: items, closing }) = match node.kind() {
         "call" => {
             let callee = node.child_by_field_name("function").ok_or_else(not_literal)?;
             let callee_text = text(callee, context);
@@ -69,16 +146,14 @@ fn structure<'t>(node: Node<'t>, context: &TransformContext) -> Result<Structure
                 None => Style::Dict,
             };
             let arguments = node.child_by_field_name("arguments").ok_or_else(not_literal)?;
-            let mut cursor = arguments.walk();
-            let items: Vec<Node<'t>> = arguments.named_children(&mut cursor).filter(|c| c.kind() != "comment").collect();
-            (style, items)
+            (style, commented_children(arguments, context))
         }
-        "dictionary" => (Style::Dict, children),
-        "object" => (Style::Object, children),
+        "dictionary" => (Style::Dict, commented_children(node, context)),
+        "object" => (Style::Object, commented_children(node, context)),
         _ => return Err(not_literal()),
     };
     let mut entries = Vec::with_capacity(items.len());
-    for item in items {
+    for (item, mut comments) in items {
         let entry = match item.kind() {
             "keyword_argument" => item.child_by_field_name("name").map(|k| text(k, context).to_string()).zip(item.child_by_field_name("value")),
             "pair" => {
@@ -93,12 +168,15 @@ fn structure<'t>(node: Node<'t>, context: &TransformContext) -> Result<Structure
             "shorthand_property_identifier" => Some((text(item, context).to_string(), item)),
             _ => None,
         };
-        let Some(entry) = entry else {
+        let Some((key, value)) = entry else {
             return Err(format!("`{}` in `{}` is not a key with a value (a splat, a computed key, ...)", excerpt(text(item, context)), excerpt(text(node, context))));
         };
-        entries.push(entry);
+        // A comment between the key and its value has no place in what is rebuilt: above it.
+        let mut cursor = item.walk();
+        comments.above.extend(item.children(&mut cursor).filter(|c| c.kind() == "comment").map(|c| relative_text(c, context)));
+        entries.push(Entry { key, value, comments });
     }
-    Ok(Structure { style, entries })
+    Ok(Structure { style, entries, closing })
 }
 
 fn excerpt(text: &str) -> String {
@@ -112,16 +190,7 @@ fn excerpt(text: &str) -> String {
 /// The text of `node` with its continuation lines made relative to the indentation of the line it
 /// starts on, so that it can be placed at another indentation.
 fn relative_text(node: Node, context: &TransformContext) -> String {
-    let source = context.source;
-    let line_start = crate::source::line_start(source, node.start_byte());
-    let indent = crate::source::indentation_at(source, line_start);
-    let mut lines = text(node, context).split('\n');
-    let mut out = lines.next().unwrap_or_default().to_string();
-    for line in lines {
-        out.push('\n');
-        out.push_str(line.strip_prefix(indent).unwrap_or(line));
-    }
-    out
+    crate::source::relative_text(context.source, node.byte_range())
 }
 
 /// One entry in a style: `key=value`, `"key": value` or `key: value`.
@@ -137,37 +206,86 @@ fn entry(style: &Style, key: &str, value: &str, quote: char) -> String {
 const LINE_WIDTH: usize = 100;
 
 /// A structure of class `class` (an Args class name, for the Args style) in a style: on one line
-/// when it is short, else one entry per line, indented by `unit`.
-fn build(style: &Style, class: &str, entries: &[String], unit: &str) -> String {
+/// when it is short and has no comments, else one entry per line, indented by `unit`; `closing`:
+/// comment lines after the last entry.
+fn build(style: &Style, class: &str, entries: &[Element], closing: &[String], unit: &str) -> String {
     let (open, close) = match style {
         Style::Args { prefix } => (format!("{prefix}{class}("), ")".to_string()),
         Style::Dict => ("{".to_string(), "}".to_string()),
         Style::Object if entries.is_empty() => ("{".to_string(), "}".to_string()),
         Style::Object => ("{ ".to_string(), " }".to_string()),
     };
-    bracketed(open.trim_end(), &open, &close, close.trim_start(), entries, unit)
+    bracketed(open.trim_end(), &open, &close, close.trim_start(), entries, closing, unit)
 }
 
-/// `elements` between brackets: `open_line element, element close_line` on one line when short,
-/// else `open` / one element a line / `close`.
-fn bracketed(open: &str, open_line: &str, close_line: &str, close: &str, elements: &[String], unit: &str) -> String {
-    let one_line = format!("{open_line}{}{close_line}", elements.join(", "));
-    if one_line.len() <= LINE_WIDTH && !one_line.contains('\n') {
+/// `elements` between brackets: `open_line element, element close_line` on one line when short
+/// and without comments, else `open` / one element a line, its comments above it and after its
+/// comma / the `closing` comment lines / `close`.
+fn bracketed(open: &str, open_line: &str, close_line: &str, close: &str, elements: &[Element], closing: &[String], unit: &str) -> String {
+    let commented = !closing.is_empty() || elements.iter().any(|e| !e.comments.is_empty());
+    let texts: Vec<&str> = elements.iter().map(|e| e.text.as_str()).collect();
+    let one_line = format!("{open_line}{}{close_line}", texts.join(", "));
+    if !commented && one_line.len() <= LINE_WIDTH && !one_line.contains('\n') {
         return one_line;
     }
+    let indented = |text: &str| format!("{unit}{}", text.replace('\n', &format!("\n{unit}")));
     let mut out = format!("{open}\n");
     for element in elements {
-        out.push_str(unit);
-        out.push_str(&element.replace('\n', &format!("\n{unit}")));
-        out.push_str(",\n");
+        for comment in &element.comments.above {
+            out.push_str(&indented(comment));
+            out.push('\n');
+        }
+        out.push_str(&indented(&element.text));
+        out.push(',');
+        if let Some((gap, comment)) = &element.comments.after {
+            out.push_str(gap);
+            out.push_str(comment);
+        }
+        out.push('\n');
+    }
+    for comment in closing {
+        out.push_str(&indented(comment));
+        out.push('\n');
     }
     out.push_str(close);
     out
 }
 
-/// A list of `elements`, laid out like `build`.
-fn list(elements: &[String], unit: &str) -> String {
-    bracketed("[", "[", "]", "]", elements, unit)
+/// Entries as arguments of the call the template writes, one a line. The template writes the
+/// comma after the last one, which a comment after it would swallow: the last entry's trailing
+/// comment and the comments after it go above it.
+fn as_arguments(elements: Vec<Element>, closing: Vec<String>) -> String {
+    let mut lines = Vec::new();
+    let count = elements.len();
+    for (i, Element { text, comments }) in elements.into_iter().enumerate() {
+        if i + 1 < count {
+            lines.extend(comments.above);
+            lines.push(match comments.after {
+                Some((gap, comment)) => format!("{text},{gap}{comment}"),
+                None => format!("{text},"),
+            });
+        } else {
+            lines.extend(comments.into_lines());
+            lines.extend(closing.iter().cloned());
+            lines.push(text);
+        }
+    }
+    if count == 0 {
+        lines = closing;
+    }
+    lines.join("\n")
+}
+
+/// Each element of the captured list reshaped into `class`, as a list that keeps the comments
+/// between them.
+fn reshape_list(node: Node, class: &str, fields: &[Field], context: &TransformContext) -> Result<String, String> {
+    let Children { elements, closing } = list_elements(node, context)?;
+    let elements: Vec<Element> = elements
+        .into_iter()
+        .enumerate()
+        .map(|(i, (element, comments))| Ok(Element { text: reshape_into(element, class, fields, i + 1, context)?, comments }))
+        .collect::<Result<_, String>>()?;
+    Ok(bracketed("[", "[", "]", "]", &elements, &closing, &unit(context)))
 }
 
 /// One field of `reshape`: `src` or `src>dst` (renamed), then its shape:
@@ -318,25 +436,29 @@ fn is_literal(node: Node) -> bool {
     matches!(node.kind(), "true" | "false" | "string" | "integer" | "float" | "number" | "none" | "null" | "undefined")
 }
 
-/// The value of one field, shaped.
-fn shaped_value(field: &Field, value: Node, style: &Style, context: &TransformContext) -> Result<String, String> {
+/// The value of one field, shaped, and the comments of the value that have no place in the shaped
+/// one (those around the only element of an unwrapped list), to go above its entry.
+fn shaped_value(field: &Field, value: Node, style: &Style, context: &TransformContext) -> Result<(String, Vec<String>), String> {
     let value_text = relative_text(value, context);
     Ok(match &field.shape {
-        FieldShape::Same => value_text,
-        FieldShape::List => format!("[{value_text}]"),
-        FieldShape::Only(sub) => match (list_elements(value, context)?.as_slice(), sub) {
-            ([only], None) => relative_text(*only, context),
-            ([only], Some(sub)) => reshape_into(*only, &sub.class, &sub.fields, 1, context)?,
-            _ => return Err(format!("`{}: {}` is not a list of one", field.source, excerpt(&value_text))),
-        },
-        FieldShape::Each(sub) => {
-            let elements = list_elements(value, context)?.into_iter().enumerate();
-            let elements: Vec<String> =
-                elements.map(|(i, e)| reshape_into(e, &sub.class, &sub.fields, i + 1, context)).collect::<Result<_, _>>()?;
-            list(&elements, &unit(context))
+        FieldShape::Same => (value_text, Vec::new()),
+        FieldShape::List => (format!("[{value_text}]"), Vec::new()),
+        FieldShape::Only(sub) => {
+            let Children { mut elements, closing } = list_elements(value, context)?;
+            let (Some((only, comments)), None) = (elements.pop(), elements.first()) else {
+                return Err(format!("`{}: {}` is not a list of one", field.source, excerpt(&value_text)));
+            };
+            let shaped = match sub {
+                None => relative_text(only, context),
+                Some(sub) => reshape_into(only, &sub.class, &sub.fields, 1, context)?,
+            };
+            (shaped, comments.into_lines().into_iter().chain(closing).collect())
         }
-        FieldShape::One(sub) => reshape_into(value, &sub.class, &sub.fields, 1, context)?,
-        FieldShape::Wrap { class, key } => build(style, class, &[entry(style, key, &value_text, context.quote)], &unit(context)),
+        FieldShape::Each(sub) => (reshape_list(value, &sub.class, &sub.fields, context)?, Vec::new()),
+        FieldShape::One(sub) => (reshape_into(value, &sub.class, &sub.fields, 1, context)?, Vec::new()),
+        FieldShape::Wrap { class, key } => {
+            (build(style, class, &[Element::plain(entry(style, key, &value_text, context.quote))], &[], &unit(context)), Vec::new())
+        }
         FieldShape::Map(pairs) => {
             // A string literal by its content (`"Enabled"` for `Enabled`), a boolean in either spelling.
             let literal = match value.kind() {
@@ -345,15 +467,15 @@ fn shaped_value(field: &Field, value: Node, style: &Style, context: &TransformCo
             };
             let found = pairs.iter().find(|(from, _)| *from == literal);
             if let Some((_, to)) = found {
-                return Ok(super::quote(to, context.quote));
+                return Ok((super::quote(to, context.quote), Vec::new()));
             }
             let when = |b: &str| pairs.iter().find(|(from, _)| from == b).map(|(_, to)| super::quote(to, context.quote));
             // A computed boolean becomes a conditional, unless it is an Output (which is always
             // truthy): then nothing faithful can be written.
             match (when("true"), when("false")) {
                 (Some(yes), Some(no)) if !is_literal(value) && !context.index.contains_output(value) => match python(context) {
-                    true => format!("{yes} if {value_text} else {no}"),
-                    false => format!("{value_text} ? {yes} : {no}"),
+                    true => (format!("{yes} if {value_text} else {no}"), Vec::new()),
+                    false => (format!("{value_text} ? {yes} : {no}"), Vec::new()),
                 },
                 _ => return Err(format!("`{}: {}` has no counterpart in `{}`", field.source, excerpt(&value_text), field.target)),
             }
@@ -376,42 +498,42 @@ pub(super) fn reshape(node: Node, args: &[String], context: &TransformContext) -
 pub(super) fn reshape_each(node: Node, args: &[String], context: &TransformContext) -> Result<String, String> {
     let (class, fields) = args.split_first().ok_or("reshape_each needs a class name and fields")?;
     let fields: Vec<Field> = fields.iter().map(|f| Field::parse(f)).collect::<Result<_, _>>()?;
-    let elements = list_elements(node, context)?.into_iter().enumerate();
-    let elements: Vec<String> = elements.map(|(i, e)| reshape_into(e, class, &fields, i + 1, context)).collect::<Result<_, _>>()?;
-    Ok(list(&elements, &unit(context)))
+    reshape_list(node, class, &fields, context)
 }
 
-/// The elements of a list or array literal (a computed list fails).
-fn list_elements<'t>(node: Node<'t>, context: &TransformContext) -> Result<Vec<Node<'t>>, String> {
+/// The elements of a list or array literal with their comments, and the comments after the last
+/// one (a computed list fails).
+fn list_elements<'t>(node: Node<'t>, context: &TransformContext) -> Result<Children<'t>, String> {
     if !matches!(node.kind(), "list" | "array") {
         return Err(format!("`{}` is not a list literal", excerpt(text(node, context))));
     }
-    let mut cursor = node.walk();
-    let elements: Vec<Node<'t>> = node.named_children(&mut cursor).filter(|c| c.kind() != "comment").collect();
-    if let Some(splat) = elements.iter().find(|e| matches!(e.kind(), "list_splat" | "spread_element")) {
+    let children = commented_children(node, context);
+    if let Some((splat, _)) = children.elements.iter().find(|(e, _)| matches!(e.kind(), "list_splat" | "spread_element")) {
         return Err(format!("`{}` spreads another list", excerpt(text(*splat, context))));
     }
-    Ok(elements)
+    Ok(children)
 }
 
 /// `node` rebuilt as `class` with `fields`; `index`: its 1-based position in its list, for defaults.
 fn reshape_into(node: Node, class: &str, fields: &[Field], index: usize, context: &TransformContext) -> Result<String, String> {
     let structure = structure(node, context)?;
-    let mut entries = Vec::with_capacity(structure.entries.len());
+    let mut elements = Vec::with_capacity(structure.entries.len());
     // Entries as arguments of the resource (`class` empty) are keyword arguments in Python.
     let entry_style = match (class.is_empty(), &structure.style) {
         (true, Style::Dict) => Style::Args { prefix: String::new() },
         (_, style) => style.clone(),
     };
-    for (key, value) in &structure.entries {
+    for Entry { key, value, comments } in &structure.entries {
         let field = fields.iter().find(|f| &f.source == key && f.default.is_none()).ok_or_else(|| {
             let known: Vec<&str> = fields.iter().filter(|f| f.default.is_none()).map(|f| f.source.as_str()).collect();
             format!("`{key}` has no counterpart in the new resource (known: {}); move it by hand", known.join(", "))
         })?;
-        let shaped = shaped_value(field, *value, &structure.style, context)?;
-        entries.push(entry(&entry_style, &field.target, &shaped, context.quote));
+        let (shaped, unplaced) = shaped_value(field, *value, &structure.style, context)?;
+        let mut comments = comments.clone();
+        comments.above.extend(unplaced);
+        elements.push(Element { text: entry(&entry_style, &field.target, &shaped, context.quote), comments });
     }
-    let mut targets: Vec<&str> = structure.entries.iter().filter_map(|(key, _)| fields.iter().find(|f| &f.source == key)).map(|f| f.target.as_str()).collect();
+    let mut targets: Vec<&str> = structure.entries.iter().filter_map(|e| fields.iter().find(|f| f.source == e.key)).map(|f| f.target.as_str()).collect();
     if let Some(missing) = fields.iter().find(|f| f.required && !targets.contains(&f.target.as_str())) {
         return Err(format!("`{}` has no `{}`, which the new resource's shape needs to mean the same; move it by hand", excerpt(text(node, context)), missing.source));
     }
@@ -422,18 +544,19 @@ fn reshape_into(node: Node, class: &str, fields: &[Field], index: usize, context
         targets.push(&field.target);
         let value = match &field.default {
             Some(Default::Text(text)) => super::quote(&text.replace("{index}", &index.to_string()), context.quote),
-            Some(Default::Empty(class)) => build(&structure.style, class, &[], &unit(context)),
+            Some(Default::Empty(class)) => build(&structure.style, class, &[], &[], &unit(context)),
             Some(Default::Holding(class, key, text)) => {
-                build(&structure.style, class, &[entry(&structure.style, key, &super::quote(text, context.quote), context.quote)], &unit(context))
+                let holding = Element::plain(entry(&structure.style, key, &super::quote(text, context.quote), context.quote));
+                build(&structure.style, class, &[holding], &[], &unit(context))
             }
             None => continue,
         };
-        entries.push(entry(&entry_style, &field.target, &value, context.quote));
+        elements.push(Element::plain(entry(&entry_style, &field.target, &value, context.quote)));
     }
     if class.is_empty() {
-        return Ok(entries.join(",\n"));
+        return Ok(as_arguments(elements, structure.closing));
     }
-    Ok(build(&structure.style, class, &entries, &unit(context)))
+    Ok(build(&structure.style, class, &elements, &structure.closing, &unit(context)))
 }
 
 /// `arg('name')`: the value of the keyword argument, property or key `name` of the captured
@@ -478,7 +601,7 @@ pub(super) fn pick_args(value: &Value, args: &[String], context: &TransformConte
             out
         }
         _ => match structure(*node, context) {
-            Ok(structure) => structure.entries,
+            Ok(structure) => structure.entries.into_iter().map(|e| (e.key, e.value)).collect(),
             Err(_) => return Ok(String::new()),
         },
     };
@@ -618,10 +741,28 @@ mod tests {
 
     #[test]
     fn long_structures_get_a_line_per_entry() {
-        let entries = vec!["a=1".to_string(), "b=[\n    2,\n]".to_string()];
-        assert_eq!(build(&Style::Dict, "", &["\"a\": 1".to_string()], "  "), "{\"a\": 1}");
-        assert_eq!(build(&Style::Args { prefix: "m.".into() }, "C", &entries, "  "), "m.C(\n  a=1,\n  b=[\n      2,\n  ],\n)");
-        assert_eq!(build(&Style::Object, "", &[], "  "), "{}");
+        let entries = vec![Element::plain("a=1".to_string()), Element::plain("b=[\n    2,\n]".to_string())];
+        assert_eq!(build(&Style::Dict, "", &[Element::plain("\"a\": 1".to_string())], &[], "  "), "{\"a\": 1}");
+        assert_eq!(build(&Style::Args { prefix: "m.".into() }, "C", &entries, &[], "  "), "m.C(\n  a=1,\n  b=[\n      2,\n  ],\n)");
+        assert_eq!(build(&Style::Object, "", &[], &[], "  "), "{}");
         assert_eq!(last_name("this.site"), "site");
+    }
+
+    #[test]
+    fn comments_keep_their_places_and_force_a_line_per_entry() {
+        let commented = |text: &str, above: &[&str], after: Option<&str>| Element {
+            text: text.to_string(),
+            comments: Comments { above: above.iter().map(|c| c.to_string()).collect(), after: after.map(|c| ("  ".to_string(), c.to_string())) },
+        };
+        let entries = [commented("a=1", &["# why a"], Some("# after a")), Element::plain("b=2".to_string())];
+        assert_eq!(
+            build(&Style::Args { prefix: "m.".into() }, "C", &entries, &["# last".to_string()], "  "),
+            "m.C(\n  # why a\n  a=1,  # after a\n  b=2,\n  # last\n)",
+            "short, but commented: one entry a line"
+        );
+        // As arguments, the template writes the last comma: the last entry's comments go above it.
+        let entries = vec![commented("a=1", &[], Some("# after a")), commented("b=2", &["# why b"], Some("# after b"))];
+        assert_eq!(as_arguments(entries, vec!["# last".to_string()]), "a=1,  # after a\n# why b\n# after b\n# last\nb=2");
+        assert_eq!(as_arguments(Vec::new(), vec!["# only".to_string()]), "# only");
     }
 }
