@@ -113,8 +113,8 @@ fn commented_variants(text: &str, grammar: Grammar) -> Vec<String> {
         let opens = line.char_indices().filter(|&(at, c)| c == '[' && !line[at + 1..].starts_with([']', ' ']));
         opens.map(|(at, _)| at).find(|&at| {
             let before = &line[..at];
-            let quotes = |q: char| before.matches(q).count() % 2 == 0;
-            quotes('"') && quotes('\'') && !before.ends_with(|c: char| c.is_alphanumeric() || matches!(c, '_' | ']' | ')'))
+            let closed = |q: char| before.matches(q).count().is_multiple_of(2);
+            closed('"') && closed('\'') && !before.ends_with(|c: char| c.is_alphanumeric() || matches!(c, '_' | ']' | ')'))
         })
     };
     let mut variants = vec![String::new(), String::new(), String::new(), String::new(), String::new()];
