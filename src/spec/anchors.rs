@@ -33,7 +33,6 @@
 use super::Spec;
 use super::compile::VersionComparison;
 use memchr::memmem::Finder;
-use regex::bytes::Regex;
 use regex_syntax::hir::literal::Extractor;
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -44,16 +43,19 @@ use tree_sitter::{CaptureQuantifier, Query};
 /// A needle the file's bytes must contain.
 enum Anchor {
     Literal(Box<Finder<'static>>),
-    /// The spellings of a Pulumi member name, which may hold underscores (`Bucket_replication`).
-    /// Compiled when a file is first searched for it: most runs need few of them.
-    Spellings(String, std::sync::OnceLock<Regex>),
+    /// The spellings of a Pulumi member name, which may hold underscores (`Bucket_replication`):
+    /// the longest part every spelling writes as it is (a quick no), then, at each occurrence of
+    /// the part it starts with, the whole spelling (see `spelled_at`).
+    Spellings { verbatim: Box<Finder<'static>>, start: Box<Finder<'static>>, member: String },
 }
 
 impl Anchor {
     fn is_in(&self, bytes: &[u8]) -> bool {
         match self {
             Anchor::Literal(finder) => finder.find(bytes).is_some(),
-            Anchor::Spellings(pattern, regex) => regex.get_or_init(|| Regex::new(pattern).expect("member spellings are a valid regex")).is_match(bytes),
+            Anchor::Spellings { verbatim, start, member } => {
+                verbatim.find(bytes).is_some() && start.find_iter(bytes).any(|at| spelled_at(member.as_bytes(), &bytes[at..]))
+            }
         }
     }
 }
@@ -230,7 +232,11 @@ impl Prefilter {
             .into_iter()
             .map(|needle| match needle {
                 Needle::Literal(bytes) => Anchor::Literal(Box::new(Finder::new(&bytes).into_owned())),
-                Needle::Spellings(pattern) => Anchor::Spellings(pattern, std::sync::OnceLock::new()),
+                Needle::Spellings(member) => Anchor::Spellings {
+                    verbatim: Box::new(Finder::new(verbatim_part(&member).as_bytes()).into_owned()),
+                    start: Box::new(Finder::new(first_part(&member).as_bytes()).into_owned()),
+                    member,
+                },
             })
             .collect();
         Prefilter { anchors, units }
@@ -341,11 +347,11 @@ impl TokenAnchors {
         // A segment is whole when a delimiter follows it (or it ends a token without `*`).
         let package = package.filter(|p| !p.is_empty() && module.is_some());
         let module = module.filter(|m| !m.is_empty() && *m != "index" && _lower_member.is_some());
-        let member = member.filter(|_| whole).and_then(|m| member_spellings(m.split('.').next().unwrap_or("")));
+        let member = member.filter(|_| whole).map(|m| m.split('.').next().unwrap_or("")).filter(|m| !m.is_empty() && m.bytes().all(|b| b.is_ascii_alphanumeric()));
         TokenAnchors {
             package: package.map(package_literals),
             module: module.map(|m| Needle::Literal(m.as_bytes().to_vec())),
-            member: member.map(Needle::Spellings),
+            member: member.map(|m| Needle::Spellings(m.to_string())),
         }
     }
 }
@@ -360,26 +366,58 @@ fn package_literals(package: &str) -> Vec<Needle> {
     vec![Needle::Literal(format!("pulumi_{first}").into_bytes()), Needle::Literal(format!("@pulumi/{package}").into_bytes())]
 }
 
-/// A regex for every name that `transforms::camel` turns into `member`. `camel` drops
-/// underscores, keeps the first character and upper-cases the one after an underscore; so an
-/// upper-case letter may be written `_x` or `_X`, a character upper-casing cannot change may
-/// follow underscores, and a lower-case letter is written as it is. `None` beyond ASCII.
-fn member_spellings(member: &str) -> Option<String> {
-    if member.is_empty() || !member.is_ascii() {
-        return None;
+/// Whether `text` starts with a name that `transforms::camel` turns into `member` (ASCII
+/// letters and digits, not empty). `camel` drops underscores, keeps the first character and upper-cases the one after an
+/// underscore; so an upper-case letter may be written `_x` or `_X`, a character upper-casing
+/// cannot change may follow underscores, and a lower-case letter is written as it is. One way
+/// to read each character: no backtracking.
+fn spelled_at(member: &[u8], text: &[u8]) -> bool {
+    let Some((&first, rest)) = member.split_first() else { return false };
+    if text.first() != Some(&first) {
+        return false;
     }
-    let mut regex = regex::escape(&member[..1]);
-    for c in member[1..].chars() {
-        let lower = c.to_ascii_lowercase();
-        if c.is_ascii_uppercase() {
-            regex.push_str(&format!("(?:{c}|_+[{lower}{c}])"));
-        } else if c.is_ascii_lowercase() {
-            regex.push(c);
+    let mut at = 1;
+    for &c in rest {
+        let underscores = text[at..].iter().take_while(|&&b| b == b'_').count();
+        let spelled = if c.is_ascii_lowercase() {
+            underscores == 0 && text.get(at) == Some(&c)
+        } else if c.is_ascii_uppercase() && underscores > 0 {
+            text.get(at + underscores).is_some_and(|b| b.eq_ignore_ascii_case(&c))
         } else {
-            regex.push_str(&format!("_*{}", regex::escape(&c.to_string())));
+            text.get(at + underscores) == Some(&c)
+        };
+        if !spelled {
+            return false;
+        }
+        at += underscores + 1;
+    }
+    true
+}
+
+/// The part every spelling of `member` starts with: its first character and the lower-case
+/// letters after it.
+fn first_part(member: &str) -> &str {
+    let end = member.bytes().skip(1).position(|b| !b.is_ascii_lowercase()).map_or(member.len(), |p| p + 1);
+    &member[..end]
+}
+
+/// The longest part of `member` that every spelling of it (see `member_spellings`) writes as
+/// it is: the first character or one upper-casing cannot change, with the lower-case letters
+/// after it; or the lower-case letters after an upper-case one.
+fn verbatim_part(member: &str) -> &str {
+    let bytes = member.as_bytes();
+    let mut longest = &member[..0];
+    let mut start = 0;
+    for end in 1..=bytes.len() {
+        if end == bytes.len() || !bytes[end].is_ascii_lowercase() {
+            if end - start > longest.len() {
+                longest = &member[start..end];
+            }
+            // An upper-case letter may be spelled `_x`: its part starts after it.
+            start = if end < bytes.len() && bytes[end].is_ascii_uppercase() { end + 1 } else { end };
         }
     }
-    Some(regex)
+    longest
 }
 
 /// One top-level pattern of a query, as written.
@@ -448,7 +486,7 @@ impl Needle {
     fn weight(&self) -> usize {
         match self {
             Needle::Literal(bytes) => bytes.len(),
-            Needle::Spellings(regex) => regex.len(),
+            Needle::Spellings(member) => member.len(),
         }
     }
 }
@@ -796,11 +834,26 @@ mod tests {
         names.dedup();
         for name in names {
             let member = crate::transforms::camel(&name);
-            if let Some(pattern) = member_spellings(&member) {
-                assert!(Regex::new(&pattern).unwrap().is_match(name.as_bytes()), "`{name}` → `{member}` missed by /{pattern}/");
+            if !member.is_empty() && member.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                assert!((0..name.len()).any(|at| spelled_at(member.as_bytes(), &name.as_bytes()[at..])), "`{name}` → `{member}` missed");
+                assert!(name.contains(verbatim_part(&member)) && name.contains(first_part(&member)), "`{name}` → `{member}` lacks a part");
             }
         }
-        assert_eq!(member_spellings("BucketReplication").unwrap(), "Bucket(?:R|_+[rR])eplication");
+        // And nothing else: where the regex of the spellings does not match, neither does it.
+        for member in ["BucketReplication", "S3Bucket", "a1B", "getAmi"] {
+            let pattern = member.chars().enumerate().map(|(i, c)| match c {
+                _ if i == 0 || c.is_ascii_lowercase() => c.to_string(),
+                _ if c.is_ascii_uppercase() => format!("(?:{c}|_+[{}{c}])", c.to_ascii_lowercase()),
+                _ => format!("_*{c}"),
+            });
+            let regex = regex::bytes::Regex::new(&format!("^(?:{})", pattern.collect::<String>())).unwrap();
+            for text in ["Bucket_replication", "Bucket__Replication", "Bucketreplication", "S_3Bucket", "S3_bucket", "S3bucket", "a_1_b", "a1b", "get_ami", "getami", "get__Ami"] {
+                assert_eq!(spelled_at(member.as_bytes(), text.as_bytes()), regex.is_match(text.as_bytes()), "{member} at {text}");
+            }
+        }
+        assert_eq!(verbatim_part("BucketReplication"), "eplication");
+        assert_eq!(verbatim_part("S3Bucket"), "ucket");
+        assert_eq!(verbatim_part("getAmi"), "get");
     }
 
     #[test]
