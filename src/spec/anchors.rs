@@ -5,8 +5,8 @@
 //!
 //! A pattern's anchors are clauses: each clause lists literals of which the file must contain at
 //! least one, or the pattern cannot match. Every clause comes from a predicate on a capture that is
-//! present in every match: not inside an alternation nor under a `?` or `*` quantifier
-//! (tree-sitter and the engine hold a predicate on an absent capture true).
+//! present in every match: not under a `?` or `*` quantifier, and in every branch of an
+//! alternation it lies in (tree-sitter and the engine hold a predicate on an absent capture true).
 //!
 //! | predicate                          | clause                                                   |
 //! |------------------------------------|----------------------------------------------------------|
@@ -492,7 +492,7 @@ impl Needle {
 }
 
 /// Reads the top-level patterns of a query source without compiling it: each pattern's captures
-/// (optional inside `[...]` or under `?`/`*`) and its predicates, strings unescaped as
+/// (optional under `?`/`*` or in some branches only of `[...]`) and its predicates, strings unescaped as
 /// tree-sitter does. A query that does not compile yields patterns that say less, never more:
 /// such a spec is rejected before any file is read.
 fn read_patterns(source: &str) -> Vec<WrittenPattern> {
@@ -594,7 +594,7 @@ impl Reader<'_> {
             }
             Some('[') => {
                 self.chars.next();
-                self.children(true, ']');
+                self.alternation(optional);
             }
             Some('"') => {
                 self.chars.next();
@@ -647,6 +647,38 @@ impl Reader<'_> {
             }
         }
         true
+    }
+
+    /// Reads the branches of `[...]` after its `[`. A capture is present in every match when
+    /// every branch has it (`[(call_expression function: (identifier) @f) (new_expression
+    /// constructor: (identifier) @f)]`); otherwise it may be absent.
+    fn alternation(&mut self, optional: bool) {
+        let first_capture = self.pattern.captures.len();
+        let mut branches: Vec<Vec<(String, bool)>> = Vec::new();
+        loop {
+            self.skip_trivia();
+            match self.peek() {
+                None => break,
+                Some(']') => {
+                    self.chars.next();
+                    break;
+                }
+                _ => {
+                    let start = self.pattern.captures.len();
+                    if self.expression(optional) {
+                        branches.push(self.pattern.captures[start..].to_vec());
+                    } else {
+                        // A closing bracket of the other kind: malformed, skip it.
+                        self.chars.next();
+                    }
+                }
+            }
+        }
+        let in_every_branch = |name: &str| !branches.is_empty() && branches.iter().all(|branch| branch.iter().any(|(n, may_lack)| n == name && !may_lack));
+        let absent_somewhere: Vec<bool> = self.pattern.captures[first_capture..].iter().map(|(name, _)| !in_every_branch(name)).collect();
+        for (capture, may_lack) in self.pattern.captures[first_capture..].iter_mut().zip(absent_somewhere) {
+            capture.1 |= may_lack;
+        }
     }
 
     fn children(&mut self, optional: bool, close: char) {
@@ -789,6 +821,15 @@ mod tests {
         anchored(Grammar::Python, query, &["f(domain=\"vpc\")\n"], &["f(vpc=True)\n"]);
         let query = r#"((new_expression arguments: (arguments (object) @props)) (#has-arg? @props "domain"))"#;
         anchored(Grammar::TypeScript, query, &["new X('e', { \"domain\": 'vpc' });\n", "new X('e', { domain });\n"], &["new X('e', { vpc: true });\n"]);
+    }
+
+    #[test]
+    fn a_capture_in_every_branch_of_an_alternation_anchors() {
+        let query = r#"([(call_expression function: (identifier) @f) (new_expression constructor: (identifier) @f)] (#eq? @f "getAmi"))"#;
+        anchored(Grammar::TypeScript, query, &["const a = getAmi({});\n", "const b = new getAmi();\n"], &["const a = getAmx({});\n"]);
+        // In one branch only: no anchor (the other branch matches without it).
+        let (anchored_one, _) = check(Grammar::TypeScript, r#"([(call_expression function: (identifier) @f) (new_expression)] (#eq? @f "getAmi"))"#, "new X();\n");
+        assert!(anchored_one, "a file without the literal may match through the other branch");
     }
 
     #[test]
