@@ -254,12 +254,16 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     }
 
     let few_files = files.len() <= FEW_FILES_PER_THREAD * threads;
+    let mode = if cli.write { Mode::Write } else { Mode::DryRun };
+    let want_diff = mode == Mode::DryRun && cli.format == Format::Text && !cli.statistics;
     let options = EngineOptions {
         unsafe_fixes: settings.unsafe_fixes,
         target_aws_major: settings.target_pulumi_aws.map(|v| v.major),
         report_unused_suppressions: cli.report_unused_suppressions,
         // A few files (pre-commit): compiling the queries costs more than walking the files.
         unanchored_queries: if few_files { threads } else { 1 },
+        // Texts serve writes, the dry run's diffs and SARIF's fix regions only.
+        drop_texts: mode == Mode::DryRun && !want_diff && cli.format != Format::Sarif,
     };
     let engine = Engine::new(specs, options);
     let grammars: BTreeSet<_> = files.iter().map(|f| f.grammar).collect();
@@ -283,18 +287,18 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     if few_files {
         pool.install(|| engine.prime(&files));
     }
-    let mode = if cli.write { Mode::Write } else { Mode::DryRun };
-    let want_diff = mode == Mode::DryRun && cli.format == Format::Text && !cli.statistics;
     let progress = progress_bar(files.len(), cli.quiet);
     // Every file is fixed in memory before any is written, so that a spec mistake seen on one file
     // (or an interrupt) stops the run with nothing written.
-    let outcomes: Vec<Option<FileOutcome>> = pool.install(|| {
+    // Only the outcomes with something to report are kept: memory grows with the findings, not
+    // with the tree.
+    let outcomes: Vec<FileOutcome> = pool.install(|| {
         files
             .par_iter()
-            .map(|file| {
+            .filter_map(|file| {
                 let outcome = interrupt::received().is_none().then(|| engine.process_path(&file.path, file.display.clone(), file.grammar, &settings.ignored_in(&file.path)));
                 progress.inc(1);
-                outcome
+                outcome.filter(FileOutcome::has_news)
             })
             .collect()
     });
@@ -303,7 +307,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         let _ = writeln!(err, "interrupted before any file was written; nothing was changed");
         return interrupt::exit_code(signal);
     }
-    let outcomes: Vec<FileOutcome> = outcomes.into_iter().flatten().collect();
+    let files_scanned = files.len();
+    drop(files);
     let mut spec_errors: Vec<SpecError> = outcomes.iter().flat_map(|o| o.spec_errors.iter().cloned()).collect();
     spec_errors.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     spec_errors.dedup_by(|a, b| (&a.path, a.line) == (&b.path, b.line));
@@ -330,19 +335,19 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         let mut report = FileReport {
             display: outcome.display,
             diff: None,
-            changed: outcome.fixed.is_some(),
+            changed: outcome.changed,
             written: false,
             text: None,
             findings: outcome.findings,
             problems: outcome.problems,
             suppressed: outcome.suppressed,
         };
-        if let Some(source) = &outcome.source {
-            if !report.findings.is_empty() {
-                report.text = Some(source.text.clone());
-            }
+        if let Some(source) = outcome.source {
             if let (true, Some(fixed)) = (want_diff, &outcome.fixed) {
                 report.diff = Some(report::unified_diff(&report.display, &String::from_utf8_lossy(&source.original_bytes()), &String::from_utf8_lossy(&source.bytes_for(fixed))));
+            }
+            if !report.findings.is_empty() {
+                report.text = Some(source.text);
             }
         }
         match writes.get(i).cloned().flatten() {
@@ -356,7 +361,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     }
 
     let codemods: Vec<Arc<Spec>> = engine.specs().to_vec();
-    let report = RunReport { mode, codemods, files_scanned: files.len(), files: reports, walk_problems };
+    let report = RunReport { mode, codemods, files_scanned, files: reports, walk_problems };
     let color = match cli.color {
         ColorWhen::Always => true,
         ColorWhen::Never => false,

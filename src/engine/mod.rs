@@ -144,9 +144,11 @@ pub struct Problem {
 #[derive(Debug)]
 pub struct FileOutcome {
     pub display: String,
-    /// The file as read, kept when it changed or has findings.
+    /// Whether the fixes change the file.
+    pub changed: bool,
+    /// The file as read, kept when it changed or has findings (unless `EngineOptions::drop_texts`).
     pub source: Option<SourceFile>,
-    /// The fixed text, when it differs from the original.
+    /// The fixed text, when it differs from the original (unless `EngineOptions::drop_texts`).
     pub fixed: Option<String>,
     pub findings: Vec<Finding>,
     pub problems: Vec<Problem>,
@@ -158,8 +160,14 @@ pub struct FileOutcome {
 }
 
 impl FileOutcome {
+    /// Whether a report or the writes need this outcome: a change, findings, problems,
+    /// suppressions or spec errors.
+    pub fn has_news(&self) -> bool {
+        self.changed || !self.findings.is_empty() || !self.problems.is_empty() || !self.suppressed.is_empty() || !self.spec_errors.is_empty()
+    }
+
     fn problem(display: String, problem: Problem) -> FileOutcome {
-        FileOutcome { display, source: None, fixed: None, findings: Vec::new(), problems: vec![problem], suppressed: Vec::new(), spec_errors: Vec::new() }
+        FileOutcome { display, changed: false, source: None, fixed: None, findings: Vec::new(), problems: vec![problem], suppressed: Vec::new(), spec_errors: Vec::new() }
     }
 }
 
@@ -177,6 +185,9 @@ pub struct EngineOptions {
     /// many files; on a run of a few files (pre-commit) compiling dominates, and one query per
     /// thread finishes sooner.
     pub unanchored_queries: usize,
+    /// The caller needs neither a file's text nor its fixed text (a report without diffs, quotes
+    /// or writes): outcomes keep neither, so a run's memory does not grow with its findings.
+    pub drop_texts: bool,
 }
 
 /// A rule as `compile_rules` takes it: (spec number, spec, rule index).
@@ -391,13 +402,15 @@ impl Engine {
         if self.options.report_unused_suppressions && run.completed {
             run.problems.extend(suppressions.unused(|id| self.specs.iter().any(|s| s.id == id)));
         }
-        let fixed = run.fixed;
+        let changed = run.fixed.is_some();
+        let keep_texts = !self.options.drop_texts;
+        let fixed = run.fixed.filter(|_| keep_texts);
         let display = source.display.clone();
         let spec_errors = run.faults.iter().map(|fault| self.spec_error(fault, &display)).collect();
         // Only a changed file or one with findings needs its text later (to diff, write or quote
         // it): a run over many files holds those only, not the whole tree.
-        let source = (fixed.is_some() || !run.findings.is_empty()).then_some(source);
-        FileOutcome { display, source, fixed, findings: run.findings, problems: run.problems, suppressed: run.suppressed, spec_errors }
+        let source = (keep_texts && (changed || !run.findings.is_empty())).then_some(source);
+        FileOutcome { display, changed, source, fixed, findings: run.findings, problems: run.problems, suppressed: run.suppressed, spec_errors }
     }
 
     fn spec_error(&self, fault: &RuleFault, display: &str) -> SpecError {
@@ -446,6 +459,21 @@ mod tests {
     fn apply_dedupes_identical_edits() {
         let edits = [Edit::insert(0, "import base64\n".into()), Edit::insert(0, "import base64\n".into()), Edit::replace(2..3, "Y".into())];
         assert_eq!(apply_edits("x=y\n", &edits), "import base64\nx=Y\n");
+    }
+
+    #[test]
+    fn dropping_texts_keeps_what_a_report_needs() {
+        let specs = crate::spec::builtin_specs().unwrap();
+        let outcome = |drop_texts| {
+            let engine = Engine::new(specs.clone(), EngineOptions { drop_texts, ..Default::default() });
+            let file = SourceFile { path: "main.py".into(), display: "main.py".into(), grammar: Grammar::Python, has_bom: false, text: "data = text.encode('base64')\n".into() };
+            engine.process_source(file, &[])
+        };
+        let (kept, dropped) = (outcome(false), outcome(true));
+        assert!(kept.changed && kept.fixed.is_some() && kept.source.is_some());
+        assert!(dropped.changed && dropped.fixed.is_none() && dropped.source.is_none(), "no text kept");
+        assert_eq!(kept.findings.len(), dropped.findings.len());
+        assert!(dropped.has_news());
     }
 
     #[test]
