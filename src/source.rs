@@ -123,6 +123,16 @@ pub fn line_end(text: &str, offset: usize) -> usize {
     if end > offset && text.as_bytes()[end - 1] == b'\r' { end - 1 } else { end }
 }
 
+/// Where a new line goes after a statement ending at `end`: the end of its line when only
+/// whitespace, `;` or a comment (starting with `comment`) follows it there, else `end` itself
+/// (`import json; u = ...`: the line's end may lie inside the next statement).
+pub fn after_statement_line(text: &str, end: usize, comment: &str) -> usize {
+    let line_end = line_end(text, end);
+    let rest = text[end..line_end].trim_start_matches([' ', '\t']);
+    let rest = rest.strip_prefix(';').unwrap_or(rest).trim_start_matches([' ', '\t']);
+    if rest.is_empty() || rest.starts_with(comment) { line_end } else { end }
+}
+
 /// The whitespace that starts the line holding `offset`.
 pub fn indentation_at(text: &str, offset: usize) -> &str {
     let start = line_start(text, offset);

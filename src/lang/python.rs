@@ -1,7 +1,7 @@
 //! Python imports: find whether a module or name is bound, and where a new import goes.
 
 use crate::engine::Edit;
-use crate::source::{line_end, line_start};
+use crate::source::{after_statement_line, line_start};
 use crate::spec::ImportSpec;
 use tree_sitter::Node;
 
@@ -113,12 +113,12 @@ pub(super) fn add_import(root: Node, source: &str, import: &ImportSpec) -> Optio
             return Some(Edit::insert(line_start(source, after.start_byte()), format!("{line}\n")));
         }
         let last = block.last()?;
-        return Some(Edit::insert(line_end(source, last.end_byte()), format!("\n{line}")));
+        return Some(Edit::insert(after_statement_line(source, last.end_byte(), "#"), format!("\n{line}")));
     }
     // No imports yet: after the docstring and `__future__` imports, else before the first statement.
     let preamble = statements.iter().take_while(|s| is_docstring(**s) || is_future_import(**s) || s.kind() == "comment").filter(|s| s.kind() != "comment").last();
     match preamble {
-        Some(last) => Some(Edit::insert(line_end(source, last.end_byte()), format!("\n\n{line}"))),
+        Some(last) => Some(Edit::insert(after_statement_line(source, last.end_byte(), "#"), format!("\n\n{line}"))),
         None => {
             let first_code = statements.iter().find(|s| s.kind() != "comment");
             let at = first_code.map_or(source.len(), |s| line_start(source, s.start_byte()));
@@ -140,6 +140,16 @@ mod tests {
             Some(edit) => edit.apply_to(source),
             None => source.to_string(),
         }
+    }
+
+    #[test]
+    fn a_new_import_goes_after_the_last_import_even_with_code_on_its_line() {
+        assert_eq!(add("import json\nx = 1\n", "pulumi", None), "import json\nimport pulumi\nx = 1\n");
+        assert_eq!(add("import json  # why\nx = 1\n", "pulumi", None), "import json  # why\nimport pulumi\nx = 1\n");
+        assert_eq!(add("import json;\nx = 1\n", "pulumi", None), "import json;\nimport pulumi\nx = 1\n");
+        // The line's end lies inside the next statement (a fuzz find: the fix's own edits overlapped).
+        assert_eq!(add("import json; u = f(\n1)\n", "pulumi", None), "import json\nimport pulumi; u = f(\n1)\n");
+        assert_eq!(add("\"\"\"Doc.\"\"\"; u = f(\n1)\n", "pulumi", None), "\"\"\"Doc.\"\"\"\n\nimport pulumi; u = f(\n1)\n");
     }
 
     #[test]

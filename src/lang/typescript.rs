@@ -2,7 +2,7 @@
 //! file's last import in the file's own quote and semicolon style.
 
 use crate::engine::Edit;
-use crate::source::{line_end, preferred_quote};
+use crate::source::{after_statement_line, preferred_quote};
 use crate::spec::ImportSpec;
 use tree_sitter::Node;
 
@@ -97,7 +97,7 @@ pub(super) fn add_import(root: Node, source: &str, import: &ImportSpec) -> Optio
         (None, None) => format!("import {module}{semicolon}"),
     };
     match imports.last() {
-        Some(last) => Some(Edit::insert(line_end(source, last.end_byte()), format!("\n{line}"))),
+        Some(last) => Some(Edit::insert(after_statement_line(source, last.end_byte(), "//"), format!("\n{line}"))),
         None => {
             let mut cursor = root.walk();
             let first_code = root.named_children(&mut cursor).find(|n| n.kind() != "comment" && n.kind() != "hash_bang_line");
