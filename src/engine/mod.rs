@@ -300,7 +300,7 @@ impl Engine {
                 .iter()
                 .flat_map(|unit| match *unit {
                     Some(unit) => vec![unit],
-                    None => self.units_of(grammar.spec_language()).filter(|&u| !self.prefilter.is_anchored(u)).collect(),
+                    None => self.unanchored_units(grammar).collect(),
                 })
                 .flat_map(|unit| self.rules_of(unit))
                 .collect();
@@ -309,10 +309,14 @@ impl Engine {
         });
     }
 
+    /// The units of `grammar`'s language without anchors, which every file of it goes to.
+    fn unanchored_units(&self, grammar: Grammar) -> impl Iterator<Item = usize> + '_ {
+        self.units_of(grammar.spec_language()).filter(|&unit| !self.prefilter.is_anchored(unit))
+    }
+
     fn unanchored(&self, grammar: Grammar) -> Result<&[CompiledSpec], SpecError> {
         let slot = self.unanchored[grammar.index()].get_or_init(|| {
-            let rules: Vec<RuleRef> =
-                self.units_of(grammar.spec_language()).filter(|&unit| !self.prefilter.is_anchored(unit)).flat_map(|unit| self.rules_of(unit)).collect();
+            let rules: Vec<RuleRef> = self.unanchored_units(grammar).flat_map(|unit| self.rules_of(unit)).collect();
             balanced_groups(rules, self.options.unanchored_queries).par_iter().map(|group| compile_rules(group, grammar)).collect()
         });
         slot.as_deref().map_err(Clone::clone)
@@ -352,11 +356,12 @@ impl Engine {
         // Units that `prime` compiled are served by its queries, all of them: a query of a unit
         // the file cannot match (the pre-filter is sound) finds nothing in it.
         let primed = self.primed[grammar.index()].get();
-        let (served, rest): (Vec<Option<usize>>, Vec<Option<usize>>) = units.iter().partition(|unit| primed.is_some_and(|p| p.units.contains(unit)));
+        let is_primed = |unit: &Option<usize>| primed.is_some_and(|p| p.units.contains(unit));
         let mut queries: Vec<SpecQueries> = match primed {
-            Some(primed) if !served.is_empty() => primed.queries.as_ref().map_err(Clone::clone)?.iter().map(|compiled| SpecQueries { compiled, ranges: None }).collect(),
+            Some(primed) if units.iter().any(is_primed) => primed.queries.as_ref().map_err(Clone::clone)?.iter().map(|compiled| SpecQueries { compiled, ranges: None }).collect(),
             _ => Vec::new(),
         };
+        let rest: Vec<Option<usize>> = units.iter().filter(|unit| !is_primed(unit)).copied().collect();
         let compiled: Result<Vec<Vec<SpecQueries>>, SpecError> = rest
             .par_iter()
             .map(|candidate| match *candidate {

@@ -32,7 +32,6 @@ const OUTPUT_METHODS: &[&str] = &[
     "getSecretObject", "get_output", "require_output", "getOutput", "requireOutput",
 ];
 
-/// `pulumi` package members (top level) that return Outputs.
 /// The Python node kinds below which an `assignment` can lie (read from tree-sitter-python's
 /// node types: statements and their blocks; `ERROR` for a file with syntax errors). A test checks
 /// that every assignment of a corpus lies below these only.
@@ -42,6 +41,7 @@ const PYTHON_ASSIGNMENT_CONTAINERS: &[&str] = &[
     "except_clause", "except_group_clause", "finally_clause", "with_statement", "match_statement", "case_clause", "ERROR",
 ];
 
+/// `pulumi` package members (top level) that return Outputs.
 const PULUMI_OUTPUT_FUNCTIONS: &[&str] = &["output", "all", "interpolate", "concat", "secret", "unsecret", "jsonStringify", "jsonParse"];
 
 /// The Pulumi tokens of `Output` and `Input` type names.
