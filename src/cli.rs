@@ -288,8 +288,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         pool.install(|| engine.prime(&files));
     }
     let progress = progress_bar(files.len(), cli.quiet);
-    // Every file is fixed in memory before any is written, so that a spec mistake seen on one file
-    // (or an interrupt) stops the run with nothing written.
+    // Every file is fixed in memory before any is written, so that a mistake of a user's spec seen
+    // on one file (or an interrupt) stops the run with nothing written.
     // Only the outcomes with something to report are kept: memory grows with the findings, not
     // with the tree.
     let outcomes: Vec<FileOutcome> = pool.install(|| {

@@ -201,6 +201,28 @@ fn bad_specs_are_errors_naming_file_and_line_and_touch_nothing() {
     }
 }
 
+#[test]
+fn a_built_in_codemod_that_never_converges_leaves_only_that_file_alone() {
+    use pulumi_fix::engine::{Engine, EngineOptions};
+    use pulumi_fix::lang::Grammar;
+    use pulumi_fix::source::SourceFile;
+    let spec = "id = \"grows\"\nlanguage = \"python\"\nsummary = \"s\"\nexplanation = \"e\"\nseed = \"t\"\nsafety = \"safe\"\n\n[[rule]]\nquery = '(list) @list'\n[[rule.edit]]\nreplace = \"list\"\nwith = \"{{list}} + [0]\"\n";
+    let dir = scratch(&[("specs/grows.toml", spec)]);
+    let mut specs = pulumi_fix::spec::load_dir(&dir.path().join("specs")).unwrap();
+    // As if it were embedded: a bug of ours, which must not stop the user's run.
+    specs[0].builtin = true;
+    let engine = Engine::new(specs, EngineOptions::default());
+    let process = |text: &str| engine.process_source(SourceFile::from_bytes(Path::new("a.py"), "a.py".into(), Grammar::Python, text.as_bytes().to_vec()).unwrap(), &[]);
+    let odd = process("x = 1\ny = [1]\n");
+    assert!(odd.spec_errors.is_empty(), "{:?}", odd.spec_errors);
+    assert!(odd.fixed.is_none() && odd.findings.is_empty());
+    let [problem] = odd.problems.as_slice() else { panic!("one problem expected: {:?}", odd.problems) };
+    assert!(problem.is_error && problem.line == Some(2), "{problem:?}");
+    assert!(problem.message.starts_with("internal error in built-in codemod `grows` (this rule's fix still fires after 8 passes"), "{}", problem.message);
+    let plain = process("x = 1\n");
+    assert!(plain.problems.is_empty() && plain.spec_errors.is_empty());
+}
+
 /// Sends `signal` to a `--write` run over many files once `wait_for_writes` says so (at the first
 /// sign of writing, or at once), then checks that every file is exactly old or exactly new and
 /// that no temporary file is left, whenever the signal landed.

@@ -8,7 +8,8 @@
 //!
 //! Two mistakes of a spec show only on a file: a fix whose own edits overlap, and fixes that
 //! still fire after [`MAX_PASSES`]. Either leaves the file untouched and is reported as a
-//! [`RuleFault`] naming the rule, so the run can stop before it writes anything.
+//! [`RuleFault`] naming the rule: a user's spec stops the run before it writes anything, a
+//! built-in one is reported on that file alone.
 
 use super::edits::PassContext;
 use super::matcher::{RuleMatch, find_matches};
@@ -188,10 +189,13 @@ pub fn run<'e>(
             return FixRun { fixed, findings: applied, problems: Vec::new(), suppressed, completed: true, faults: Vec::new() };
         }
         ready_per_pass.push(ready);
-        if pass == MAX_PASSES && ready_per_pass.windows(2).all(|w| w[1] < w[0]) {
-            // Nested matches (a fix inside another's text) apply one level per pass.
+        // Nested matches (a fix inside another's text) apply one level per pass, and the level a
+        // fix uncovers can take a pass of its own (`a!.b!.c`): never more ready fixes, and fewer in
+        // the end, is progress; a fix whose output matches again keeps the count level.
+        let progressing = ready_per_pass.windows(2).all(|w| w[1] <= w[0]) && ready_per_pass.last() < ready_per_pass.first();
+        if pass == MAX_PASSES && progressing {
             let message = format!(
-                "fixes nest deeper than {MAX_PASSES} passes can apply ({ready} still pending, fewer each pass); the file is left untouched"
+                "fixes nest deeper than {MAX_PASSES} passes can apply ({ready} still pending, fewer than at the start); the file is left untouched"
             );
             return FixRun::given_up(vec![Problem { line: Some(chosen[0].location.start.0), message, is_error: false }]);
         }

@@ -169,6 +169,7 @@ fn holds<'t>(predicate: &SemanticPredicate, captures: &mut Vec<(u32, Node<'t>)>,
                 NodeFact::MissingExport => index.is_missing_export(n),
                 NodeFact::OnlyConstructed => index.is_only_constructed(n),
                 NodeFact::OnlyElement => crate::lang::is_only_element(n),
+                NodeFact::AssignmentTarget => crate::lang::is_assignment_target(n),
                 NodeFact::OneElement => crate::lang::has_one_element(n),
                 NodeFact::FirstElement => crate::lang::is_first_element(n),
             });

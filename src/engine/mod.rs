@@ -411,7 +411,11 @@ impl Engine {
         let keep_texts = !self.options.drop_texts;
         let fixed = run.fixed.filter(|_| keep_texts);
         let display = source.display.clone();
-        let spec_errors = run.faults.iter().map(|fault| self.spec_error(fault, &display)).collect();
+        // A fault of a user's spec is theirs to fix and stops the run; one of a built-in spec is
+        // our bug, seen on an odd file: that file is left alone and the run goes on.
+        let (builtin_faults, user_faults): (Vec<RuleFault>, Vec<RuleFault>) = run.faults.into_iter().partition(|fault| self.specs[fault.spec].builtin);
+        run.problems.extend(builtin_faults.iter().map(|fault| self.internal_error(fault)));
+        let spec_errors = user_faults.iter().map(|fault| self.spec_error(fault, &display)).collect();
         // Only a changed file or one with findings needs its text later (to diff, write or quote
         // it): a run over many files holds those only, not the whole tree.
         let source = (keep_texts && (changed || !run.findings.is_empty())).then_some(source);
@@ -425,6 +429,15 @@ impl Engine {
             line: spec.rules[fault.rule].query_line,
             message: format!("{} (`{}`, seen on {display}:{}, which is left untouched)", fault.message, spec.id, fault.line),
         }
+    }
+
+    fn internal_error(&self, fault: &RuleFault) -> Problem {
+        let spec = &self.specs[fault.spec];
+        let message = format!(
+            "internal error in built-in codemod `{}` ({}); this file is left untouched, the others are fixed. Please report it with this file (or --ignore {} here)",
+            spec.id, fault.message, spec.id
+        );
+        Problem { line: Some(fault.line), message, is_error: true }
     }
 
     fn applies(&self, spec: &Spec) -> bool {

@@ -330,6 +330,25 @@ pub fn has_one_element(container: Node) -> bool {
     elements(container).count() == 1
 }
 
+/// Is `node` written to rather than read: the target of an assignment (plain or augmented, maybe
+/// inside a tuple or array pattern or parentheses), of `++`/`--`, `delete`/`del` or a for loop?
+/// A rewrite into a call there would not be a valid target.
+pub fn is_assignment_target(node: Node) -> bool {
+    let mut node = node;
+    while let Some(parent) = node.parent() {
+        let is_target = |field: &str| parent.child_by_field_name(field) == Some(node);
+        match parent.kind() {
+            "parenthesized_expression" | "pattern_list" | "tuple_pattern" | "list_pattern" | "array_pattern" | "expression_list" => node = parent,
+            "assignment" | "augmented_assignment" | "assignment_expression" | "augmented_assignment_expression" => return is_target("left"),
+            "for_statement" | "for_in_statement" => return is_target("left"),
+            "update_expression" | "delete_statement" => return true,
+            "unary_expression" => return parent.child_by_field_name("operator").is_some_and(|o| o.kind() == "delete"),
+            _ => return false,
+        }
+    }
+    false
+}
+
 /// The name (key) node of a keyword argument, object property or YAML mapping pair;
 /// `None` for positional arguments and other nodes.
 pub fn argument_key(node: Node) -> Option<Node> {
@@ -354,6 +373,36 @@ mod tests {
         assert_eq!(Grammar::for_path(Path::new("Pulumi.yaml")), Some(Grammar::Yaml));
         assert_eq!(Grammar::for_path(Path::new("Pulumi.dev.yaml")), Some(Grammar::Yaml));
         assert_eq!(Grammar::for_path(Path::new("docker-compose.yaml")), None);
+    }
+
+    #[test]
+    fn assignment_targets_are_the_written_places_only() {
+        // Each case: the code and whether its `o.p` member is written to.
+        let cases = [
+            (Grammar::Python, "o.p = 1\n", true),
+            (Grammar::Python, "o.p, y = 1, 2\n", true),
+            (Grammar::Python, "o.p += 1\n", true),
+            (Grammar::Python, "del o.p\n", true),
+            (Grammar::Python, "for o.p in xs:\n    pass\n", true),
+            (Grammar::Python, "y = o.p\n", false),
+            (Grammar::Python, "y = (o.p, 1)\n", false),
+            (Grammar::TypeScript, "o.p = 1;", true),
+            (Grammar::TypeScript, "(o.p) ??= 1;", true),
+            (Grammar::TypeScript, "[o.p] = xs;", true),
+            (Grammar::TypeScript, "o.p++;", true),
+            (Grammar::TypeScript, "delete o.p;", true),
+            (Grammar::TypeScript, "for (o.p of xs) {}", true),
+            (Grammar::TypeScript, "y = o.p;", false),
+            (Grammar::TypeScript, "const y = [o.p];", false),
+            (Grammar::TypeScript, "void o.p;", false),
+        ];
+        for (grammar, code, written) in cases {
+            let tree = parse(grammar, code);
+            let start = code.find("o.p").unwrap();
+            let member = tree.root_node().descendant_for_byte_range(start, start + 3).unwrap();
+            assert!(matches!(member.kind(), "attribute" | "member_expression"), "{code}: {}", member.kind());
+            assert_eq!(is_assignment_target(member), written, "{code}");
+        }
     }
 
     #[test]

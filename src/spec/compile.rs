@@ -41,6 +41,7 @@ pub const SEMANTIC_PREDICATES: &[&str] = &[
     "only-element?",
     "one-element?",
     "first-element?",
+    "assignment-target?",
     "pulumi-aws-version?",
     "has-element?",
 ];
@@ -135,6 +136,9 @@ pub enum NodeFact {
     /// `#first-element?`: the node is the first element of its argument list, list, ..., comments
     /// aside.
     FirstElement,
+    /// `#assignment-target?`: the node is written to (left of `=` or `+=`, `++`, `delete`, a
+    /// for loop's target), where a rewrite into a call would not be a valid target.
+    AssignmentTarget,
 }
 
 impl SemanticPredicate {
@@ -447,6 +451,7 @@ pub fn compile_rules(rules: &[(usize, &Spec, usize)], grammar: Grammar) -> Resul
                 "only-element?" => SemanticPredicate::Fact { capture, fact: NodeFact::OnlyElement, negate },
                 "one-element?" => SemanticPredicate::Fact { capture, fact: NodeFact::OneElement, negate },
                 "first-element?" => SemanticPredicate::Fact { capture, fact: NodeFact::FirstElement, negate },
+                "assignment-target?" => SemanticPredicate::Fact { capture, fact: NodeFact::AssignmentTarget, negate },
                 _ => return Err(locate(start, format!("unknown predicate #{name}"))),
             });
         }
