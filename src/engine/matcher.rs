@@ -5,7 +5,7 @@ use crate::index::{FileIndex, token_matches};
 use crate::lang::argument_key;
 use super::SpecQueries;
 use crate::spec::{CompiledSpec, NodeFact, SemanticPredicate};
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 use tree_sitter::{Node, QueryCursor, StreamingIterator, Tree};
 
 /// One match of one rule: its captures by index in `compiled`'s query (or derived).

@@ -10,7 +10,7 @@ mod yaml;
 use crate::lang::Grammar;
 use crate::project::FileContext;
 use std::cell::{OnceCell, RefCell};
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use tree_sitter::{Node, Tree};
 
 /// What a local name was imported as: a Pulumi package (`aws`, `pulumi`) and a member path in it.

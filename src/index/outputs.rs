@@ -15,7 +15,7 @@
 
 use super::FileIndex;
 use crate::lang::{Grammar, ancestors, is_variable_use};
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet};
 use tree_sitter::Node;
 
 /// Members of resources and Outputs that are not Outputs themselves.
