@@ -61,7 +61,8 @@ def hand_written():
                 "before": ex["before"],
                 "file": ex.get("file", DEFAULT_FILE[spec["language"]]),
                 "files": {**({"Pulumi.yaml": ex["project"]} if "project" in ex else {}), **ex.get("files", {})},
-                "target": ex.get("target_pulumi_aws"),
+                # An upgrade spec's examples run at its pack's major unless they say otherwise.
+                "target": ex.get("target_pulumi_aws", major_of(spec.get("upgrade"))),
             })
         yield spec["id"], spec.get("opt_in", False), major_of(spec.get("upgrade")), examples
 
