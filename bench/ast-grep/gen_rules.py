@@ -79,9 +79,29 @@ def access(lang, module_regex, member_regex):
     return {"kind": k["access"], "all": [{"has": object_rule}, {"has": {"field": k["property"], "regex": member_regex}}]}
 
 
-def module_object(lang, module):
-    """`aws.<module>.X` or `<module>.X`: the object's last name is the module."""
-    return access(lang, rf"(^|\.){re.escape(module)}$", r"^\w+$")
+def module_object(lang, module, imported_by_name=True):
+    """`aws.<module>.X`, and `<module>.X` (the module imported by name) unless its import is
+    what gets fixed."""
+    prefix = r"(^|\.)" if imported_by_name else r"\."
+    return access(lang, prefix + re.escape(module) + "$", r"^\w+$")
+
+
+def imported_from_module(lang, module):
+    """A name imported from the module and called or constructed: `from pulumi_aws.<module>
+    import X` ... `X(...)`; the metavariable ties the two."""
+    k = LANGS[lang]
+    if lang == "python":
+        source = {"kind": "import_from_statement", "all": [
+            {"has": {"field": "module_name", "regex": rf"^pulumi_aws\.{re.escape(module)}$"}},
+            {"has": {"field": "name", "pattern": "$NAME"}}]}
+        used = {"inside": {"kind": k["call"], "field": k["callee"]}}
+    else:
+        source = {"kind": "import_statement", "all": [
+            {"has": {"field": "source", "regex": rf"^[\"']@pulumi/aws/{re.escape(module)}[\"']$"}},
+            {"has": {"stopBy": "end", "kind": "import_specifier", "has": {"field": "name", "pattern": "$NAME"}}}]}
+        used = {"any": [{"inside": {"kind": k["call"], "field": k["callee"]}}, {"inside": {"kind": k["new"], "field": "constructor"}}]}
+    root = "module" if lang == "python" else "program"
+    return {"kind": "identifier", "pattern": "$NAME", "all": [used, {"inside": {"kind": root, "stopBy": "end", "has": source}}]}
 
 
 def bare_reference(lang, members):
@@ -156,7 +176,7 @@ def module_imports(lang, module):
 
 
 def module_move(lang, entry):
-    return {"any": [module_object(lang, entry["from"]), *module_imports(lang, entry["from"])]}
+    return {"any": [module_object(lang, entry["from"], imported_by_name=False), *module_imports(lang, entry["from"])]}
 
 
 def rename_argument(lang, entry):
@@ -203,7 +223,8 @@ def removed(lang, entry):
         return argument(lang, resource, argument_name(lang, entry["argument"]))
     if resource.endswith("/*"):
         # A whole service: any member of the module.
-        return module_object(lang, resource[:-2].split(":", 1)[1])
+        module = resource[:-2].split(":", 1)[1]
+        return {"any": [module_object(lang, module), imported_from_module(lang, module)]}
     module, member = token_parts(resource)
     return member_reference(lang, module, [member_name(lang, m) for m in with_output_form(member)])
 
