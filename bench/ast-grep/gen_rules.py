@@ -76,7 +76,8 @@ def access(lang, module_regex, member_regex):
     """`<object ending in a name matching module_regex>.<member matching member_regex>`."""
     k = LANGS[lang]
     object_rule = {"field": k["object"], "regex": module_regex}
-    return {"kind": k["access"], "all": [{"has": object_rule}, {"has": {"field": k["property"], "regex": member_regex}}]}
+    # The member first: a short name, which rules most accesses out.
+    return {"kind": k["access"], "all": [{"has": {"field": k["property"], "regex": member_regex}}, {"has": object_rule}]}
 
 
 def module_object(lang, module, imported_by_name=True):
@@ -101,7 +102,8 @@ def imported_from_module(lang, module):
             {"has": {"stopBy": "end", "kind": "import_specifier", "has": {"field": "name", "pattern": "$NAME"}}}]}
         used = {"any": [{"inside": {"kind": k["call"], "field": k["callee"]}}, {"inside": {"kind": k["new"], "field": "constructor"}}]}
     root = "module" if lang == "python" else "program"
-    return {"kind": "identifier", "pattern": "$NAME", "all": [used, {"inside": {"kind": root, "stopBy": "end", "has": source}}]}
+    # The import is a top-level statement: a child of the file's root, not any descendant.
+    return {"kind": "identifier", "all": [used, {"pattern": "$NAME"}, {"inside": {"kind": root, "stopBy": "end", "has": source}}]}
 
 
 def bare_reference(lang, members):
@@ -196,10 +198,14 @@ def rename_result(lang, entry):
         binding = {"kind": "assignment", "all": [{"has": {"field": "left", "pattern": "$RESULT"}}, {"has": {"field": "right", **call}}]}
     else:
         binding = {"kind": "variable_declarator", "all": [{"has": {"field": "name", "pattern": "$RESULT"}}, {"has": {"field": "value", "stopBy": "end", **call}}]}
+    # The cheap tests first: the binding is searched in the whole file.
     through_name = {
         "kind": k["access"],
-        "all": [{"has": {"field": k["object"], "kind": "identifier", "pattern": "$RESULT"}}, {"has": {"field": k["property"], "regex": one_of([old])}}],
-        "inside": {"kind": "module" if lang == "python" else "program", "stopBy": "end", "has": {"stopBy": "end", **binding}},
+        "all": [
+            {"has": {"field": k["property"], "regex": one_of([old])}},
+            {"has": {"field": k["object"], "kind": "identifier", "pattern": "$RESULT"}},
+            {"inside": {"kind": "module" if lang == "python" else "program", "stopBy": "end", "has": {"stopBy": "end", **binding}}},
+        ],
     }
     return {"any": [direct, through_name]}
 
