@@ -1,6 +1,6 @@
 """Checks that ast-grep's rules find what pulumi-fix finds, so the benchmark compares like with
-like: for every example `before` of every built-in codemod (codemods/*/*.toml and the upgrade
-catalogs), the number of pulumi-fix findings of that codemod must equal the number of ast-grep
+like: for every example of every built-in codemod (codemods/*/*.toml and the upgrade catalogs),
+its `before` and its `after` (the fixed form, where only the unfixed findings remain), the number of pulumi-fix findings of that codemod must equal the number of ast-grep
 matches of the rule with the same id. Prints the mismatches; exits 1 on any that KNOWN does not
 list, on a codemod with no rule that NO_RULE does not list, on a rule with no codemod, and on a
 KNOWN or NO_RULE entry that has gone stale.
@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import tomllib
+from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -25,6 +26,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 # Codemods ast-grep cannot express: they need to know which values are Pulumi Outputs (a type
 # pulumi-fix infers per file from resource constructions, annotations and assignments).
 OUTPUT = "needs to know which values are Pulumi Outputs"
+LAYOUT = "needs the project's layout: Pulumi.yaml's `main` (the entry module) and the packages at the project root"
 NO_RULE = {
     "output-dict-key": OUTPUT,
     "output-fstring": OUTPUT,
@@ -36,23 +38,27 @@ NO_RULE = {
     "ts-output-optional-property": OUTPUT,
     "ts-output-string": OUTPUT,
     # They need other files than the one matched.
-    "import-shim": "needs the project's layout: Pulumi.yaml's `main` (the entry module) and the packages at the project root",
-    "import-shim-sys-path": "needs the project's layout: Pulumi.yaml's `main` (the entry module) and the packages at the project root",
+    "import-shim": LAYOUT,
+    "import-shim-sys-path": LAYOUT,
     "ts-missing-export": "needs the exports of the imported module, another file",
 }
 
-# Examples where ast-grep's count differs for a known reason: (codemod, example name) → reason.
+# Examples where ast-grep's count differs for a known reason: (codemod, example name, "before" or
+# "after") → reason.
 IMPORTS = "ast-grep does not resolve imports: a class of another package with the same name matches"
 VERSION = "at pulumi-aws 6 the legacy Bucket keeps its arguments; ast-grep does not know the version"
+PROJECT_NAMESPACE = "the project's own namespace (`TapStack:environment`) may have a default: ast-grep cannot compare a key's prefix with the project's `name`"
 KNOWN = {
-    ("eip-vpc-domain", "other classes named Eip are left alone"): IMPORTS,
-    ("elasticache-description", "already correct"): IMPORTS,
-    ("s3-bucket-inline-config", "pulumi-aws 6: BucketV2's lists of one become the V2 resources, with their Args classes; the legacy Bucket keeps its arguments"): VERSION,
-    ("ts-s3-bucket-inline-config", "pulumi-aws 6: BucketV2's lists of one become the V2 resources; the legacy Bucket keeps its properties"): VERSION,
-    ("apigateway-integration-dependency", "a Deployment depends on every Integration of its API; a depends_on list gets the ones it lacks"):
+    ("eip-vpc-domain", "other classes named Eip are left alone", "before"): IMPORTS,
+    ("elasticache-description", "already correct", "before"): IMPORTS,
+    ("s3-bucket-inline-config", "pulumi-aws 6: BucketV2's lists of one become the V2 resources, with their Args classes; the legacy Bucket keeps its arguments", "before"): VERSION,
+    ("ts-s3-bucket-inline-config", "pulumi-aws 6: BucketV2's lists of one become the V2 resources; the legacy Bucket keeps its properties", "before"): VERSION,
+    ("s3-bucket-inline-config", "pulumi-aws 6: BucketV2's lists of one become the V2 resources, with their Args classes; the legacy Bucket keeps its arguments", "after"): VERSION,
+    ("ts-s3-bucket-inline-config", "pulumi-aws 6: BucketV2's lists of one become the V2 resources; the legacy Bucket keeps its properties", "after"): VERSION,
+    ("apigateway-integration-dependency", "a Deployment depends on every Integration of its API; a depends_on list gets the ones it lacks", "before"):
         "a Deployment must depend on every Integration of its API: ast-grep binds one Integration and does not try the others",
-    ("yaml-config-default-value", "seed 002"):
-        "the project's own namespace (`TapStack:environment`) may have a default: ast-grep cannot compare a key's prefix with the project's `name`",
+    ("yaml-config-default-value", "seed 002", "before"): PROJECT_NAMESPACE,
+    ("yaml-config-default-value", "seed 002", "after"): PROJECT_NAMESPACE,
 }
 
 HEADERS = {"python": "import pulumi_aws as aws\n\n", "typescript": 'import * as aws from "@pulumi/aws";\n\n'}
@@ -64,7 +70,7 @@ def major_of(upgrade):
 
 
 def hand_written():
-    """(id, opt_in, upgrade major, examples) of every spec in codemods/<language>/."""
+    """(id, upgrade major, examples) of every spec in codemods/<language>/."""
     for path in sorted(glob.glob(os.path.join(ROOT, "codemods", "*", "*.toml"))):
         if os.path.basename(os.path.dirname(path)) == "upgrades":
             continue
@@ -75,12 +81,13 @@ def hand_written():
             examples.append({
                 "name": ex.get("name", f"example {i + 1}"),
                 "before": ex["before"],
+                "after": ex.get("after"),
                 "file": ex.get("file", DEFAULT_FILE[spec["language"]]),
                 "files": {**({"Pulumi.yaml": ex["project"]} if "project" in ex else {}), **ex.get("files", {})},
                 # An upgrade spec's examples run at its pack's major unless they say otherwise.
                 "target": ex.get("target_pulumi_aws", major_of(spec.get("upgrade"))),
             })
-        yield spec["id"], spec.get("opt_in", False), major_of(spec.get("upgrade")), examples
+        yield spec["id"], major_of(spec.get("upgrade")), examples
 
 
 def catalogs():
@@ -101,43 +108,57 @@ def catalogs():
                     examples = [{
                         "name": pair.get("name", "catalog example"),
                         "before": HEADERS[lang] + pair["before"],
+                        "after": HEADERS[lang] + pair["after"] if "after" in pair else None,
                         "file": DEFAULT_FILE[lang],
                         "files": {},
                         "target": major,
                     } for pair in pairs]
-                    yield codemod, False, major, examples
+                    yield codemod, major, examples
 
 
-def run(command):
-    return subprocess.run(command, capture_output=True, text=True)
+def write_example(root, index, example, text):
+    """Writes one example text (and its project's other files) in a directory of its own; returns
+    the example file's path relative to root."""
+    directory = f"{index:04}"
+    for relative, content in [*example["files"].items(), (example["file"], text)]:
+        target = os.path.join(root, directory, relative)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "w") as f:
+            f.write(content)
+    return os.path.join(directory, example["file"])
 
 
-def compare(fix, sg, sgconfig, codemod, opt_in, major, example):
-    """The two counts for one example, or the reason it is not compared."""
-    if major is not None and example["target"] is not None and example["target"] < major:
-        return None
-    with tempfile.TemporaryDirectory(prefix="sg-check-") as scratch:
-        for relative, text in [*example["files"].items(), (example["file"], example["before"])]:
-            target = os.path.join(scratch, relative)
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            with open(target, "w") as f:
-                f.write(text)
-        file = os.path.join(scratch, example["file"])
-        command = [fix, "--isolated", "--dry-run", "--format", "json", "--select", codemod, file]
-        if example["target"] is not None:
-            command[1:1] = ["--target-pulumi-aws", str(example["target"])]
-        ours = run(command)
-        if ours.returncode not in (0, 1):
-            raise RuntimeError(f"{' '.join(command)}: exit {ours.returncode}: {ours.stderr}")
-        report = json.loads(ours.stdout)
-        if report["problems"]:
-            raise RuntimeError(f"{codemod}: {example['name']}: pulumi-fix problems {report['problems']}")
-        theirs = run([sg, "scan", "-c", sgconfig, "--filter", f"^{codemod}$", "--json=compact", file])
-        if theirs.returncode != 0:
-            raise RuntimeError(f"ast-grep on {codemod}: exit {theirs.returncode}: {theirs.stderr}")
-        fix_count = sum(1 for f in report["findings"] if f["codemod"] == codemod)
-        sg_count = sum(1 for m in json.loads(theirs.stdout) if m["ruleId"] == codemod)
-        return fix_count, sg_count
+def pulumi_fix_counts(fix, root, codemod, target, paths):
+    """pulumi-fix's findings of one codemod per file, the files run at one pulumi-aws target."""
+    command = [fix, "--isolated", "--dry-run", "--format", "json", "--select", codemod]
+    if target is not None:
+        command += ["--target-pulumi-aws", str(target)]
+    ours = subprocess.run(command + paths, cwd=root, capture_output=True, text=True)
+    if ours.returncode not in (0, 1):
+        raise RuntimeError(f"{' '.join(command)}: exit {ours.returncode}: {ours.stderr}")
+    report = json.loads(ours.stdout)
+    if report["problems"]:
+        raise RuntimeError(f"{codemod}: pulumi-fix problems {report['problems']}")
+    return Counter((f["file"], f["codemod"]) for f in report["findings"])
+
+
+def count_findings(fix, sg, sgconfig, jobs):
+    """(pulumi-fix, ast-grep) findings of the job's codemod in each job's text: every text in a
+    scratch directory, pulumi-fix run once per codemod and target, ast-grep once over them all."""
+    with tempfile.TemporaryDirectory(prefix="sg-check-") as root:
+        paths = [write_example(root, i, example, example[text]) for i, (_, _, example, text) in enumerate(jobs)]
+        groups = defaultdict(list)
+        for path, (codemod, _, example, _) in zip(paths, jobs):
+            groups[(codemod, example["target"])].append(path)
+        ours = Counter()
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+            for counts in pool.map(lambda group: pulumi_fix_counts(fix, root, *group[0], group[1]), groups.items()):
+                ours.update(counts)
+        scan = subprocess.run([sg, "scan", "-c", os.path.abspath(sgconfig), "--json=compact", *paths], cwd=root, capture_output=True, text=True)
+        if scan.returncode != 0:
+            raise RuntimeError(f"ast-grep: exit {scan.returncode}: {scan.stderr}")
+        theirs = Counter((m["file"], m["ruleId"]) for m in json.loads(scan.stdout))
+        return [(ours[(path, codemod)], theirs[(path, codemod)]) for path, (codemod, *_) in zip(paths, jobs)]
 
 
 def rule_ids(sgconfig):
@@ -168,33 +189,32 @@ def main():
     for codemod in sorted(NO_RULE.keys() - ids):
         errors.append(f"{codemod}: listed in NO_RULE but no codemod has that id")
     jobs = []
-    for codemod, opt_in, major, examples in codemods:
+    for codemod, major, examples in codemods:
         if codemod not in rules:
             if codemod not in NO_RULE:
                 errors.append(f"{codemod}: no ast-grep rule (write one, or list it in NO_RULE with the reason)")
             continue
-        jobs += [(codemod, opt_in, major, example) for example in examples]
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        results = list(pool.map(lambda job: compare(fix, sg, sgconfig, *job), jobs))
-    for (codemod, _, _, example), result in zip(jobs, results):
-        if result is None:
-            skipped += 1
-            continue
+        for example in examples:
+            if major is not None and example["target"] is not None and example["target"] < major:
+                skipped += 1
+                continue
+            jobs += [(codemod, major, example, text) for text in ("before", "after") if example[text] is not None]
+    differing = set()
+    for (codemod, _, example, text), (fix_count, sg_count) in zip(jobs, count_findings(fix, sg, sgconfig, jobs)):
         compared += 1
-        fix_count, sg_count = result
         if fix_count == sg_count:
             continue
-        line = f"{codemod}: {example['name']!r}: pulumi-fix {fix_count}, ast-grep {sg_count}"
-        reason = KNOWN.get((codemod, example["name"]))
+        differing.add((codemod, example["name"], text))
+        line = f"{codemod}: {example['name']!r} ({text}): pulumi-fix {fix_count}, ast-grep {sg_count}"
+        reason = KNOWN.get((codemod, example["name"], text))
         (known if reason else errors).append(f"{line} ({reason})" if reason else line)
-    differing = {(codemod, example["name"]) for (codemod, _, _, example), result in zip(jobs, results) if result and result[0] != result[1]}
-    for codemod, name in sorted(KNOWN.keys() - differing):
-        errors.append(f"{codemod}: {name!r}: listed in KNOWN but the counts agree (or the example is gone): remove it")
+    for codemod, name, text in sorted(KNOWN.keys() - differing):
+        errors.append(f"{codemod}: {name!r} ({text}): listed in KNOWN but the counts agree (or the example is gone): remove it")
     for line in known:
         print(f"known difference: {line}")
     for line in errors:
         print(f"MISMATCH: {line}")
-    print(f"check: {compared} examples of {len(rules)} rules compared, {skipped} below their pulumi-aws major skipped, "
+    print(f"check: {compared} example texts of {len(rules)} rules compared, {skipped} below their pulumi-aws major skipped, "
           f"{len(known)} known differences, {len(errors)} mismatches; no rule: {', '.join(sorted(NO_RULE))}", file=sys.stderr)
     sys.exit(1 if errors else 0)
 
