@@ -26,7 +26,7 @@ PACKAGE_NAMES = r"^(aws|pulumi_aws)$"
 LANGS = {
     "python": {
         "access": "attribute", "object": "object", "property": "attribute",
-        "call": "call", "callee": "function", "keyword": "keyword_argument",
+        "call": "call", "callee": "function",
     },
     "typescript": {
         "access": "member_expression", "object": "object", "property": "property",
@@ -133,7 +133,7 @@ def argument(lang, resource, name):
     if lang == "python":
         callees = [member_name(lang, member), member_name(lang, member + ("Output" if is_function(member) else "Args"))]
         return {
-            "kind": k["keyword"],
+            "kind": "keyword_argument",
             "has": {"field": "name", "regex": one_of([name])},
             "inside": {"kind": "argument_list", "inside": {"kind": k["call"], "has": {"field": k["callee"], "regex": last_names(module, callees)}}},
         }
@@ -187,13 +187,15 @@ def rename_argument(lang, entry):
 
 
 def rename_result(lang, entry):
-    """`f(...).from`, and `r.from` where `r = f(...)` (maybe awaited or lifted) in the same file."""
+    """`f(...).from` (TypeScript: also `(await f(...)).from`), and `r.from` where `r = f(...)`
+    (maybe awaited or lifted) in the same file."""
     module, member = token_parts(entry["function"])
     k = LANGS[lang]
     callee = {"field": k["callee"], "regex": last_names(module, [member_name(lang, m) for m in with_output_form(member)])}
     call = {"kind": k["call"], "has": callee}
     old = argument_name(lang, entry["from"])
-    direct = {"kind": k["access"], "all": [{"has": {"stopBy": "end", **call}}, {"has": {"field": k["property"], "regex": one_of([old])}}]}
+    read = call if lang == "python" else {"any": [call, {"kind": "parenthesized_expression", "has": {"kind": "await_expression", "has": call}}]}
+    direct = {"kind": k["access"], "all": [{"has": {"field": k["property"], "regex": one_of([old])}}, {"has": {"field": k["object"], **read}}]}
     if lang == "python":
         binding = {"kind": "assignment", "all": [{"has": {"field": "left", "pattern": "$RESULT"}}, {"has": {"field": "right", **call}}]}
     else:
