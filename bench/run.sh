@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Benchmark: pulumi-fix against ast-grep (the same rules, bench/ast-grep/) and against the parse
+# Benchmark: pulumi-fix against ast-grep (the same rules, bench/ast-grep/: hand-written ones and
+# ones generated from the upgrade catalogs, checked by bench/ast-grep/check.py) and against the parse
 # floor (read + tree-sitter parse of every file, `--parse-only`), on synthetic Pulumi monorepos
 # written by `gen-corpus`; plus one-file runs (pre-commit) and peak memory.
 #
@@ -37,7 +38,11 @@ if [ ! -x "$OUT/venv/bin/ast-grep" ]; then
     "$OUT/venv/bin/pip" install --quiet ast-grep-cli
 fi
 SG=$OUT/venv/bin/ast-grep
-SGCONFIG=$ROOT/bench/ast-grep/sgconfig.yml
+# ast-grep's rules: the hand-written ones and those generated from the upgrade catalogs, checked
+# against pulumi-fix on every codemod example so the timings compare the same work.
+python3 "$ROOT/bench/ast-grep/gen_rules.py" "$OUT/ast-grep"
+SGCONFIG=$OUT/ast-grep/sgconfig.yml
+python3 "$ROOT/bench/ast-grep/check.py" "$FIX" "$SG" "$SGCONFIG" || { echo "bench: ast-grep's rules and pulumi-fix disagree (above)" >&2; exit 1; }
 THREADS=$(nproc)
 
 # time NAME COMMAND [RUNS WARMUP]: median wall time, into runs/NAME.json (exit codes ignored:
