@@ -2,7 +2,7 @@
 //! hold.
 
 use crate::index::{FileIndex, token_matches};
-use crate::lang::argument_key;
+use crate::lang::{argument_key, named_descendants};
 use super::SpecQueries;
 use crate::spec::{CompiledSpec, NodeFact, SemanticPredicate};
 use foldhash::{HashSet, HashSetExt};
@@ -180,19 +180,13 @@ fn holds<'t>(predicate: &SemanticPredicate, captures: &mut Vec<(u32, Node<'t>)>,
 
 /// Does `node` contain a call whose callee is `name` or ends in `.name`?
 fn calls_any(node: Node, names: &[String], text: &str) -> bool {
-    let mut cursor = node.walk();
-    let mut pending = vec![node];
-    while let Some(current) = pending.pop() {
+    named_descendants(node, |_| true).any(|current| {
         let callee = current.child_by_field_name("function").filter(|_| matches!(current.kind(), "call" | "call_expression"));
-        if let Some(callee) = callee {
+        callee.is_some_and(|callee| {
             let callee: String = text[callee.byte_range()].split_whitespace().collect();
-            if names.iter().any(|name| callee == *name || callee.ends_with(&format!(".{name}"))) {
-                return true;
-            }
-        }
-        pending.extend(current.named_children(&mut cursor));
-    }
-    false
+            names.iter().any(|name| callee == *name || callee.ends_with(&format!(".{name}")))
+        })
+    })
 }
 
 /// The value of keyword argument / property / key `name` of an argument list or object literal.

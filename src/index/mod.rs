@@ -7,10 +7,10 @@ mod python;
 mod typescript;
 mod yaml;
 
-use crate::lang::Grammar;
+use crate::lang::{Grammar, named_descendants};
 use crate::project::FileContext;
 use std::cell::{OnceCell, RefCell};
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use foldhash::{HashMap, HashMapExt, HashSet};
 use tree_sitter::{Node, Tree};
 
 /// What a local name was imported as: a Pulumi package (`aws`, `pulumi`) and a member path in it.
@@ -86,15 +86,10 @@ impl<'t> FileIndex<'t> {
     /// what `#resource-on?` searches, collected once per file.
     pub fn constructions(&self) -> impl Iterator<Item = Node<'t>> + '_ {
         let ranges = self.constructions.get_or_init(|| {
-            let mut found = Vec::new();
-            let mut cursor = self.root.walk();
-            let mut pending = vec![self.root];
-            while let Some(node) = pending.pop() {
-                if matches!(crate::lang::construction_call(node), Some((_, Some(_)))) {
-                    found.push((node.start_byte(), node.end_byte()));
-                }
-                pending.extend(node.named_children(&mut cursor));
-            }
+            let mut found: Vec<(usize, usize)> = named_descendants(self.root, |_| true)
+                .filter(|node| matches!(crate::lang::construction_call(*node), Some((_, Some(_)))))
+                .map(|node| (node.start_byte(), node.end_byte()))
+                .collect();
             found.sort_unstable();
             found
         });
@@ -106,16 +101,10 @@ impl<'t> FileIndex<'t> {
     /// attribute name)? A new variable of that name could shadow or be shadowed by it.
     pub fn uses_identifier(&self, name: &str) -> bool {
         let identifiers = self.identifiers.get_or_init(|| {
-            let mut found = HashSet::new();
-            let mut cursor = self.root.walk();
-            let mut pending = vec![self.root];
-            while let Some(node) = pending.pop() {
-                if matches!(node.kind(), "identifier" | "shorthand_property_identifier" | "shorthand_property_identifier_pattern") {
-                    found.insert(self.source[node.byte_range()].to_string());
-                }
-                pending.extend(node.named_children(&mut cursor));
-            }
-            found
+            named_descendants(self.root, |_| true)
+                .filter(|node| matches!(node.kind(), "identifier" | "shorthand_property_identifier" | "shorthand_property_identifier_pattern"))
+                .map(|node| self.source[node.byte_range()].to_string())
+                .collect()
         });
         identifiers.contains(name)
     }

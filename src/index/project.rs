@@ -3,6 +3,7 @@
 //! file is the program's entry or one of its modules, and what another module exports.
 
 use super::FileIndex;
+use crate::lang::named_descendants;
 use crate::project::resolve_ts_module;
 use tree_sitter::Node;
 
@@ -95,21 +96,13 @@ impl<'t> FileIndex<'t> {
     /// standing as a statement of its own, its result unused.
     pub fn is_only_constructed(&self, node: Node) -> bool {
         let name = self.local_name(node);
-        let mut cursor = self.root.walk();
-        let mut pending = vec![self.root];
-        while let Some(node) = pending.pop() {
-            if node.kind() == "import_statement" {
-                continue;
+        named_descendants(self.root, |n| n.kind() != "import_statement").all(|node| {
+            if !matches!(node.kind(), "identifier" | "type_identifier" | "shorthand_property_identifier") || self.text(node) != name {
+                return true;
             }
-            if matches!(node.kind(), "identifier" | "type_identifier" | "shorthand_property_identifier") && self.text(node) == name {
-                let constructed = node.parent().filter(|p| p.kind() == "new_expression" && p.child_by_field_name("constructor") == Some(node));
-                if constructed.and_then(|n| n.parent()).is_none_or(|s| s.kind() != "expression_statement") {
-                    return false;
-                }
-            }
-            pending.extend(node.named_children(&mut cursor));
-        }
-        true
+            let constructed = node.parent().filter(|p| p.kind() == "new_expression" && p.child_by_field_name("constructor") == Some(node));
+            constructed.and_then(|n| n.parent()).is_some_and(|s| s.kind() == "expression_statement")
+        })
     }
 }
 

@@ -281,6 +281,20 @@ pub fn ensure_import(grammar: Grammar, tree: &Tree, text: &str, import: &ImportS
     ImportResolution { edit, local_name }
 }
 
+/// The named nodes of the subtree at `node`, `node` first, going below a node only when
+/// `descend(node)` holds. Iterative, not recursive: fuzzed input nests thousands deep.
+pub fn named_descendants<'t>(node: Node<'t>, descend: impl Fn(Node<'t>) -> bool) -> impl Iterator<Item = Node<'t>> {
+    let mut cursor = node.walk();
+    let mut pending = vec![node];
+    std::iter::from_fn(move || {
+        let current = pending.pop()?;
+        if descend(current) {
+            pending.extend(current.named_children(&mut cursor));
+        }
+        Some(current)
+    })
+}
+
 /// The ancestors of `node` below `root` (and `root` itself), innermost first, found in one
 /// descent from `root`: tree-sitter finds a parent by descending from the root, so walking
 /// `parent()` up costs the depth squared, which a deeply nested expression turns into seconds.

@@ -2,7 +2,7 @@
 //! the program runs (the entry module and the project modules it imports, transitively).
 
 use super::Project;
-use crate::lang::{Grammar, parse};
+use crate::lang::{Grammar, named_descendants, parse};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use tree_sitter::Node;
@@ -68,16 +68,8 @@ fn imported_modules(statement: Node, source: &str) -> Vec<(String, usize)> {
 /// Every import statement of a module, at any depth (imports inside `try`, `if` and functions
 /// run too).
 fn import_statements<'t>(root: Node<'t>) -> Vec<Node<'t>> {
-    let mut found = Vec::new();
-    let mut cursor = root.walk();
-    let mut pending = vec![root];
-    while let Some(node) = pending.pop() {
-        match node.kind() {
-            "import_statement" | "import_from_statement" => found.push(node),
-            _ => pending.extend(node.named_children(&mut cursor)),
-        }
-    }
-    found
+    let is_import = |n: Node| matches!(n.kind(), "import_statement" | "import_from_statement");
+    named_descendants(root, |n| !is_import(n)).filter(|n| is_import(*n)).collect()
 }
 
 /// The program's Python files: the entry module and, transitively, the project modules it imports

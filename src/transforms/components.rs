@@ -3,7 +3,7 @@
 //! (or ARN, for resources whose identity is their ARN) of each resource it holds, and each Output.
 
 use super::{TransformContext, camel};
-use crate::lang::Grammar;
+use crate::lang::{Grammar, named_descendants};
 use crate::source::indent_unit;
 use tree_sitter::Node;
 
@@ -75,17 +75,7 @@ pub(super) fn register_outputs(constructor: Node, context: &TransformContext) ->
     let python = context.index.grammar() == Grammar::Python;
     let body = constructor.child_by_field_name("body").ok_or("a constructor without a body")?;
     let mut members: Vec<(String, String)> = Vec::new();
-    let mut cursor = body.walk();
-    let mut pending = vec![body];
-    let mut assignments = Vec::new();
-    while let Some(node) = pending.pop() {
-        if let Some(assignment) = member_assignment(node, context) {
-            assignments.push(assignment);
-        }
-        if !NESTED_SCOPES.contains(&node.kind()) {
-            pending.extend(node.named_children(&mut cursor));
-        }
-    }
+    let mut assignments: Vec<_> = named_descendants(body, |n| !NESTED_SCOPES.contains(&n.kind())).filter_map(|n| member_assignment(n, context)).collect();
     assignments.sort_by_key(|(_, value)| value.start_byte());
     let this = if python { "self" } else { "this" };
     for (name, value) in assignments {

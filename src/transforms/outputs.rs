@@ -14,7 +14,7 @@
 //! `pulumi` is spelled as the rule's `ensure_import` binding `pulumi` names it.
 
 use super::TransformContext;
-use crate::lang::is_variable_use;
+use crate::lang::{is_variable_use, named_descendants};
 use std::collections::BTreeMap;
 use tree_sitter::Node;
 
@@ -309,16 +309,7 @@ fn is_keyword(word: &str) -> bool {
 /// Names used as variables inside `node` (not attribute or keyword names), so a new parameter
 /// name never captures one.
 fn identifiers_in(node: Node, context: &TransformContext) -> Vec<String> {
-    let mut names = Vec::new();
-    let mut cursor = node.walk();
-    let mut pending = vec![node];
-    while let Some(current) = pending.pop() {
-        if current.kind() == "identifier" && is_variable_use(current) {
-            names.push(text(current, context).to_string());
-        }
-        pending.extend(current.named_children(&mut cursor));
-    }
-    names
+    named_descendants(node, |_| true).filter(|n| n.kind() == "identifier" && is_variable_use(*n)).map(|n| text(n, context).to_string()).collect()
 }
 
 /// The quote to use for a `args["key"]` subscript at `node`: the other one than the string
@@ -463,21 +454,9 @@ fn single_concat_argument<'t>(node: Node<'t>, context: &TransformContext) -> Opt
 /// Uses of the name `name` as a variable inside `node`: not attribute names, keyword names, or
 /// inside a nested lambda that rebinds it.
 fn free_uses<'t>(node: Node<'t>, name: &str, context: &TransformContext) -> Vec<Node<'t>> {
-    let mut uses = Vec::new();
-    let mut cursor = node.walk();
-    let mut pending = vec![node];
-    while let Some(current) = pending.pop() {
-        if current.kind() == "lambda"
-            && current.child_by_field_name("parameters").is_some_and(|p| identifiers_in(p, context).iter().any(|n| n == name))
-        {
-            continue;
-        }
-        if current.kind() == "identifier" && text(current, context) == name && is_variable_use(current) {
-            uses.push(current);
-        }
-        pending.extend(current.named_children(&mut cursor));
-    }
-    uses
+    // A lambda with a parameter of that name hides it.
+    let shadows = |n: Node| n.kind() == "lambda" && n.child_by_field_name("parameters").is_some_and(|p| identifiers_in(p, context).iter().any(|n| n == name));
+    named_descendants(node, |n| !shadows(n)).filter(|n| n.kind() == "identifier" && text(*n, context) == name && is_variable_use(*n)).collect()
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@
 //! written as arguments) goes on a line of its own above it.
 
 use super::{TransformContext, Value};
-use crate::lang::Grammar;
+use crate::lang::{Grammar, named_descendants};
 use tree_sitter::Node;
 
 /// How a structured value is spelled, kept by what is built from it.
@@ -682,13 +682,10 @@ pub(super) fn rename_prefix(value: &str, args: &[String]) -> Result<String, Stri
 pub(super) fn to_identifier(node: Node, args: &[String], context: &TransformContext) -> Result<String, String> {
     let [suffix] = args else { return Err("to_identifier takes one suffix".into()) };
     let mut literal_text = String::new();
-    let mut cursor = node.walk();
-    let mut pending = vec![node];
-    while let Some(current) = pending.pop() {
-        match current.kind() {
-            "string_content" | "string_fragment" => literal_text.insert_str(0, text(current, context)),
-            "interpolation" | "template_substitution" => {}
-            _ => pending.extend(current.named_children(&mut cursor)),
+    let pieces = |n: Node| matches!(n.kind(), "string_content" | "string_fragment" | "interpolation" | "template_substitution");
+    for current in named_descendants(node, |n| !pieces(n)) {
+        if matches!(current.kind(), "string_content" | "string_fragment") {
+            literal_text.insert_str(0, text(current, context));
         }
     }
     let mut words: Vec<String> = literal_text.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
