@@ -154,6 +154,40 @@ pub fn first_syntax_error(tree: &Tree) -> Option<usize> {
     }
 }
 
+/// Where a Python statement starts its line at another column than the statements before it in
+/// its block: Python's "unexpected indent", which tree-sitter's scanner lets through after a line
+/// continuation (`def f():\` then deeper lines: the body is the next line alone, and the lines
+/// after it land in the enclosing block). Statements sharing a line (`a; b`) and comments do not
+/// count. Only statements are visited, not expressions.
+pub fn unexpected_indent(grammar: Grammar, tree: &Tree) -> Option<usize> {
+    if grammar != Grammar::Python {
+        return None;
+    }
+    let holds_statements = |n: Node| {
+        let kind = n.kind();
+        matches!(kind, "module" | "block" | "class_definition" | "function_definition" | "decorated_definition")
+            || kind.ends_with("_clause")
+            || (kind.ends_with("_statement") && kind != "expression_statement")
+    };
+    named_descendants(tree.root_node(), holds_statements).filter(|n| matches!(n.kind(), "module" | "block")).find_map(|block| {
+        let mut cursor = block.walk();
+        let mut column = None;
+        let mut previous_end_row = None;
+        for statement in block.named_children(&mut cursor).filter(|n| n.kind() != "comment") {
+            let start = statement.start_position();
+            let shares_a_line = previous_end_row == Some(start.row);
+            previous_end_row = Some(statement.end_position().row);
+            match column {
+                _ if shares_a_line => {}
+                None => column = Some(start.column),
+                Some(column) if column != start.column => return Some(statement.start_byte()),
+                Some(_) => {}
+            }
+        }
+        None
+    })
+}
+
 /// A character outside string literals and comments that the language rejects although
 /// tree-sitter reads past it: Python's "invalid non-printable character" (a control character
 /// other than tab, line feed, carriage return and form feed, such as U+000B). Its byte offset.
@@ -387,6 +421,28 @@ mod tests {
         assert_eq!(Grammar::for_path(Path::new("Pulumi.yaml")), Some(Grammar::Yaml));
         assert_eq!(Grammar::for_path(Path::new("Pulumi.dev.yaml")), Some(Grammar::Yaml));
         assert_eq!(Grammar::for_path(Path::new("docker-compose.yaml")), None);
+    }
+
+    #[test]
+    fn unexpected_indent_is_found_where_python_finds_it() {
+        let valid = [
+            "a = 1; b = 2\nc = 3\n",
+            "def f(): return 1\nx = f()\n",
+            "class C:\n    def f(self):\n        return (1,\n  2)\n  # a comment anywhere\n    x = 1\n",
+            "if a:\n    pass\nelif b:\n    x = [\n1]\nelse:\n    y = 2\n",
+            "def f():\\\n    return 1\n",
+        ];
+        for code in valid {
+            assert_eq!(unexpected_indent(Grammar::Python, &parse(Grammar::Python, code)), None, "{code}");
+        }
+        // Python: "IndentationError: unexpected indent" on the last line of each.
+        let invalid = ["class C:\n    def f(self):\\\n        x = 1\n        y = 2\n", "x = 1\n  y = 2\n"];
+        for code in invalid {
+            let tree = parse(Grammar::Python, code);
+            assert!(first_syntax_error(&tree).is_none(), "tree-sitter accepts it: {code}");
+            assert_eq!(unexpected_indent(Grammar::Python, &tree), Some(code.rfind("y = 2").unwrap()), "{code}");
+        }
+        assert_eq!(unexpected_indent(Grammar::TypeScript, &parse(Grammar::TypeScript, "x = 1;\n  y = 2;\n")), None);
     }
 
     #[test]
