@@ -58,7 +58,7 @@ fn bad_input_is_reported_with_path_and_line_and_left_byte_for_byte() {
 fn mixed_line_endings_lone_carriage_returns_bom_and_tabs_are_kept() {
     // A CRLF file whose later lines end in LF: untouched lines keep theirs, new lines take the
     // file's (its first line's) ending.
-    let mixed = "import os\r\nx = y.encode('base64')\n\tz = 1\r\n";
+    let mixed = "import os\r\nx = y.encode('base64')\nif x:\n\tz = 1\r\n";
     let dir = scratch(&[("mixed.py", mixed), ("cr.py", "import pulumi_aws as aws\reip = aws.ec2.Eip(\"e\", vpc=True)\n")]);
     write(dir.path(), "bom.ts", format!("\u{feff}{}", TS_EIP.replace('\n', "\r\n").replace("  ", "\t")).as_bytes());
     let run = run_in(dir.path(), &["--write"]);
@@ -67,7 +67,7 @@ fn mixed_line_endings_lone_carriage_returns_bom_and_tabs_are_kept() {
     assert_mentions(&run, "cr.py:1: syntax error; the file is left untouched");
     assert_eq!(
         fs::read_to_string(dir.path().join("mixed.py")).unwrap(),
-        "import base64\r\nimport os\r\nx = base64.b64encode(y.encode('utf-8')).decode('ascii')\n\tz = 1\r\n"
+        "import base64\r\nimport os\r\nx = base64.b64encode(y.encode('utf-8')).decode('ascii')\nif x:\n\tz = 1\r\n"
     );
     assert_eq!(fs::read_to_string(dir.path().join("cr.py")).unwrap(), "import pulumi_aws as aws\reip = aws.ec2.Eip(\"e\", vpc=True)\n");
     assert_eq!(fs::read(dir.path().join("bom.ts")).unwrap(), format!("\u{feff}{}", TS_EIP.replace("vpc: true", "domain: \"vpc\"").replace('\n', "\r\n")).as_bytes());
