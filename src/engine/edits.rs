@@ -2,7 +2,7 @@
 
 use super::Edit;
 use super::matcher::RuleMatch;
-use crate::lang::{self, Grammar, argument_key, enclosing_statement};
+use crate::lang::{self, Grammar, argument_key, enclosing_statement, named_descendants};
 use crate::source::{indent_unit, indentation_at, line_end, line_end_inclusive, line_start, relative_text, with_line_ending};
 use crate::index::FileIndex;
 use crate::spec::{EditSpec, Rule, Template, TemplatePart, TemplateSource};
@@ -260,21 +260,10 @@ impl<'t> PassContext<'_, 't> {
         let range = start..range.end;
         let inside = |outer: Range<usize>, inner: Range<usize>| outer.start <= inner.start && inner.end <= outer.end;
         let kept = |comment: &Node| rendered.iter().any(|n| inside(range.clone(), n.byte_range()) && inside(n.byte_range(), comment.byte_range()));
-        let mut pending = vec![self.tree.root_node()];
-        let mut comments = Vec::new();
-        while let Some(node) = pending.pop() {
-            if node.end_byte() <= range.start || node.start_byte() >= range.end {
-                continue;
-            }
-            if node.kind() == "comment" {
-                if inside(range.clone(), node.byte_range()) && !kept(&node) {
-                    comments.push(node);
-                }
-                continue;
-            }
-            let mut cursor = node.walk();
-            pending.extend(node.children(&mut cursor));
-        }
+        let overlaps = |node: Node| node.end_byte() > range.start && node.start_byte() < range.end;
+        let mut comments: Vec<Node> = named_descendants(self.tree.root_node(), |node| overlaps(node) && node.kind() != "comment")
+            .filter(|node| node.kind() == "comment" && inside(range.clone(), node.byte_range()) && !kept(node))
+            .collect();
         comments.sort_by_key(|c| c.start_byte());
         carried.extend(comments.iter().map(|c| relative_text(text, c.byte_range())));
         // Emptied, comments and all: `{}`, as when its last entries go without comments.

@@ -17,7 +17,7 @@ use super::SpecQueries;
 use super::suppress::Suppressions;
 use super::{Edit, Engine, Finding, Fix, Location, Problem, apply_edits, normalize_edits};
 use crate::index::FileIndex;
-use crate::lang::{Grammar, first_syntax_error, invalid_character, parse, reparse, unexpected_indent};
+use crate::lang::{Grammar, parse, reparse, syntax_error};
 use crate::project::FileContext;
 use crate::source::{line_col, line_ending, preferred_quote};
 use crate::spec::SpecError;
@@ -115,11 +115,7 @@ pub fn run<'e>(
         }
         let tree = accepted_tree.take().unwrap_or_else(|| parse(grammar, &text));
         // Only the original can fail here: every later pass is checked before it is kept.
-        let error = first_syntax_error(&tree)
-            .map(|offset| (offset, "syntax error".to_string()))
-            .or_else(|| invalid_character(grammar, &tree, &text).map(|offset| (offset, format!("syntax error: invalid non-printable character U+{:04X}", text.as_bytes()[offset]))))
-            .or_else(|| unexpected_indent(grammar, &tree).map(|offset| (offset, "syntax error: unexpected indent".to_string())));
-        if let Some((offset, what)) = error {
+        if let Some((offset, what)) = syntax_error(grammar, &tree, &text) {
             let line = line_col(&text, offset).0;
             let message = format!("{what}; the file is left untouched (pulumi-fix edits only files that parse)");
             let problems = vec![Problem { line: Some(line), message, is_error: false }];
@@ -249,7 +245,7 @@ fn guard(grammar: Grammar, text: &str, tree: &Tree, chosen: Vec<Candidate>, refu
         let edits: Vec<Edit> = candidates.iter().flat_map(|c| c.edits.iter().cloned()).collect();
         let new_text = apply_edits(text, &edits);
         let tree = reparse(grammar, text, tree, &edits, &new_text);
-        (first_syntax_error(&tree).is_none() && unexpected_indent(grammar, &tree).is_none()).then_some((new_text, tree))
+        syntax_error(grammar, &tree, &new_text).is_none().then_some((new_text, tree))
     };
     if let Some((text, tree)) = attempt(&chosen) {
         return Some(Accepted { kept: chosen, text, tree });

@@ -154,12 +154,22 @@ pub fn first_syntax_error(tree: &Tree) -> Option<usize> {
     }
 }
 
+/// The first place the language rejects in `tree` (of `text`) and what it is: an error or missing
+/// node, or what tree-sitter reads past but CPython rejects. The one check for an original file
+/// and for every fix's result.
+pub fn syntax_error(grammar: Grammar, tree: &Tree, text: &str) -> Option<(usize, String)> {
+    first_syntax_error(tree)
+        .map(|offset| (offset, "syntax error".to_string()))
+        .or_else(|| invalid_character(grammar, tree, text).map(|offset| (offset, format!("syntax error: invalid non-printable character U+{:04X}", text.as_bytes()[offset]))))
+        .or_else(|| unexpected_indent(grammar, tree).map(|offset| (offset, "syntax error: unexpected indent".to_string())))
+}
+
 /// Where a Python statement starts its line at another column than the statements before it in
 /// its block: Python's "unexpected indent", which tree-sitter's scanner lets through after a line
 /// continuation (`def f():\` then deeper lines: the body is the next line alone, and the lines
 /// after it land in the enclosing block). Statements sharing a line (`a; b`) and comments do not
 /// count. Only statements are visited, not expressions.
-pub fn unexpected_indent(grammar: Grammar, tree: &Tree) -> Option<usize> {
+fn unexpected_indent(grammar: Grammar, tree: &Tree) -> Option<usize> {
     if grammar != Grammar::Python {
         return None;
     }
@@ -191,7 +201,7 @@ pub fn unexpected_indent(grammar: Grammar, tree: &Tree) -> Option<usize> {
 /// A character outside string literals and comments that the language rejects although
 /// tree-sitter reads past it: Python's "invalid non-printable character" (a control character
 /// other than tab, line feed, carriage return and form feed, such as U+000B). Its byte offset.
-pub fn invalid_character(grammar: Grammar, tree: &Tree, text: &str) -> Option<usize> {
+fn invalid_character(grammar: Grammar, tree: &Tree, text: &str) -> Option<usize> {
     if grammar != Grammar::Python {
         return None;
     }

@@ -1,5 +1,5 @@
 use crate::index::FileIndex;
-use crate::lang::{Grammar, parse};
+use crate::lang::{Grammar, named_descendants, parse};
 
 /// Is the expression spelled `needle` (its `nth` occurrence, 0-based) an Output in `source`?
 fn is_output_at(grammar: Grammar, source: &str, needle: &str, nth: usize) -> bool {
@@ -175,15 +175,7 @@ x = f"arn:{o}"
     let tree = parse(Grammar::Python, source);
     let index = FileIndex::build(Grammar::Python, &tree, source);
     let strings: Vec<_> = {
-        let mut found = Vec::new();
-        let mut pending = vec![tree.root_node()];
-        while let Some(node) = pending.pop() {
-            let mut cursor = node.walk();
-            pending.extend(node.named_children(&mut cursor));
-            if node.kind() == "string" && source[node.byte_range()].starts_with('f') {
-                found.push(node);
-            }
-        }
+        let mut found: Vec<_> = named_descendants(tree.root_node(), |_| true).filter(|n| n.kind() == "string" && source[n.byte_range()].starts_with('f')).collect();
         found.sort_by_key(|n| n.start_byte());
         found
     };
@@ -236,16 +228,12 @@ fn python_assignments_lie_below_statement_containers_only() {
     let mut assignments = 0;
     for text in &texts {
         let tree = parse(Grammar::Python, text);
-        let mut pending = vec![tree.root_node()];
-        while let Some(node) = pending.pop() {
-            pending.extend(node.named_children(&mut node.walk()));
-            if node.kind() == "assignment" {
-                assignments += 1;
-                let mut ancestor = node.parent();
-                while let Some(a) = ancestor {
-                    assert!(super::PYTHON_ASSIGNMENT_CONTAINERS.contains(&a.kind()), "an assignment below `{}` in:\n{text}", a.kind());
-                    ancestor = a.parent();
-                }
+        for node in named_descendants(tree.root_node(), |_| true).filter(|n| n.kind() == "assignment") {
+            assignments += 1;
+            let mut ancestor = node.parent();
+            while let Some(a) = ancestor {
+                assert!(super::PYTHON_ASSIGNMENT_CONTAINERS.contains(&a.kind()), "an assignment below `{}` in:\n{text}", a.kind());
+                ancestor = a.parent();
             }
         }
     }
