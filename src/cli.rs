@@ -214,10 +214,6 @@ pub fn load_specs(settings: &Settings) -> Result<Vec<Spec>, Vec<SpecError>> {
     Ok(specs)
 }
 
-/// Up to this many files per thread, a run compiles its rules without anchors as one query per
-/// thread, side by side, instead of one query that walks each file once.
-const FEW_FILES_PER_THREAD: usize = 4;
-
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     if let Some(Command::Completions { shell }) = cli.command {
         clap_complete::generate(shell, &mut Cli::command(), "pulumi-fix", out);
@@ -253,15 +249,12 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         return if walk_problems.iter().any(|p| p.is_error) { EXIT_ERROR } else { EXIT_CLEAN };
     }
 
-    let few_files = files.len() <= FEW_FILES_PER_THREAD * threads;
     let mode = if cli.write { Mode::Write } else { Mode::DryRun };
     let want_diff = mode == Mode::DryRun && cli.format == Format::Text && !cli.statistics;
     let options = EngineOptions {
         unsafe_fixes: settings.unsafe_fixes,
         target_aws_major: settings.target_pulumi_aws.map(|v| v.major),
         report_unused_suppressions: cli.report_unused_suppressions,
-        // A few files (pre-commit): compiling the queries costs more than walking the files.
-        unanchored_queries: if few_files { threads } else { 1 },
         // Texts serve writes, the dry run's diffs and SARIF's fix regions only.
         drop_texts: mode == Mode::DryRun && !want_diff && cli.format != Format::Sarif,
     };
@@ -283,9 +276,6 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         let (parsed, bytes) = pool.install(|| parse_only(&files));
         let _ = writeln!(err, "Parsed {parsed} of {} files, {bytes} bytes.", files.len());
         return EXIT_CLEAN;
-    }
-    if few_files {
-        pool.install(|| engine.prime(&files));
     }
     let progress = progress_bar(files.len(), cli.quiet);
     // Every file is fixed in memory before any is written, so that a mistake of a user's spec seen

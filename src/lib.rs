@@ -1,7 +1,7 @@
 //! pulumi-fix: codemods for Pulumi programs.
 //!
 //! Data flows one way: `walk` → `source` (read) → `lang` (parse) → `project` + `index` → `engine`
-//! (match specs, collect edits, guard, fixed point) → `report` → `write`.
+//! (match specs with `query`, collect edits, guard, fixed point) → `report` → `write`.
 
 pub mod cli;
 pub mod config;
@@ -10,6 +10,7 @@ pub mod index;
 pub mod interrupt;
 pub mod lang;
 pub mod project;
+pub mod query;
 pub mod report;
 pub mod source;
 pub mod spec;

@@ -106,6 +106,33 @@ before = "x = 1\n"
 }
 
 #[test]
+fn a_user_spec_with_a_pattern_the_grammar_makes_impossible_stops_the_run() {
+    // The engine would run this query and never match (a keyword argument is never a direct
+    // child of a call); tree-sitter's check of user specs says so before anything is touched.
+    let spec = r#"id = "impossible"
+language = "python"
+summary = "never matches"
+explanation = "A test spec whose pattern cannot occur."
+seed = "test"
+safety = "safe"
+
+[[rule]]
+query = '''
+(call
+  (keyword_argument) @arg)
+'''
+[[rule.edit]]
+delete = "arg"
+"#;
+    let dir = scratch(&[("specs/impossible.toml", spec), ("code/a.py", "f(x=1)\n")]);
+    let run = run_in(dir.path(), &["--codemods", "specs", "--select", "impossible", "--write", "code"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("impossible.toml:11:"), "{}", run.stderr);
+    assert!(run.stderr.contains("Structure"), "{}", run.stderr);
+    assert_eq!(fs::read_to_string(dir.path().join("code/a.py")).unwrap(), "f(x=1)\n");
+}
+
+#[test]
 fn files_no_codemod_could_change_are_not_parsed() {
     // The selected codemod's anchors are not in this file, so it is read but not parsed: its
     // syntax error is not pulumi-fix's to report (README, Performance). Codemods without anchors

@@ -2,6 +2,7 @@
 //! hold.
 
 use crate::index::{FileIndex, token_matches};
+use crate::query::{self, QueryRun};
 use crate::lang::{argument_key, named_descendants};
 use super::SpecQueries;
 use crate::spec::{CompiledSpec, NodeFact, SemanticPredicate};
@@ -36,35 +37,39 @@ impl<'t> RuleMatch<'t> {
 
 /// The matches of every candidate query, outer ones first at a place, then by spec and rule.
 pub fn find_matches<'t>(candidates: &[SpecQueries<'t>], tree: &'t Tree, text: &str, index: &FileIndex<'t>) -> Vec<RuleMatch<'t>> {
-    let mut cursor = QueryCursor::new();
     let mut found = Vec::new();
     let mut seen = HashSet::new();
+    let mut accept = |compiled: &'t CompiledSpec, pattern: usize, mut captures: Vec<(u32, Node<'t>)>| {
+        // In order: a predicate may bind a capture that later ones test.
+        if !compiled.pattern_predicates[pattern].iter().all(|p| holds(p, &mut captures, text, index)) {
+            return;
+        }
+        let (spec, rule) = compiled.pattern_rules[pattern];
+        // Alternations can match the same nodes several ways, and neighbouring ranges can share a
+        // match: one finding per rule and captures. (Matches that differ only inside the span,
+        // e.g. each of several arguments, all count.)
+        let mut captured: Vec<(u32, usize, usize)> = captures.iter().map(|(i, n)| (*i, n.start_byte(), n.end_byte())).collect();
+        captured.sort_unstable();
+        captured.dedup();
+        if seen.insert((spec, rule, captured)) {
+            found.push(RuleMatch { spec, rule, compiled, captures });
+        }
+    };
+    // The engine runs its queries in one walk; tree-sitter runs those it compiled.
+    let own: Vec<&SpecQueries<'t>> = candidates.iter().filter(|c| c.compiled.tree_sitter.is_none()).collect();
+    let runs: Vec<QueryRun> = own.iter().map(|c| QueryRun { query: &c.compiled.query, ranges: c.ranges.as_deref() }).collect();
+    query::run(&runs, tree.root_node(), text.as_bytes(), |run, pattern, captures| accept(own[run].compiled, pattern, captures));
+    let mut cursor = QueryCursor::new();
     let whole = std::slice::from_ref(&(0..usize::MAX));
     for candidate in candidates {
-        let compiled = candidate.compiled;
+        let Some(compiled_query) = &candidate.compiled.tree_sitter else { continue };
         // tree-sitter starts a match only at nodes that intersect the range, and follows it into
         // the nodes it needs outside the range: a match rooted around an anchor is found whole.
         for range in candidate.ranges.as_deref().unwrap_or(whole) {
             cursor.set_byte_range(range.clone());
-            let mut matches = cursor.matches(&compiled.query, tree.root_node(), text.as_bytes());
+            let mut matches = cursor.matches(compiled_query, tree.root_node(), text.as_bytes());
             while let Some(m) = matches.next() {
-                let pattern = m.pattern_index;
-                let mut captures: Vec<(u32, Node<'t>)> = m.captures.iter().map(|c| (c.index, c.node)).collect();
-                // In order: a predicate may bind a capture that later ones test.
-                if !compiled.pattern_predicates[pattern].iter().all(|p| holds(p, &mut captures, text, index)) {
-                    continue;
-                }
-                let (spec, rule) = compiled.pattern_rules[pattern];
-                let found_match = RuleMatch { spec, rule, compiled, captures };
-                // Alternations can match the same nodes several ways, and neighbouring ranges can
-                // share a match: one finding per rule and captures. (Matches that differ only
-                // inside the span, e.g. each of several arguments, all count.)
-                let mut captured: Vec<(u32, usize, usize)> = found_match.captures.iter().map(|(i, n)| (*i, n.start_byte(), n.end_byte())).collect();
-                captured.sort_unstable();
-                captured.dedup();
-                if seen.insert((spec, rule, captured)) {
-                    found.push(found_match);
-                }
+                accept(candidate.compiled, m.pattern_index, m.captures.iter().map(|c| (c.index, c.node)).collect());
             }
         }
     }

@@ -9,8 +9,7 @@ mod suppress;
 use crate::lang::{Grammar, parse};
 use crate::project::{FileContext, Workspace};
 use crate::source::{ReadError, SourceFile};
-use crate::spec::{CompiledSpec, FileFacts, Prefilter, Safety, Spec, SpecError, compile_rules};
-use rayon::prelude::*;
+use crate::spec::{CompiledSpec, FileFacts, Prefilter, Safety, Spec, SpecError, check_with_tree_sitter, compile_rules};
 use std::ops::Range;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -180,11 +179,6 @@ pub struct EngineOptions {
     pub target_aws_major: Option<u32>,
     /// Report suppression comments that silenced nothing, as notices.
     pub report_unused_suppressions: bool,
-    /// Into how many queries, compiled side by side, the rules without anchors go (0 or 1: one),
-    /// and the rules `Engine::prime` compiles together. One query walks each file once, best for
-    /// many files; on a run of a few files (pre-commit) compiling dominates, and one query per
-    /// thread finishes sooner.
-    pub unanchored_queries: usize,
     /// The caller needs neither a file's text nor its fixed text (a report without diffs, quotes
     /// or writes): outcomes keep neither, so a run's memory does not grow with its findings.
     pub drop_texts: bool,
@@ -193,28 +187,8 @@ pub struct EngineOptions {
 /// A rule as `compile_rules` takes it: (spec number, spec, rule index).
 type RuleRef<'s> = (usize, &'s Spec, usize);
 
-/// `rules` in at most `count` groups (at least one rule each) of about equal query text, the
-/// measure of their compile time; none for no rules.
-fn balanced_groups(mut rules: Vec<RuleRef>, count: usize) -> Vec<Vec<RuleRef>> {
-    let size = |spec: &Spec, rule: usize| spec.rules[rule].query.len();
-    rules.sort_by_key(|(_, spec, rule)| std::cmp::Reverse(size(spec, *rule)));
-    let mut groups: Vec<(usize, Vec<RuleRef>)> = vec![(0, Vec::new()); count.clamp(1, rules.len().max(1))];
-    for (index, spec, rule) in rules {
-        let lightest = groups.iter_mut().min_by_key(|(total, _)| *total).expect("at least one group");
-        lightest.0 += size(spec, rule);
-        lightest.1.push((index, spec, rule));
-    }
-    groups.into_iter().map(|(_, group)| group).filter(|group| !group.is_empty()).collect()
-}
-
-/// Units compiled together for a run of a few files (see `Engine::prime`).
-struct Primed {
-    units: Vec<Option<usize>>,
-    queries: Result<Vec<CompiledSpec>, SpecError>,
-}
-
-/// The query of a rule that may match a file (or of the rules without anchors), for the file's
-/// grammar, and the parts of the file that can hold its matches (`None`: all of it).
+/// The query of a rule that may match a file, for the file's grammar, and the parts of the file
+/// that can hold its matches (`None`: all of it).
 pub(crate) struct SpecQueries<'e> {
     pub compiled: &'e CompiledSpec,
     pub ranges: Option<Vec<Range<usize>>>,
@@ -227,12 +201,6 @@ pub struct Engine {
     prefilter: Prefilter,
     /// Per pre-filter unit (a rule), its query per grammar.
     compiled: Vec<[OnceLock<Result<CompiledSpec, SpecError>>; 4]>,
-    /// Per grammar, the rules without anchors, which every file of the language goes to: one
-    /// query (or `options.unanchored_queries`), so a file is walked once for all of them.
-    unanchored: [OnceLock<Result<Vec<CompiledSpec>, SpecError>>; 4],
-    /// Per grammar, set by `prime`: the units a run's few files may need (`None`: those without
-    /// anchors), compiled together.
-    primed: [OnceLock<Primed>; 4],
     options: EngineOptions,
     workspace: Workspace,
 }
@@ -243,7 +211,7 @@ impl Engine {
         let prefilter = Prefilter::new(&specs);
         let compiled = prefilter.units().iter().map(|_| Default::default()).collect();
         let workspace = Workspace::with_target_aws_major(options.target_aws_major);
-        Engine { specs, prefilter, compiled, unanchored: Default::default(), primed: Default::default(), options, workspace }
+        Engine { specs, prefilter, compiled, options, workspace }
     }
 
     pub fn specs(&self) -> &[Arc<Spec>] {
@@ -266,60 +234,16 @@ impl Engine {
         (0..self.prefilter.units().len()).filter(move |&unit| self.spec_of(unit).language == language)
     }
 
-    /// Compiles the queries of the user specs (not built-in) for `grammar`. Call for every
+    /// Compiles the queries of the user specs (not built-in) for `grammar`, checking them with
+    /// tree-sitter too (which also rejects patterns the grammar makes impossible). Call for every
     /// grammar a run will meet before touching any file, so that a bad spec stops the run before
     /// anything is written. Built-in specs compile when a file first needs them.
     pub fn prepare(&self, grammar: Grammar) -> Result<(), SpecError> {
         let mut user_units = self.units_of(grammar.spec_language()).filter(|&unit| !self.spec_of(unit).builtin);
-        user_units.try_for_each(|unit| match self.prefilter.is_anchored(unit) {
-            true => self.compiled(unit, grammar).map(|_| ()),
-            false => self.unanchored(grammar).map(|_| ()),
+        user_units.try_for_each(|unit| {
+            check_with_tree_sitter(&self.rules_of(unit).collect::<Vec<_>>(), grammar)?;
+            self.compiled(unit, grammar).map(|_| ())
         })
-    }
-
-    /// For a run of a few files (pre-commit), where compiling the queries costs more than the
-    /// rest: compiles every rule that some of `files` may need, per grammar, together in
-    /// `options.unanchored_queries` queries side by side. tree-sitter pays a fixed cost per query
-    /// (it scans the grammar's whole parse table) and shares its analysis of a node type among
-    /// the patterns of one query, so one query per thread beats one per rule. Rules that only a
-    /// fixed text needs still compile on their own. A file that cannot be read is skipped here
-    /// (processing it reports why).
-    pub fn prime(&self, files: &[crate::walk::WalkedFile]) {
-        let mut wanted: [Vec<Option<usize>>; 4] = Default::default();
-        for file in files {
-            let Ok(source) = SourceFile::read(&file.path, file.display.clone(), file.grammar) else { continue };
-            let context = FileContext::new(&source.path, &self.workspace);
-            let units = &mut wanted[file.grammar.index()];
-            units.extend(self.candidate_units(file.grammar, &source.text, &context));
-            units.sort_unstable();
-            units.dedup();
-        }
-        let grammars: Vec<(Grammar, Vec<Option<usize>>)> = Grammar::ALL.into_iter().map(|g| (g, std::mem::take(&mut wanted[g.index()]))).filter(|(_, units)| !units.is_empty()).collect();
-        grammars.into_par_iter().for_each(|(grammar, units)| {
-            let rules: Vec<RuleRef> = units
-                .iter()
-                .flat_map(|unit| match *unit {
-                    Some(unit) => vec![unit],
-                    None => self.unanchored_units(grammar).collect(),
-                })
-                .flat_map(|unit| self.rules_of(unit))
-                .collect();
-            let queries = balanced_groups(rules, self.options.unanchored_queries).par_iter().map(|group| compile_rules(group, grammar)).collect();
-            let _ = self.primed[grammar.index()].set(Primed { units, queries });
-        });
-    }
-
-    /// The units of `grammar`'s language without anchors, which every file of it goes to.
-    fn unanchored_units(&self, grammar: Grammar) -> impl Iterator<Item = usize> + '_ {
-        self.units_of(grammar.spec_language()).filter(|&unit| !self.prefilter.is_anchored(unit))
-    }
-
-    fn unanchored(&self, grammar: Grammar) -> Result<&[CompiledSpec], SpecError> {
-        let slot = self.unanchored[grammar.index()].get_or_init(|| {
-            let rules: Vec<RuleRef> = self.unanchored_units(grammar).flat_map(|unit| self.rules_of(unit)).collect();
-            balanced_groups(rules, self.options.unanchored_queries).par_iter().map(|group| compile_rules(group, grammar)).collect()
-        });
-        slot.as_deref().map_err(Clone::clone)
     }
 
     fn compiled(&self, unit: usize, grammar: Grammar) -> Result<&CompiledSpec, SpecError> {
@@ -327,53 +251,14 @@ impl Engine {
         slot.as_ref().map_err(Clone::clone)
     }
 
-    /// The rules of `grammar`'s language that the pre-filter lets match `text`, compiled.
+    /// The rules of `grammar`'s language that the pre-filter lets match `text` (with `facts`
+    /// about its file), compiled, and where in `text` their matches can be.
     pub(crate) fn candidates(&self, grammar: Grammar, text: &str, facts: &dyn FileFacts) -> Result<Vec<SpecQueries<'_>>, SpecError> {
-        self.queries(&self.candidate_units(grammar, text, facts), grammar, text)
-    }
-
-    /// The units (rules) of `grammar`'s language that the pre-filter lets match `text` (with
-    /// `facts` about its file); `None` stands for the rules without anchors, which may match any
-    /// file.
-    fn candidate_units(&self, grammar: Grammar, text: &str, facts: &dyn FileFacts) -> Vec<Option<usize>> {
         let mut scan = self.prefilter.scan(text.as_bytes());
-        let mut candidates: Vec<Option<usize>> = Vec::new();
-        for unit in self.units_of(grammar.spec_language()) {
-            if !self.prefilter.is_anchored(unit) {
-                if !candidates.contains(&None) {
-                    candidates.push(None);
-                }
-            } else if self.prefilter.may_match(unit, &mut scan, facts) {
-                candidates.push(Some(unit));
-            }
-        }
-        candidates
-    }
-
-    /// The compiled queries of `units` (in parallel when several are new) and where in `text`
-    /// their matches can be.
-    fn queries(&self, units: &[Option<usize>], grammar: Grammar, text: &str) -> Result<Vec<SpecQueries<'_>>, SpecError> {
-        // Units that `prime` compiled are served by its queries, all of them: a query of a unit
-        // the file cannot match (the pre-filter is sound) finds nothing in it.
-        let primed = self.primed[grammar.index()].get();
-        let is_primed = |unit: &Option<usize>| primed.is_some_and(|p| p.units.contains(unit));
-        let mut queries: Vec<SpecQueries> = match primed {
-            Some(primed) if units.iter().any(is_primed) => primed.queries.as_ref().map_err(Clone::clone)?.iter().map(|compiled| SpecQueries { compiled, ranges: None }).collect(),
-            _ => Vec::new(),
-        };
-        let rest: Vec<Option<usize>> = units.iter().filter(|unit| !is_primed(unit)).copied().collect();
-        let compiled: Result<Vec<Vec<SpecQueries>>, SpecError> = rest
-            .par_iter()
-            .map(|candidate| match *candidate {
-                Some(index) => {
-                    let ranges = self.prefilter.match_ranges(index, text.as_bytes());
-                    Ok(vec![SpecQueries { compiled: self.compiled(index, grammar)?, ranges }])
-                }
-                None => Ok(self.unanchored(grammar)?.iter().map(|compiled| SpecQueries { compiled, ranges: None }).collect()),
-            })
-            .collect();
-        queries.extend(compiled?.into_iter().flatten());
-        Ok(queries)
+        self.units_of(grammar.spec_language())
+            .filter(|&unit| !self.prefilter.is_anchored(unit) || self.prefilter.may_match(unit, &mut scan, facts))
+            .map(|unit| Ok(SpecQueries { compiled: self.compiled(unit, grammar)?, ranges: self.prefilter.match_ranges(unit, text.as_bytes()) }))
+            .collect()
     }
 
     /// Reads, fixes and describes one file, leaving out the codemods in `ignored` (the
@@ -392,16 +277,13 @@ impl Engine {
         let mut suppressions = Suppressions::parse(&source.text, source.grammar.comment_prefix(), ignored);
         // A file the pre-filter rules out is neither parsed nor matched (so a syntax error in it
         // goes unreported: nothing would have been changed there anyway).
-        let specs = self.candidate_units(source.grammar, &source.text, &context);
-        let mut run = if specs.is_empty() {
-            FixRun::unchanged()
-        } else {
-            // Compiling a spec's queries costs more than parsing a file: do both side by side.
-            let (queries, tree) = rayon::join(|| self.queries(&specs, source.grammar, &source.text), || parse(source.grammar, &source.text));
-            match queries {
-                Ok(queries) => fixpoint::run(self, queries, tree, source.grammar, &source.text, &context, &mut suppressions),
-                Err(e) => FixRun::not_processed(e),
+        let mut run = match self.candidates(source.grammar, &source.text, &context) {
+            Ok(queries) if queries.is_empty() => FixRun::unchanged(),
+            Ok(queries) => {
+                let tree = parse(source.grammar, &source.text);
+                fixpoint::run(self, queries, tree, source.grammar, &source.text, &context, &mut suppressions)
             }
+            Err(e) => FixRun::not_processed(e),
         };
         run.problems.extend_from_slice(suppressions.malformed());
         if self.options.report_unused_suppressions && run.completed {
@@ -492,66 +374,5 @@ mod tests {
         assert!(dropped.changed && dropped.fixed.is_none() && dropped.source.is_none(), "no text kept");
         assert_eq!(kept.findings.len(), dropped.findings.len());
         assert!(dropped.has_news());
-    }
-
-    #[test]
-    fn priming_a_few_files_fixes_them_as_rule_by_rule_compiling_does() {
-        let dir = std::env::temp_dir().join(format!("pulumi-fix-prime-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let sources = [
-            ("main.py", Grammar::Python, "import pulumi\nimport pulumi_aws as aws\nb = aws.s3.Bucket('b')\npulumi.export('u', f'https://{b.bucket}')\ndata = text.encode('base64')\n"),
-            ("index.ts", Grammar::TypeScript, "import * as aws from \"@pulumi/aws\";\nconst b = new aws.s3.Bucket(\"b\");\nconst o = new aws.s3.BucketObject(\"o\", { bucket: b.id, key: `logs/${b.bucket}` });\n"),
-        ];
-        let files: Vec<crate::walk::WalkedFile> = sources
-            .iter()
-            .map(|(name, grammar, text)| {
-                std::fs::write(dir.join(name), text).unwrap();
-                crate::walk::WalkedFile { path: dir.join(name), display: name.to_string(), grammar: *grammar }
-            })
-            .collect();
-        let specs = crate::spec::builtin_specs().unwrap();
-        let outcomes = |prime: bool| {
-            let engine = Engine::new(specs.clone(), EngineOptions { unanchored_queries: 2, ..Default::default() });
-            if prime {
-                engine.prime(&files);
-                assert!(engine.primed[Grammar::Python.index()].get().is_some_and(|p| p.units.len() > 1), "anchored and unanchored rules primed");
-            }
-            files.iter().map(|f| engine.process_path(&f.path, f.display.clone(), f.grammar, &[])).map(|o| (o.fixed, o.findings.len())).collect::<Vec<_>>()
-        };
-        let (primed, unit_by_unit) = (outcomes(true), outcomes(false));
-        std::fs::remove_dir_all(&dir).unwrap();
-        assert_eq!(primed, unit_by_unit);
-        assert!(primed.iter().all(|(fixed, _)| fixed.is_some()), "both files get fixes");
-        assert!(primed[0].0.as_deref().unwrap().contains("base64.b64encode"), "an anchored rule fired: {:?}", primed[0].0);
-    }
-
-    #[test]
-    fn unanchored_specs_split_into_balanced_groups_that_match_like_one_query() {
-        let specs = crate::spec::builtin_specs().unwrap();
-        let python: Vec<(usize, &Spec, usize)> = specs
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.language == crate::spec::SpecLanguage::Python)
-            .flat_map(|(i, s)| (0..s.rules.len()).map(move |r| (i, s, r)))
-            .collect();
-        for count in [0, 1, 2, 3, python.len() + 5] {
-            let groups = balanced_groups(python.clone(), count);
-            assert_eq!(groups.len(), count.clamp(1, python.len()), "{count} groups asked");
-            let mut rules: Vec<(usize, usize)> = groups.iter().flatten().map(|(i, _, r)| (*i, *r)).collect();
-            rules.sort_unstable();
-            assert_eq!(rules, python.iter().map(|(i, _, r)| (*i, *r)).collect::<Vec<_>>(), "every rule once");
-        }
-        assert!(balanced_groups(Vec::new(), 2).is_empty());
-
-        // One query or one per thread: the same fixes.
-        let source = "import pulumi\nimport pulumi_aws as aws\nb = aws.s3.Bucket('b')\npulumi.export('u', f'https://{b.bucket}')\nif b.id == 'x':\n    pass\n";
-        let fixed = |queries| {
-            let engine = Engine::new(specs.clone(), EngineOptions { unanchored_queries: queries, ..Default::default() });
-            let file = SourceFile { path: "main.py".into(), display: "main.py".into(), grammar: Grammar::Python, has_bom: false, text: source.into() };
-            let outcome = engine.process_source(file, &[]);
-            (outcome.fixed, outcome.findings.len())
-        };
-        assert_eq!(fixed(1), fixed(2));
-        assert!(fixed(1).0.is_some(), "the f-string is fixed");
     }
 }

@@ -769,7 +769,8 @@ mod tests {
         let prefilter = Prefilter::new(std::slice::from_ref(&spec));
         let passes = prefilter.may_match(0, &mut prefilter.scan(source.as_bytes()), &NoProject);
         let compiled = compile_spec(&spec, grammar).unwrap();
-        assert!(reading_agrees(&compiled.query, &spec.rules[0].query), "{query}");
+        let tree_sitter = Query::new(&grammar.ts_language(), &spec.rules[0].query).unwrap();
+        assert!(reading_agrees(&tree_sitter, &spec.rules[0].query), "{query}");
         let tree = parse(grammar, source);
         let index = FileIndex::build(grammar, &tree, source);
         let matches = |ranges| find_matches(&[SpecQueries { compiled: &compiled, ranges }], &tree, source, &index).len();

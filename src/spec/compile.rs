@@ -1,13 +1,14 @@
-//! Query compilation: all rules of one spec become one tree-sitter query per grammar, compiled
-//! when a file first needs it (the pre-filter decides) and shared by every thread. Compiling is
-//! the dearest step of a one-file run, so a run compiles only the specs its files may match.
+//! Query compilation: all rules of one spec become one query per grammar, compiled when a file
+//! first needs it (the pre-filter decides) and shared by every thread. The engine reads and runs
+//! queries itself (`crate::query`); tree-sitter compiles only the few that use constructs the
+//! engine leaves to it, since its compiling is the dearest step of a one-file run.
 
 use super::anchors::reading_agrees;
 use super::{Spec, SpecError};
 use crate::lang::Grammar;
-use tree_sitter::{Query, QueryPredicateArg};
-
-/// Predicates tree-sitter evaluates itself.
+use crate::query::{PredicateArg, Query};
+/// Predicates on a node's text (`crate::query` holds them as tree-sitter does) and tree-sitter's
+/// property predicates, which hold no condition.
 const TEXT_PREDICATES: &[&str] = &[
     "eq?", "not-eq?", "any-eq?", "any-not-eq?", "match?", "not-match?", "any-match?", "any-not-match?", "any-of?",
     "not-any-of?", "set!", "is?", "is-not?",
@@ -194,6 +195,10 @@ impl VersionComparison {
 /// a file first needs them.
 pub struct CompiledSpec {
     pub query: Query,
+    /// tree-sitter's compilation of the same source, when `query` uses constructs the engine
+    /// leaves to tree-sitter (see [`Query::runs_itself`]); its patterns and captures are numbered
+    /// as `query`'s.
+    pub tree_sitter: Option<tree_sitter::Query>,
     /// For each pattern of `query`: the spec (as numbered by the caller) and rule it came from.
     pub pattern_rules: Vec<(usize, usize)>,
     /// For each pattern of `query`: its semantic predicates.
@@ -206,7 +211,7 @@ impl CompiledSpec {
     /// The index of a query capture or a derived one.
     pub fn capture_index(&self, name: &str) -> Option<u32> {
         self.query.capture_index_for_name(name).or_else(|| {
-            let base = self.query.capture_names().len();
+            let base = self.query.capture_names.len();
             self.derived_captures.iter().position(|d| d == name).map(|i| (base + i) as u32)
         })
     }
@@ -306,7 +311,7 @@ fn derive_capture(query: &Query, derived: &mut Vec<String>, bind: &str) -> Resul
         derived.push(bind.to_string());
         derived.len() - 1
     });
-    Ok((query.capture_names().len() + position) as u32)
+    Ok((query.capture_names.len() + position) as u32)
 }
 
 /// Compiles every rule of `spec` into one query for `grammar` (a grammar of the spec's language).
@@ -315,63 +320,97 @@ pub fn compile_spec(spec: &Spec, grammar: Grammar) -> Result<CompiledSpec, SpecE
     compile_rules(&rules, grammar)
 }
 
+/// Rules' queries as one source: where each starts, to name the spec file and line of an offset.
+struct Combined<'r, 's> {
+    rules: &'r [(usize, &'s Spec, usize)],
+    text: String,
+    /// Where each rule's query starts in `text`, with the rule's position in `rules`.
+    starts: Vec<(usize, usize)>,
+}
+
+impl<'r, 's> Combined<'r, 's> {
+    fn new(rules: &'r [(usize, &'s Spec, usize)]) -> Self {
+        let mut text = String::new();
+        let mut starts = Vec::new();
+        for (position, (_, spec, rule)) in rules.iter().enumerate() {
+            starts.push((text.len(), position));
+            text.push_str(&spec.rules[*rule].query);
+            text.push('\n');
+        }
+        Combined { rules, text, starts }
+    }
+
+    /// The rule an offset lies in: (its start, its position in `rules`).
+    fn rule_at(&self, offset: usize) -> (usize, usize) {
+        self.starts.iter().rev().find(|(start, _)| *start <= offset).copied().unwrap_or(self.starts[0])
+    }
+
+    fn locate(&self, offset: usize, message: String) -> SpecError {
+        let (start, position) = self.rule_at(offset);
+        let (_, spec, rule) = self.rules[position];
+        let line_in_query = self.text[start..offset.min(self.text.len())].matches('\n').count();
+        SpecError { path: spec.path.clone(), line: spec.rules[rule].query_line + line_in_query, message }
+    }
+
+    fn does_not_compile(&self, grammar: Grammar, offset: usize, message: String) -> SpecError {
+        self.locate(offset, format!("query does not compile for {}: {message}", grammar.name()))
+    }
+
+    fn tree_sitter_query(&self, grammar: Grammar) -> Result<tree_sitter::Query, SpecError> {
+        tree_sitter::Query::new(&grammar.ts_language(), &self.text)
+            .map_err(|e| self.does_not_compile(grammar, e.offset, format!("{:?} error at column {}: {}", e.kind, e.column + 1, e.message.trim())))
+    }
+}
+
+/// Compiles `rules` with tree-sitter, for its errors: those the engine gives, and patterns the
+/// grammar makes impossible, which the engine runs without finding anything. For user specs.
+pub fn check_with_tree_sitter(rules: &[(usize, &Spec, usize)], grammar: Grammar) -> Result<(), SpecError> {
+    Combined::new(rules).tree_sitter_query(grammar).map(|_| ())
+}
+
 /// Compiles rules — each `(number matches report its spec by, spec, rule index)` — into one
 /// query.
 pub fn compile_rules(rules: &[(usize, &Spec, usize)], grammar: Grammar) -> Result<CompiledSpec, SpecError> {
-    let specs: Vec<(usize, &Spec)> = rules.iter().map(|(number, spec, _)| (*number, *spec)).collect();
-    let mut combined = String::new();
-    // Where each rule's query starts in `combined`, with its spec (position in `specs`) and rule.
-    let mut starts: Vec<(usize, usize, usize)> = Vec::new();
-    for (position, (_, spec, rule_index)) in rules.iter().enumerate() {
-        starts.push((combined.len(), position, *rule_index));
-        combined.push_str(&spec.rules[*rule_index].query);
-        combined.push('\n');
-    }
-    let rule_at = |offset: usize| starts.iter().rev().find(|(start, _, _)| *start <= offset).copied().unwrap_or(starts[0]);
-    let locate = |offset: usize, message: String| {
-        let (start, position, rule) = rule_at(offset);
-        let spec = specs[position].1;
-        let line_in_query = combined[start..offset.min(combined.len())].matches('\n').count();
-        SpecError { path: spec.path.clone(), line: spec.rules[rule].query_line + line_in_query, message }
+    let combined = Combined::new(rules);
+    let mut query = crate::query::parse(&combined.text).map_err(|e| combined.does_not_compile(grammar, e.offset, e.message))?;
+    query.resolve(&grammar.ts_language()).map_err(|e| combined.does_not_compile(grammar, e.offset, e.message))?;
+    let tree_sitter = if query.runs_itself() {
+        None
+    } else {
+        let compiled = combined.tree_sitter_query(grammar)?;
+        debug_assert!(reading_agrees(&compiled, &combined.text), "the pre-filter misreads this query:\n{}", combined.text);
+        debug_assert!(
+            compiled.pattern_count() == query.patterns.len() && compiled.capture_names().iter().eq(&query.capture_names),
+            "tree-sitter numbers this query otherwise:\n{}",
+            combined.text
+        );
+        Some(compiled)
     };
-
-    let query = Query::new(&grammar.ts_language(), &combined).map_err(|e| {
-        locate(
-            e.offset,
-            format!(
-                "query does not compile for {} ({:?} error at column {}): {}",
-                grammar.name(),
-                e.kind,
-                e.column + 1,
-                e.message.trim()
-            ),
-        )
-    })?;
-    debug_assert!(reading_agrees(&query, &combined), "the pre-filter misreads this query:\n{combined}");
+    let locate = |offset: usize, message: String| combined.locate(offset, message);
 
     let mut derived_captures: Vec<String> = Vec::new();
-    let mut pattern_rules = Vec::with_capacity(query.pattern_count());
-    let mut pattern_predicates = Vec::with_capacity(query.pattern_count());
-    for pattern in 0..query.pattern_count() {
-        let start = query.start_byte_for_pattern(pattern);
-        let (_, position, rule) = rule_at(start);
-        pattern_rules.push((specs[position].0, rule));
+    let mut pattern_rules = Vec::with_capacity(query.patterns.len());
+    let mut pattern_predicates = Vec::with_capacity(query.patterns.len());
+    for pattern in &query.patterns {
+        let start = pattern.start_byte;
+        let (number, _, rule) = rules[combined.rule_at(start).1];
+        pattern_rules.push((number, rule));
         let mut predicates = Vec::new();
-        for predicate in query.general_predicates(pattern) {
-            let name = predicate.operator.as_ref();
+        for predicate in pattern.predicates.iter().filter(|p| !TEXT_PREDICATES.contains(&p.name.as_str())) {
+            let name = predicate.name.as_str();
             let (negate, base) = match name.strip_prefix("not-") {
                 Some(base) => (true, base),
                 None => (false, name),
             };
             let capture = match predicate.args.first() {
-                Some(QueryPredicateArg::Capture(c)) => *c,
+                Some(PredicateArg::Capture(c)) => *c,
                 _ => return Err(locate(start, format!("#{name} needs a capture as its first argument"))),
             };
             let strings: Vec<String> = predicate.args[1..]
                 .iter()
                 .filter_map(|a| match a {
-                    QueryPredicateArg::String(s) => Some(s.to_string()),
-                    QueryPredicateArg::Capture(_) => None,
+                    PredicateArg::String(s) => Some(s.clone()),
+                    PredicateArg::Capture(_) => None,
                 })
                 .collect();
             let needs_strings = |what: &str| {
@@ -427,7 +466,7 @@ pub fn compile_rules(rules: &[(usize, &Spec, usize)], grammar: Grammar) -> Resul
                 }
                 "has-element?" => {
                     let element = match strings.as_slice() {
-                        [name] => query.capture_index_for_name(name).or_else(|| derived_captures.iter().position(|d| d == name).map(|i| (query.capture_names().len() + i) as u32)),
+                        [name] => query.capture_index_for_name(name).or_else(|| derived_captures.iter().position(|d| d == name).map(|i| (query.capture_names.len() + i) as u32)),
                         _ => None,
                     };
                     let Some(element) = element else {
@@ -457,24 +496,39 @@ pub fn compile_rules(rules: &[(usize, &Spec, usize)], grammar: Grammar) -> Resul
         }
         pattern_predicates.push(predicates);
     }
-    Ok(CompiledSpec { query, pattern_rules, pattern_predicates, derived_captures })
+    Ok(CompiledSpec { query, tree_sitter, pattern_rules, pattern_predicates, derived_captures })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Runs compile built-in specs only when a file needs them, so the suite compiles them all
-    /// (and, in debug builds, checks the pre-filter reads each query as tree-sitter does).
+    /// Runs compile built-in specs only when a file needs them, so the suite compiles them all,
+    /// and checks that tree-sitter compiles each as well, numbering its patterns and captures as
+    /// the engine does, and that the pre-filter reads it as tree-sitter does.
     #[test]
     fn every_builtin_spec_compiles_for_every_grammar_of_its_language() {
         for spec in super::super::builtin_specs().unwrap() {
             for grammar in Grammar::ALL.into_iter().filter(|g| g.spec_language() == spec.language) {
-                if let Err(e) = compile_spec(&spec, grammar) {
-                    panic!("{e}");
-                }
+                let compiled = compile_spec(&spec, grammar).unwrap_or_else(|e| panic!("{e}"));
+                let source: String = spec.rules.iter().map(|r| format!("{}\n", r.query)).collect();
+                let tree_sitter = tree_sitter::Query::new(&grammar.ts_language(), &source).unwrap_or_else(|e| panic!("{}: {e}", spec.id));
+                assert_eq!(tree_sitter.pattern_count(), compiled.query.patterns.len(), "{}", spec.id);
+                assert!(tree_sitter.capture_names().iter().eq(&compiled.query.capture_names), "{}", spec.id);
+                let starts: Vec<usize> = (0..tree_sitter.pattern_count()).map(|p| tree_sitter.start_byte_for_pattern(p)).collect();
+                assert_eq!(starts, compiled.query.patterns.iter().map(|p| p.start_byte).collect::<Vec<_>>(), "{}", spec.id);
+                assert!(reading_agrees(&tree_sitter, &source), "the pre-filter misreads {}", spec.id);
             }
         }
+    }
+
+    #[test]
+    fn a_query_the_grammar_does_not_fit_is_an_error_at_its_line() {
+        let toml = "id = \"t\"\nlanguage = \"python\"\nsummary = \"s\"\nexplanation = \"e\"\nseed = \"x\"\nsafety = \"safe\"\n[[rule]]\nquery = '''\n(call\n  arguments: (argument_lst))\n'''\n";
+        let spec = super::super::model::parse_spec("t.toml", toml).unwrap();
+        let Err(error) = compile_spec(&spec, Grammar::Python) else { panic!("compiled") };
+        assert_eq!(error.line, 10, "{error}");
+        assert!(error.message.contains("(argument_lst)"), "{error}");
     }
 
     #[test]
@@ -509,6 +563,6 @@ mod tests {
         let spec = super::super::model::parse_spec("t.toml", &toml).unwrap();
         let compiled = compile_spec(&spec, Grammar::Python).unwrap();
         assert_eq!(compiled.derived_captures, vec!["integration"]);
-        assert_eq!(compiled.capture_index("integration"), Some(compiled.query.capture_names().len() as u32));
+        assert_eq!(compiled.capture_index("integration"), Some(compiled.query.capture_names.len() as u32));
     }
 }

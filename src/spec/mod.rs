@@ -10,7 +10,7 @@ mod template;
 mod upgrades;
 
 pub use anchors::{FileFacts, NoProject, Prefilter};
-pub use compile::{CompiledSpec, NodeFact, SemanticPredicate, compile_rules, compile_spec};
+pub use compile::{CompiledSpec, NodeFact, SemanticPredicate, check_with_tree_sitter, compile_rules, compile_spec};
 pub use model::{EditSpec, Example, ImportSpec, Rule, Safety, Spec, SpecLanguage, UpgradePack};
 pub use template::{Template, TemplatePart, TemplateSource, TransformCall};
 

@@ -1,0 +1,267 @@
+//! Running queries over a tree: one walk for all of a file's queries, each pattern tried at the
+//! nodes of its root's kind, its children matched by backtracking.
+
+use super::{ERROR_SYMBOL, Item, Kind, NodePattern, Pattern, Quantifier, Query, Term};
+use std::num::NonZeroU16;
+use std::ops::Range;
+use tree_sitter::Node;
+
+/// A query to run, and the byte ranges its matches must start in (`None`: anywhere).
+pub struct QueryRun<'q> {
+    pub query: &'q Query,
+    pub ranges: Option<&'q [Range<usize>]>,
+}
+
+/// One match: the query (its index in the runs), its pattern, and its captures in the order the
+/// nodes come (an ancestor before its descendants).
+pub type Captures<'t> = Vec<(u32, Node<'t>)>;
+
+/// Runs every query over the tree under `root`, calling `emit(run, pattern, captures)` for each
+/// match whose text predicates hold. A match starts at a node that intersects one of its query's
+/// ranges, as with tree-sitter's `QueryCursor::set_byte_range`, and may reach outside them.
+pub fn run<'t>(runs: &[QueryRun], root: Node<'t>, text: &[u8], mut emit: impl FnMut(usize, usize, Captures<'t>)) {
+    // Patterns by the kind of node their root matches; wildcard roots are tried everywhere.
+    let mut by_kind: Vec<Vec<(usize, usize)>> = vec![Vec::new(); root.language().node_kind_count() + 1];
+    let mut anywhere = Vec::new();
+    for (run_index, query_run) in runs.iter().enumerate() {
+        for (pattern_index, pattern) in query_run.query.patterns.iter().enumerate() {
+            debug_assert!(pattern.runs_itself, "a query with constructs left to tree-sitter was given to query::run");
+            let mut kinds = Vec::new();
+            root_kinds(&pattern.root, &mut kinds);
+            if kinds.contains(&None) {
+                anywhere.push((run_index, pattern_index));
+            } else {
+                for kind in kinds.into_iter().flatten() {
+                    let slot = if kind == ERROR_SYMBOL { by_kind.len() - 1 } else { kind as usize };
+                    if !by_kind[slot].contains(&(run_index, pattern_index)) {
+                        by_kind[slot].push((run_index, pattern_index));
+                    }
+                }
+            }
+        }
+    }
+    let mut union: Vec<Range<usize>> = Vec::new();
+    let everywhere = runs.iter().any(|r| r.ranges.is_none());
+    if !everywhere {
+        union = runs.iter().flat_map(|r| r.ranges.unwrap_or_default().iter().cloned()).collect();
+        union.sort_by_key(|r| r.start);
+    }
+
+    let mut matcher = Matcher { captures: Vec::new(), found: Vec::new() };
+    let mut cursor = root.walk();
+    loop {
+        let node = cursor.node();
+        if everywhere || union.iter().any(|r| intersects(node, r)) {
+            let kind = node.kind_id();
+            let slot = if kind == ERROR_SYMBOL { by_kind.len() - 1 } else { (kind as usize).min(by_kind.len() - 1) };
+            let here = Child { node, field: cursor.field_id(), named: node.is_named() };
+            for &(run_index, pattern_index) in by_kind[slot].iter().chain(&anywhere) {
+                let query_run = &runs[run_index];
+                if query_run.ranges.is_some_and(|ranges| !ranges.iter().any(|r| intersects(node, r))) {
+                    continue;
+                }
+                let pattern = &query_run.query.patterns[pattern_index];
+                for captures in matcher.matches_at(pattern, here) {
+                    if pattern.text_predicates.iter().all(|p| p.holds(&captures, text)) {
+                        emit(run_index, pattern_index, captures);
+                    }
+                }
+            }
+            if cursor.goto_first_child() {
+                continue;
+            }
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}
+
+/// tree-sitter's test: a node intersects a range when it ends after the range starts (an empty
+/// node: at its start) and starts before it ends.
+fn intersects(node: Node, range: &Range<usize>) -> bool {
+    let (start, end) = (node.start_byte(), node.end_byte());
+    (end > range.start || (start == end && end == range.start)) && start < range.end
+}
+
+/// The kinds of node a pattern's root can be; `None` for a wildcard.
+fn root_kinds(item: &Item, kinds: &mut Vec<Option<u16>>) {
+    match &item.term {
+        Term::Node(NodePattern { kind: Kind::Symbol { id, .. }, .. }) => kinds.push(Some(*id)),
+        Term::Node(_) | Term::Group(_) => kinds.push(None),
+        Term::Alternation(branches) => branches.iter().for_each(|b| root_kinds(b, kinds)),
+    }
+}
+
+/// A child as a pattern sees it: the node, the field it is in, whether it is named.
+#[derive(Clone, Copy)]
+struct Child<'t> {
+    node: Node<'t>,
+    field: Option<NonZeroU16>,
+    named: bool,
+}
+
+fn children_of<'t>(node: Node<'t>) -> Vec<Child<'t>> {
+    let mut cursor = node.walk();
+    let mut children = Vec::with_capacity(node.child_count());
+    if cursor.goto_first_child() {
+        loop {
+            let child = cursor.node();
+            children.push(Child { node: child, field: cursor.field_id(), named: child.is_named() });
+            if !cursor.goto_next_sibling() {
+                break;
+            }
+        }
+    }
+    children
+}
+
+/// What may lie between the previous item's node and the next item's.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Gap {
+    Anything,
+    /// After `.`: anonymous nodes only.
+    AnonymousOnly,
+    /// After `_ .`: nothing.
+    Nothing,
+}
+
+/// Where a matching continues: the matcher and the position after what matched.
+type Continue<'k, 't> = &'k mut dyn FnMut(&mut Matcher<'t>, usize);
+
+struct Matcher<'t> {
+    /// The captures of the match being built.
+    captures: Captures<'t>,
+    /// The complete matches at the current root.
+    found: Vec<Captures<'t>>,
+}
+
+impl<'t> Matcher<'t> {
+    /// The longest matches of `pattern` rooted at `here`: of two matches where one captures
+    /// everything the other does and more, tree-sitter keeps the longer.
+    fn matches_at(&mut self, pattern: &Pattern, here: Child<'t>) -> Vec<Captures<'t>> {
+        self.found.clear();
+        self.root(&pattern.root, here);
+        let mut found = std::mem::take(&mut self.found);
+        if found.len() > 1 {
+            let keys: Vec<Vec<(u32, usize)>> = found
+                .iter()
+                .map(|captures| {
+                    let mut key: Vec<(u32, usize)> = captures.iter().map(|(i, n)| (*i, n.id())).collect();
+                    key.sort_unstable();
+                    key.dedup();
+                    key
+                })
+                .collect();
+            let mut keep: Vec<bool> = (0..found.len()).map(|i| !keys[..i].contains(&keys[i])).collect();
+            for (i, key) in keys.iter().enumerate() {
+                if keys.iter().any(|other| other.len() > key.len() && is_subset(key, other)) {
+                    keep[i] = false;
+                }
+            }
+            let mut index = 0;
+            found.retain(|_| {
+                index += 1;
+                keep[index - 1]
+            });
+        }
+        found
+    }
+
+    fn root(&mut self, item: &Item, here: Child<'t>) {
+        match &item.term {
+            Term::Node(node) => {
+                self.node_at(item, node, &[here], 0, false, &mut |m, _| m.found.push(m.captures.clone()));
+            }
+            Term::Alternation(branches) => branches.iter().for_each(|branch| self.root(branch, here)),
+            Term::Group(_) => unreachable!("sibling sequences are left to tree-sitter"),
+        }
+    }
+
+    /// Matches `items` in order against `children[from..]`; `after_any` when the item before was
+    /// `_`, after which a `.` allows no node at all in between.
+    fn sequence(&mut self, items: &[Item], children: &[Child<'t>], from: usize, after_any: bool, last_anchored: bool, k: Continue<'_, 't>) {
+        let Some((item, rest)) = items.split_first() else { return k(self, from) };
+        let gap = match (item.immediate, after_any) {
+            (false, _) => Gap::Anything,
+            (true, false) => Gap::AnonymousOnly,
+            (true, true) => Gap::Nothing,
+        };
+        let last = last_anchored && rest.is_empty();
+        let is_any = matches!(item.term, Term::Node(NodePattern { kind: Kind::Any, .. }));
+        let mut next = |m: &mut Matcher<'t>, position: usize| m.sequence(rest, children, position, is_any, last_anchored, k);
+        if item.quantifier == Quantifier::ZeroOrOne {
+            next(self, from);
+        }
+        self.once(item, children, from, gap, last, &mut next);
+    }
+
+    /// Matches `item` once, at the first child at or after `from` that `gap` lets it reach, or a
+    /// later one.
+    fn once(&mut self, item: &Item, children: &[Child<'t>], from: usize, gap: Gap, last: bool, k: Continue<'_, 't>) {
+        match &item.term {
+            Term::Node(node) => {
+                // tree-sitter keeps trying later siblings for an item only when that could change
+                // the match: when it captures, or has children that may not match. A childless
+                // item without captures takes the first node it fits, whatever follows.
+                let first_only = item.captures.is_empty() && node.children.is_empty();
+                for position in from..children.len() {
+                    if position > from {
+                        let skipped = children[position - 1];
+                        if gap == Gap::Nothing || (gap == Gap::AnonymousOnly && skipped.named) {
+                            break;
+                        }
+                    }
+                    if self.node_at(item, node, children, position, last, k) && first_only {
+                        break;
+                    }
+                }
+            }
+            Term::Alternation(branches) => {
+                for branch in branches {
+                    if branch.quantifier == Quantifier::ZeroOrOne {
+                        k(self, from);
+                    }
+                    self.once(branch, children, from, gap, last, k);
+                }
+            }
+            Term::Group(items) => self.sequence(items, children, from, false, false, k),
+        }
+    }
+
+    /// Matches node pattern `node` (written as `item`) at `children[position]`; whether the node
+    /// itself fits (its kind, field, place), whatever its children.
+    fn node_at(&mut self, item: &Item, node: &NodePattern, children: &[Child<'t>], position: usize, last: bool, k: Continue<'_, 't>) -> bool {
+        let child = children[position];
+        let kind_matches = match &node.kind {
+            Kind::Symbol { id, .. } => child.node.kind_id() == *id,
+            Kind::AnyNamed => child.named && child.node.kind_id() != ERROR_SYMBOL,
+            Kind::Any => child.node.kind_id() != ERROR_SYMBOL,
+        };
+        if !kind_matches
+            || item.field.as_ref().is_some_and(|f| child.field != f.id)
+            || (last && children[position + 1..].iter().any(|c| c.named))
+            || node.negated_fields.iter().any(|f| f.id.is_some_and(|id| child.node.child_by_field_id(id.get()).is_some()))
+        {
+            return false;
+        }
+        let saved = self.captures.len();
+        self.captures.extend(item.captures.iter().map(|&capture| (capture, child.node)));
+        if node.children.is_empty() {
+            k(self, position + 1);
+        } else {
+            let grandchildren = children_of(child.node);
+            self.sequence(&node.children, &grandchildren, 0, false, node.last_anchored, &mut |m, _| k(m, position + 1));
+        }
+        self.captures.truncate(saved);
+        true
+    }
+}
+
+/// Whether sorted `small` is contained in sorted `large`.
+fn is_subset(small: &[(u32, usize)], large: &[(u32, usize)]) -> bool {
+    let mut large = large.iter();
+    small.iter().all(|s| large.any(|l| l == s))
+}
