@@ -8,7 +8,7 @@ use crate::engine::{Engine, EngineOptions, FileOutcome, Problem};
 use crate::interrupt;
 use crate::report::{self, EXIT_CLEAN, EXIT_ERROR, FileReport, Mode, RunReport};
 use crate::source::SourceFile;
-use crate::spec::{self, Spec, SpecError};
+use crate::spec::{self, Spec, SpecError, SpecLanguage};
 use crate::walk;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -192,9 +192,12 @@ fn print_spec_errors(errors: &[SpecError], err: &mut dyn Write) -> i32 {
     EXIT_ERROR
 }
 
-/// Built-in specs plus those of the configured directories, filtered by `select` / `ignore`.
-pub fn load_specs(settings: &Settings) -> Result<Vec<Spec>, Vec<SpecError>> {
-    let mut specs = spec::builtin_specs()?;
+/// Built-in specs of `languages` plus those of the configured directories, filtered by
+/// `select` / `ignore`. The settings' ids and the user specs' ids are checked against the whole
+/// catalog: when the built-in specs of `languages` do not settle them, all are loaded.
+pub fn load_specs(settings: &Settings, languages: &[SpecLanguage]) -> Result<Vec<Spec>, Vec<SpecError>> {
+    let whole = languages.len() == SpecLanguage::ALL.len() || !settings.codemod_dirs.is_empty();
+    let mut specs = spec::builtin_specs_of(if whole { &SpecLanguage::ALL } else { languages })?;
     for dir in &settings.codemod_dirs {
         specs.extend(spec::load_dir(dir)?);
     }
@@ -202,11 +205,14 @@ pub fn load_specs(settings: &Settings) -> Result<Vec<Spec>, Vec<SpecError>> {
     let known: BTreeSet<&str> = specs.iter().map(|s| s.id.as_str()).collect();
     let unknown = settings.unknown_ids(&known);
     if !unknown.is_empty() {
-        return Err(unknown);
+        return if whole { Err(unknown) } else { load_specs(settings, &SpecLanguage::ALL) };
     }
     if let Some(pack) = settings.upgrade {
         let in_pack: Vec<&Spec> = specs.iter().filter(|s| s.upgrade.is_some_and(|u| u.package == pack.package && u.major <= pack.major)).collect();
         if in_pack.is_empty() {
+            if !whole {
+                return load_specs(settings, &SpecLanguage::ALL);
+            }
             return Err(vec![SpecError { path: "<command line>".into(), line: 0, message: format!("--upgrade {pack}: no codemod belongs to that upgrade; packs: aws@6, aws@7") }]);
         }
     }
@@ -224,18 +230,17 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Ok(settings) => settings,
         Err(errors) => return print_spec_errors(&errors, err),
     };
-    let specs = match load_specs(&settings) {
-        Ok(specs) => specs,
-        Err(errors) => return print_spec_errors(&errors, err),
-    };
-    if let Some(Command::Explain { id }) = &cli.command {
-        return explain(&specs, id, out, err);
-    }
-    if cli.list {
+    if cli.list || matches!(cli.command, Some(Command::Explain { .. })) {
+        let specs = match load_specs(&settings, &SpecLanguage::ALL) {
+            Ok(specs) => specs,
+            Err(errors) => return print_spec_errors(&errors, err),
+        };
+        if let Some(Command::Explain { id }) = &cli.command {
+            return explain(&specs, id, out, err);
+        }
         print_list(&specs, out);
         return EXIT_CLEAN;
     }
-    let specs = settings.chosen(specs);
 
     let threads = cli.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
     let (files, walk_problems) = walk::walk(&roots, threads, &|path, is_dir| settings.excluded(path, is_dir));
@@ -248,6 +253,12 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         }
         return if walk_problems.iter().any(|p| p.is_error) { EXIT_ERROR } else { EXIT_CLEAN };
     }
+    // Only the languages of the files found: parsing the catalog is most of a one-file run's start.
+    let languages: Vec<SpecLanguage> = SpecLanguage::ALL.into_iter().filter(|l| files.iter().any(|f| f.grammar.spec_language() == *l)).collect();
+    let specs = match load_specs(&settings, &languages) {
+        Ok(specs) => settings.chosen(specs),
+        Err(errors) => return print_spec_errors(&errors, err),
+    };
 
     let mode = if cli.write { Mode::Write } else { Mode::DryRun };
     let want_diff = mode == Mode::DryRun && cli.format == Format::Text && !cli.statistics;

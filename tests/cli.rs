@@ -29,6 +29,9 @@ fn exit_codes_follow_the_contract() {
     let unknown = run_in(dir.path(), &["--select", "nope"]);
     assert_eq!(unknown.code, 2);
     assert!(unknown.stderr.contains("unknown codemod id `nope`"));
+    // A run over Python files loads the Python codemods only, yet knows the others' ids.
+    let other_language = run_in(dir.path(), &["--select", "eip-vpc-domain,ts-eip-vpc-domain", "--ignore", "yaml-config-default-value"]);
+    assert_eq!(other_language.code, 0, "{}", other_language.stderr);
 }
 
 #[test]

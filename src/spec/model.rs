@@ -13,6 +13,8 @@ pub enum SpecLanguage {
 }
 
 impl SpecLanguage {
+    pub const ALL: [SpecLanguage; 3] = [SpecLanguage::Python, SpecLanguage::TypeScript, SpecLanguage::Yaml];
+
     pub fn name(self) -> &'static str {
         match self {
             SpecLanguage::Python => "python",

@@ -10,7 +10,7 @@
 //! unless an entry gives `python_from` / `python_to`.
 
 use super::model::{RawEdit, RawExample, RawRule, RawSpec, SeedRefs, build_spec};
-use super::{Lines, SpecError, UpgradePack, line_of};
+use super::{Lines, SpecError, SpecLanguage, UpgradePack, line_of};
 use crate::transforms::{camel, snake};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -393,6 +393,8 @@ struct Expansion<'a> {
     text: &'a str,
     lines: Lines,
     seed: &'a str,
+    /// The languages to write specs for.
+    languages: &'a [SpecLanguage],
     errors: Vec<SpecError>,
     specs: Vec<super::Spec>,
 }
@@ -407,6 +409,10 @@ impl Expansion<'_> {
     fn emit(&mut self, offset: usize, common: &Common, summary: &str, explanation: &str, languages: &[(Lang, Vec<GeneratedRule>)]) {
         let safety = common.safety.clone().unwrap_or_else(|| "safe".into());
         for (lang, rules) in languages {
+            let language = if *lang == Lang::Python { SpecLanguage::Python } else { SpecLanguage::TypeScript };
+            if !self.languages.contains(&language) {
+                continue;
+            }
             let example = match lang {
                 Lang::Python => &common.python,
                 Lang::TypeScript => &common.typescript,
@@ -440,7 +446,7 @@ impl Expansion<'_> {
             }));
             let raw = RawSpec {
                 id: at(lang.spec_id(self.pack, &common.id)),
-                language: at(if *lang == Lang::Python { "python" } else { "typescript" }.into()),
+                language: at(language.name().into()),
                 summary: lang.spell(summary),
                 explanation: format!("{}{note}\n\nFrom the pulumi-aws {} upgrade catalog ({}); runs where the program is on pulumi-aws {} or later, or with `--upgrade {}`.", lang.spell(explanation), self.pack.major, self.path, self.pack.major, self.pack),
                 seed: Spanned::new(offset..offset, SeedRefs::One(self.seed.to_string())),
@@ -482,13 +488,15 @@ impl Expansion<'_> {
 }
 
 /// Parses one catalog file and expands its entries into specs.
-pub fn expand(path: &str, text: &str) -> Result<Vec<super::Spec>, Vec<SpecError>> {
+/// Expands the catalog at `path` into specs of `languages` (a run over files of one language
+/// builds no other's).
+pub fn expand(path: &str, text: &str, languages: &[SpecLanguage]) -> Result<Vec<super::Spec>, Vec<SpecError>> {
     let catalog: Catalog = toml::from_str(text).map_err(|e| {
         let line = line_of(text, e.span().map(|s| s.start).unwrap_or(0));
         vec![SpecError { path: path.into(), line, message: format!("invalid upgrade catalog: {}", e.message().trim()) }]
     })?;
     let pack = UpgradePack::parse(&format!("{}@{}", catalog.package, catalog.major)).map_err(|m| vec![SpecError { path: path.into(), line: 1, message: m }])?;
-    let mut x = Expansion { pack, path, text, lines: Lines::of(text), seed: &catalog.seed, errors: Vec::new(), specs: Vec::new() };
+    let mut x = Expansion { pack, path, text, lines: Lines::of(text), seed: &catalog.seed, languages, errors: Vec::new(), specs: Vec::new() };
     let both = [Lang::Python, Lang::TypeScript];
     let major = pack.major;
 
@@ -660,7 +668,7 @@ mod tests {
     const HEAD: &str = "package = \"aws\"\nmajor = 7\nseed = \"guide\"\n";
 
     fn errors(body: &str) -> Vec<String> {
-        match expand("aws-7.toml", &format!("{HEAD}{body}")) {
+        match expand("aws-7.toml", &format!("{HEAD}{body}"), &SpecLanguage::ALL) {
             Ok(_) => vec![],
             Err(errors) => errors.into_iter().map(|e| e.to_string()).collect(),
         }
@@ -670,7 +678,7 @@ mod tests {
     fn an_entry_expands_into_one_gated_spec_per_language() {
         let body = "[[rename_argument]]\nid = \"x\"\nresource = \"aws:rds/instance:Instance\"\nfrom = \"name\"\nto = \"dbName\"\n\
                     [rename_argument.python]\nbefore = 'a'\n[rename_argument.typescript]\nbefore = 'b'\n";
-        let specs = expand("aws-7.toml", &format!("{HEAD}{body}")).unwrap();
+        let specs = expand("aws-7.toml", &format!("{HEAD}{body}"), &SpecLanguage::ALL).unwrap();
         let ids: Vec<_> = specs.iter().map(|s| s.id.as_str()).collect();
         assert_eq!(ids, ["aws7-x", "ts-aws7-x"]);
         assert!(specs.iter().all(|s| s.upgrade == Some(UpgradePack { package: "aws", major: 7 })));
