@@ -38,6 +38,7 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
+use crate::query::{Item, PredicateArg, Quantifier, Term};
 use tree_sitter::{CaptureQuantifier, Query};
 
 /// A needle the file's bytes must contain.
@@ -491,24 +492,68 @@ impl Needle {
     }
 }
 
-/// Reads the top-level patterns of a query source without compiling it: each pattern's captures
-/// (optional under `?`/`*` or in some branches only of `[...]`) and its predicates, strings unescaped as
-/// tree-sitter does. A query that does not compile yields patterns that say less, never more:
-/// such a spec is rejected before any file is read.
+/// Reads the top-level patterns of a query source without a grammar (`crate::query::parse`):
+/// each pattern's captures (optional under `?`/`*` or in some branches only of `[...]`) and its
+/// predicates. A query that does not read yields one pattern that says nothing: such a spec is
+/// rejected before any file is read.
 fn read_patterns(source: &str) -> Vec<WrittenPattern> {
-    let mut reader = Reader { chars: source.char_indices().peekable(), pattern: WrittenPattern::default() };
-    let mut patterns = Vec::new();
-    loop {
-        reader.skip_trivia();
-        if reader.chars.peek().is_none() {
-            break;
-        }
-        if !reader.expression(false) {
-            reader.chars.next();
-        }
-        patterns.push(std::mem::take(&mut reader.pattern));
+    let Ok(query) = crate::query::parse(source) else { return vec![WrittenPattern::default()] };
+    let name = |capture: u32| query.capture_names[capture as usize].clone();
+    query
+        .patterns
+        .iter()
+        .map(|pattern| {
+            let mut all = Vec::new();
+            all_captures(&pattern.root, &mut all);
+            let always = always_present(&pattern.root);
+            let mut captures: Vec<(String, bool)> = all.into_iter().map(|c| (name(c), !always.contains(&c))).collect();
+            captures.dedup();
+            let predicates = pattern
+                .predicates
+                .iter()
+                .map(|p| {
+                    let strings = p.args.iter().filter_map(|a| match a {
+                        PredicateArg::String(s) => Some(s.clone()),
+                        PredicateArg::Capture(_) => None,
+                    });
+                    match p.args.as_slice() {
+                        // A capture compared with a capture gives no literal to anchor on.
+                        [PredicateArg::Capture(capture), rest @ ..] if !rest.iter().any(|a| matches!(a, PredicateArg::Capture(_))) => {
+                            WrittenPredicate { name: p.name.clone(), capture: Some(name(*capture)), strings: strings.collect() }
+                        }
+                        _ => WrittenPredicate { name: p.name.clone(), capture: None, strings: Vec::new() },
+                    }
+                })
+                .collect();
+            WrittenPattern { captures, predicates }
+        })
+        .collect()
+}
+
+fn all_captures(item: &Item, out: &mut Vec<u32>) {
+    out.extend(&item.captures);
+    match &item.term {
+        Term::Node(node) => node.children.iter().for_each(|child| all_captures(child, out)),
+        Term::Alternation(items) | Term::Group(items) => items.iter().for_each(|i| all_captures(i, out)),
     }
-    patterns
+}
+
+/// The captures present in every match of `item`: not under `?` or `*`, and in an alternation,
+/// those every branch has.
+fn always_present(item: &Item) -> Vec<u32> {
+    if matches!(item.quantifier, Quantifier::ZeroOrOne | Quantifier::ZeroOrMore) {
+        return Vec::new();
+    }
+    let mut present = item.captures.clone();
+    match &item.term {
+        Term::Node(node) => node.children.iter().for_each(|child| present.extend(always_present(child))),
+        Term::Group(items) => items.iter().for_each(|i| present.extend(always_present(i))),
+        Term::Alternation(branches) => {
+            let each: Vec<Vec<u32>> = branches.iter().map(always_present).collect();
+            present.extend(each[0].iter().filter(|c| each.iter().all(|branch| branch.contains(c))));
+        }
+    }
+    present
 }
 
 /// Whether this reading of `source` is as cautious as tree-sitter's compiled `query`: as many
@@ -523,226 +568,6 @@ pub(super) fn reading_agrees(query: &Query, source: &str) -> bool {
                 })
             })
         })
-}
-
-struct Reader<'a> {
-    chars: std::iter::Peekable<std::str::CharIndices<'a>>,
-    pattern: WrittenPattern,
-}
-
-impl Reader<'_> {
-    fn peek(&mut self) -> Option<char> {
-        self.chars.peek().map(|(_, c)| *c)
-    }
-
-    fn skip_trivia(&mut self) {
-        while let Some(c) = self.peek() {
-            if c.is_whitespace() {
-                self.chars.next();
-            } else if c == ';' {
-                while self.chars.next().is_some_and(|(_, c)| c != '\n') {}
-            } else {
-                break;
-            }
-        }
-    }
-
-    fn word(&mut self) -> String {
-        let mut word = String::new();
-        while let Some((_, c)) = self.chars.next_if(|(_, c)| !c.is_whitespace() && !"()[]\"@;".contains(*c)) {
-            word.push(c);
-        }
-        word
-    }
-
-    /// Reads a string after its opening quote: `\n`, `\r`, `\t`, `\0` and `\x` (any other `x`).
-    fn string(&mut self) -> String {
-        let mut value = String::new();
-        while let Some((_, c)) = self.chars.next() {
-            match c {
-                '"' => break,
-                '\\' => match self.chars.next() {
-                    Some((_, 'n')) => value.push('\n'),
-                    Some((_, 'r')) => value.push('\r'),
-                    Some((_, 't')) => value.push('\t'),
-                    Some((_, '0')) => value.push('\0'),
-                    Some((_, other)) => value.push(other),
-                    None => break,
-                },
-                c => value.push(c),
-            }
-        }
-        value
-    }
-
-    /// Reads one expression and its suffixes, recording captures (optional when `optional`, or
-    /// when the expression is quantified `?` or `*`) and predicates. False at a closing bracket.
-    fn expression(&mut self, optional: bool) -> bool {
-        self.skip_trivia();
-        let first_capture = self.pattern.captures.len();
-        match self.peek() {
-            None | Some(')' | ']') => return false,
-            Some('(') => {
-                self.chars.next();
-                self.skip_trivia();
-                if self.peek() == Some('#') {
-                    self.chars.next();
-                    self.predicate();
-                    return true;
-                }
-                self.children(optional, ')');
-            }
-            Some('[') => {
-                self.chars.next();
-                self.alternation(optional);
-            }
-            Some('"') => {
-                self.chars.next();
-                self.string();
-            }
-            Some('.') => {
-                self.chars.next();
-                return true;
-            }
-            Some('!') => {
-                self.chars.next();
-                self.word();
-                return true;
-            }
-            Some(_) => {
-                let word = self.word();
-                if word.ends_with(':') {
-                    // A field: its value is the expression that follows.
-                    return self.expression(optional);
-                }
-                if word.is_empty() {
-                    // A character no expression starts with (a stray `@`, `?`...): skip it.
-                    self.chars.next();
-                    return true;
-                }
-            }
-        }
-        let mut quantified = false;
-        loop {
-            self.skip_trivia();
-            match self.peek() {
-                Some('?' | '*') => {
-                    self.chars.next();
-                    quantified = true;
-                }
-                Some('+') => {
-                    self.chars.next();
-                }
-                Some('@') => {
-                    self.chars.next();
-                    let name = self.word();
-                    self.pattern.captures.push((name, optional));
-                }
-                _ => break,
-            }
-        }
-        if quantified {
-            for capture in &mut self.pattern.captures[first_capture..] {
-                capture.1 = true;
-            }
-        }
-        true
-    }
-
-    /// Reads the branches of `[...]` after its `[`. A capture is present in every match when
-    /// every branch has it (`[(call_expression function: (identifier) @f) (new_expression
-    /// constructor: (identifier) @f)]`); otherwise it may be absent.
-    fn alternation(&mut self, optional: bool) {
-        let first_capture = self.pattern.captures.len();
-        let mut branches: Vec<Vec<(String, bool)>> = Vec::new();
-        loop {
-            self.skip_trivia();
-            match self.peek() {
-                None => break,
-                Some(']') => {
-                    self.chars.next();
-                    break;
-                }
-                _ => {
-                    let start = self.pattern.captures.len();
-                    if self.expression(optional) {
-                        branches.push(self.pattern.captures[start..].to_vec());
-                    } else {
-                        // A closing bracket of the other kind: malformed, skip it.
-                        self.chars.next();
-                    }
-                }
-            }
-        }
-        let in_every_branch = |name: &str| !branches.is_empty() && branches.iter().all(|branch| branch.iter().any(|(n, may_lack)| n == name && !may_lack));
-        let absent_somewhere: Vec<bool> = self.pattern.captures[first_capture..].iter().map(|(name, _)| !in_every_branch(name)).collect();
-        for (capture, may_lack) in self.pattern.captures[first_capture..].iter_mut().zip(absent_somewhere) {
-            capture.1 |= may_lack;
-        }
-    }
-
-    fn children(&mut self, optional: bool, close: char) {
-        loop {
-            self.skip_trivia();
-            match self.peek() {
-                None => return,
-                Some(c) if c == close => {
-                    self.chars.next();
-                    return;
-                }
-                _ => {
-                    if !self.expression(optional) {
-                        // A closing bracket of the other kind: malformed, skip it.
-                        self.chars.next();
-                    }
-                }
-            }
-        }
-    }
-
-    /// Reads `name args...)` after `(#`.
-    fn predicate(&mut self) {
-        let mut predicate = WrittenPredicate { name: self.word(), capture: None, strings: Vec::new() };
-        let mut first = true;
-        loop {
-            self.skip_trivia();
-            match self.chars.next() {
-                None | Some((_, ')')) => break,
-                Some((_, '"')) => predicate.strings.push(self.string()),
-                Some((_, '@')) => {
-                    let name = self.word();
-                    if first {
-                        predicate.capture = Some(name);
-                    } else {
-                        // A capture compared with a capture: no literal to anchor on.
-                        predicate.capture = None;
-                        predicate.strings.clear();
-                        self.skip_to_close();
-                        break;
-                    }
-                }
-                Some((_, c)) => {
-                    let mut word = c.to_string();
-                    word.push_str(&self.word());
-                    predicate.strings.push(word);
-                }
-            }
-            first = false;
-        }
-        self.pattern.predicates.push(predicate);
-    }
-
-    fn skip_to_close(&mut self) {
-        while let Some((_, c)) = self.chars.next() {
-            match c {
-                ')' => return,
-                '"' => {
-                    self.string();
-                }
-                _ => {}
-            }
-        }
-    }
 }
 
 #[cfg(test)]
