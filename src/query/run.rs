@@ -2,7 +2,9 @@
 //! nodes of its root's kind, its children matched by backtracking.
 
 use super::{ERROR_SYMBOL, Item, Kind, NodePattern, Pattern, Quantifier, Query, Term};
+use foldhash::{HashMap, HashMapExt};
 use std::num::NonZeroU16;
+use std::rc::Rc;
 use std::ops::Range;
 use tree_sitter::Node;
 
@@ -47,23 +49,27 @@ pub fn run<'t>(runs: &[QueryRun], root: Node<'t>, text: &[u8], mut emit: impl Fn
         union.sort_by_key(|r| r.start);
     }
 
-    let mut matcher = Matcher { captures: Vec::new(), found: Vec::new() };
+    let mut matcher = Matcher { captures: Vec::new(), found: Vec::new(), children: HashMap::new() };
     let mut cursor = root.walk();
     loop {
         let node = cursor.node();
         if everywhere || union.iter().any(|r| intersects(node, r)) {
             let kind = node.kind_id();
             let slot = if kind == ERROR_SYMBOL { by_kind.len() - 1 } else { (kind as usize).min(by_kind.len() - 1) };
-            let here = Child { node, field: cursor.field_id(), named: node.is_named() };
-            for &(run_index, pattern_index) in by_kind[slot].iter().chain(&anywhere) {
-                let query_run = &runs[run_index];
-                if query_run.ranges.is_some_and(|ranges| !ranges.iter().any(|r| intersects(node, r))) {
-                    continue;
-                }
-                let pattern = &query_run.query.patterns[pattern_index];
-                for captures in matcher.matches_at(pattern, here) {
-                    if pattern.text_predicates.iter().all(|p| p.holds(&captures, text)) {
-                        emit(run_index, pattern_index, captures);
+            let tried = &by_kind[slot];
+            // Most nodes root no pattern: their field is not looked up.
+            if !tried.is_empty() || !anywhere.is_empty() {
+                let here = Child { node, field: cursor.field_id(), named: node.is_named() };
+                for &(run_index, pattern_index) in tried.iter().chain(&anywhere) {
+                    let query_run = &runs[run_index];
+                    if query_run.ranges.is_some_and(|ranges| !ranges.iter().any(|r| intersects(node, r))) {
+                        continue;
+                    }
+                    let pattern = &query_run.query.patterns[pattern_index];
+                    for captures in matcher.matches_at(pattern, here) {
+                        if pattern.text_predicates.iter().all(|p| p.holds(&captures, text)) {
+                            emit(run_index, pattern_index, captures);
+                        }
                     }
                 }
             }
@@ -103,7 +109,7 @@ struct Child<'t> {
     named: bool,
 }
 
-fn children_of<'t>(node: Node<'t>) -> Vec<Child<'t>> {
+fn children_of<'t>(node: Node<'t>) -> Rc<[Child<'t>]> {
     let mut cursor = node.walk();
     let mut children = Vec::with_capacity(node.child_count());
     if cursor.goto_first_child() {
@@ -115,7 +121,7 @@ fn children_of<'t>(node: Node<'t>) -> Vec<Child<'t>> {
             }
         }
     }
-    children
+    children.into()
 }
 
 /// What may lie between the previous item's node and the next item's.
@@ -136,6 +142,9 @@ struct Matcher<'t> {
     captures: Captures<'t>,
     /// The complete matches at the current root.
     found: Vec<Captures<'t>>,
+    /// The children of the nodes patterns looked into, by node id: patterns rooted at one kind
+    /// look into the same nodes, and walking a node's children is the dearest step.
+    children: HashMap<usize, Rc<[Child<'t>]>>,
 }
 
 impl<'t> Matcher<'t> {
@@ -252,7 +261,7 @@ impl<'t> Matcher<'t> {
         if node.children.is_empty() {
             k(self, position + 1);
         } else {
-            let grandchildren = children_of(child.node);
+            let grandchildren = self.children.entry(child.node.id()).or_insert_with(|| children_of(child.node)).clone();
             self.sequence(&node.children, &grandchildren, 0, false, node.last_anchored, &mut |m, _| k(m, position + 1));
         }
         self.captures.truncate(saved);
