@@ -200,7 +200,7 @@ impl Reader<'_> {
                 self.bump();
                 self.skip_trivia();
                 match self.peek() {
-                    Some('(' | '"' | '[') => Term::Group(self.sequence(start, predicates)?),
+                    Some('(' | '"' | '[') => Term::Group(self.items(start, predicates, None)?.0),
                     Some('#' | '.') => {
                         self.bump();
                         predicates.push(self.predicate(start)?);
@@ -263,8 +263,9 @@ impl Reader<'_> {
         }
     }
 
-    /// The items of a parenthesized sequence, up to its `)`, with `.` anchors.
-    fn sequence(&mut self, start: usize, predicates: &mut Vec<Predicate>) -> Result<Vec<Item>, QueryError> {
+    /// The items of a parenthesized list up to its `)`, with `.` anchors, and whether a `.`
+    /// ends it. Negated fields (`!field`) go to `negated_fields`, where a node may have them.
+    fn items(&mut self, start: usize, predicates: &mut Vec<Predicate>, mut negated_fields: Option<&mut Vec<Field>>) -> Result<(Vec<Item>, bool), QueryError> {
         let mut items: Vec<Item> = Vec::new();
         let mut immediate = false;
         loop {
@@ -272,11 +273,21 @@ impl Reader<'_> {
             match self.peek() {
                 Some(')') => {
                     self.bump();
-                    return Ok(items);
+                    return Ok((items, immediate));
                 }
                 Some('.') => {
                     self.bump();
                     immediate = true;
+                }
+                Some('!') => {
+                    self.bump();
+                    let offset = self.at;
+                    let field = self.identifier().to_string();
+                    match negated_fields.as_deref_mut() {
+                        Some(fields) if !field.is_empty() => fields.push(Field { name: field, offset, id: None }),
+                        Some(_) => return Err(self.error("expected a field name after `!`")),
+                        None => return Err(self.error_at(offset - 1, "a negated field (`!field`) belongs inside a node pattern")),
+                    }
                 }
                 None => return Err(self.error_at(start, "unclosed `(`")),
                 _ => {
@@ -317,44 +328,11 @@ impl Reader<'_> {
         }
         let kind = if name == "_" { Kind::AnyNamed } else { Kind::Symbol { name, named: true, id: 0, offset: start + 1 } };
         let mut negated_fields = Vec::new();
-        let mut children: Vec<Item> = Vec::new();
-        let mut immediate = false;
-        loop {
-            self.skip_trivia();
-            match self.peek() {
-                Some(')') => {
-                    self.bump();
-                    if immediate {
-                        if children.is_empty() {
-                            return Err(self.error("a `.` anchor needs a child before `)`"));
-                        }
-                        return Ok(NodePattern { kind, negated_fields, children, last_anchored: true });
-                    }
-                    return Ok(NodePattern { kind, negated_fields, children, last_anchored: false });
-                }
-                Some('!') => {
-                    self.bump();
-                    let offset = self.at;
-                    let field = self.identifier().to_string();
-                    if field.is_empty() {
-                        return Err(self.error("expected a field name after `!`"));
-                    }
-                    negated_fields.push(Field { name: field, offset, id: None });
-                }
-                Some('.') => {
-                    self.bump();
-                    immediate = true;
-                }
-                None => return Err(self.error_at(start, "unclosed `(`")),
-                _ => {
-                    if let Some(mut child) = self.expression(predicates)? {
-                        child.immediate |= immediate;
-                        immediate = false;
-                        children.push(child);
-                    }
-                }
-            }
+        let (children, last_anchored) = self.items(start, predicates, Some(&mut negated_fields))?;
+        if last_anchored && children.is_empty() {
+            return Err(self.error("a `.` anchor needs a child before `)`"));
         }
+        Ok(NodePattern { kind, negated_fields, children, last_anchored })
     }
 
     /// A predicate after its `#`: its name and arguments up to `)`.

@@ -124,3 +124,13 @@ fn a_childless_item_without_captures_takes_the_first_node_it_fits() {
     assert_eq!(found, Vec::<String>::new());
     assert_eq!(matches("(argument_list (integer) \",\" . (identifier) @x)", "f(1, x, 2, y)"), vec!["0: x=x"]);
 }
+
+#[test]
+fn negated_fields_belong_to_nodes_and_a_trailing_anchor_to_a_child() {
+    assert!(parse("((call) !arguments)").unwrap_err().message.contains("inside a node pattern"));
+    assert!(parse("(call .)").unwrap_err().message.contains("needs a child"));
+    assert!(parse("(call !)").unwrap_err().message.contains("field name"));
+    let query = parse("(call !type (argument_list) .)").unwrap();
+    let Term::Node(node) = &query.patterns[0].root.term else { panic!("a node") };
+    assert_eq!((node.negated_fields.len(), node.last_anchored), (1, true));
+}
