@@ -1,6 +1,7 @@
 // glibc's malloc maps and unmaps tree-sitter's large transient query-analysis buffers on every
-// compile (a third of a one-file run went to page faults); mimalloc keeps and reuses them. It
-// serves Rust's allocations and, through `set_allocator`, tree-sitter's C code.
+// compile (the few queries tree-sitter still compiles: repetitions, user specs' checks);
+// mimalloc keeps and reuses them. It serves Rust's allocations and, through `set_allocator`,
+// tree-sitter's C code.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
