@@ -1,6 +1,7 @@
 //! The engine's own query matcher (`pulumi_fix::query`) against tree-sitter's query cursor: every
-//! built-in query the engine runs itself must find, over every fixture file and codemod example,
-//! the same matches as tree-sitter (pattern, captured nodes, text predicates held).
+//! built-in query the engine runs itself must find, over every fixture file and codemod example
+//! (whole, and cut short into trees with error nodes), the same matches as tree-sitter (pattern,
+//! captured nodes, text predicates held).
 //!
 //! `QUERY_EQUIVALENCE_DIRS` (paths separated by `:`) adds directories of programs, e.g. a checkout
 //! of pulumi/examples or a generated corpus, for a wider check than the suite's own files.
@@ -38,7 +39,13 @@ fn sources(specs: &[Spec]) -> Vec<(Grammar, String, String)> {
     for spec in specs {
         for example in &spec.examples {
             if let Some(grammar) = Grammar::for_path(Path::new(&example.file_name)) {
-                sources.push((grammar, format!("{} example `{}`", spec.id, example.name), example.before.clone()));
+                let name = format!("{} example `{}`", spec.id, example.name);
+                // Cut short too, as an editor holds it mid-change: trees with error and missing nodes.
+                for fraction in [3, 2] {
+                    let cut = (1..=example.before.len() * (fraction - 1) / fraction).rev().find(|&at| example.before.is_char_boundary(at)).unwrap_or(0);
+                    sources.push((grammar, format!("{name} cut at byte {cut}"), example.before[..cut].to_string()));
+                }
+                sources.push((grammar, name, example.before.clone()));
             }
         }
     }
@@ -51,6 +58,7 @@ fn the_engine_matches_every_builtin_query_as_tree_sitter_does() {
     let sources = sources(&specs);
     let mut differences = Vec::new();
     let mut compared = 0usize;
+    let mut with_errors = 0usize;
     for grammar in Grammar::ALL {
         // Each spec's rules as one query, as the engine compiles them, and as tree-sitter does.
         let queries: Vec<_> = specs
@@ -67,6 +75,7 @@ fn the_engine_matches_every_builtin_query_as_tree_sitter_does() {
         let runs: Vec<QueryRun> = queries.iter().map(|(_, ours, _)| QueryRun { query: ours, ranges: None }).collect();
         for (_, name, text) in sources.iter().filter(|(g, _, _)| *g == grammar) {
             let tree = parse(grammar, text);
+            with_errors += usize::from(tree.root_node().has_error());
             // All of them in one walk, as the engine runs a file's candidates.
             let mut by_query = vec![BTreeSet::new(); queries.len()];
             query::run(&runs, tree.root_node(), text.as_bytes(), |run, pattern, captures| {
@@ -90,5 +99,6 @@ fn the_engine_matches_every_builtin_query_as_tree_sitter_does() {
     assert!(differences.is_empty(), "{} difference(s), the first ones:\n{}", differences.len(), differences[..differences.len().min(10)].join("\n"));
     // The files hold matches to compare: the test compares something.
     assert!(compared > 500, "only {compared} matches compared");
-    eprintln!("{} files, {compared} matches compared", sources.len());
+    assert!(with_errors > 100, "only {with_errors} trees with syntax errors");
+    eprintln!("{} files ({with_errors} with syntax errors), {compared} matches compared", sources.len());
 }
