@@ -240,9 +240,10 @@ impl Engine {
     /// anything is written. Built-in specs compile when a file first needs them.
     pub fn prepare(&self, grammar: Grammar) -> Result<(), SpecError> {
         let mut user_units = self.units_of(grammar.spec_language()).filter(|&unit| !self.spec_of(unit).builtin);
-        user_units.try_for_each(|unit| {
-            check_with_tree_sitter(&self.rules_of(unit).collect::<Vec<_>>(), grammar)?;
-            self.compiled(unit, grammar).map(|_| ())
+        user_units.try_for_each(|unit| match self.compiled(unit, grammar)?.tree_sitter {
+            // A query the engine leaves to tree-sitter has just been compiled by it.
+            Some(_) => Ok(()),
+            None => check_with_tree_sitter(&self.rules_of(unit).collect::<Vec<_>>(), grammar),
         })
     }
 

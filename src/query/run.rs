@@ -22,8 +22,11 @@ pub type Captures<'t> = Vec<(u32, Node<'t>)>;
 /// match whose text predicates hold. A match starts at a node that intersects one of its query's
 /// ranges, as with tree-sitter's `QueryCursor::set_byte_range`, and may reach outside them.
 pub fn run<'t>(runs: &[QueryRun], root: Node<'t>, text: &[u8], mut emit: impl FnMut(usize, usize, Captures<'t>)) {
-    // Patterns by the kind of node their root matches; wildcard roots are tried everywhere.
+    // Patterns by the kind of node their root matches (error nodes in the last slot); wildcard
+    // roots are tried everywhere.
     let mut by_kind: Vec<Vec<(usize, usize)>> = vec![Vec::new(); root.language().node_kind_count() + 1];
+    let error_slot = by_kind.len() - 1;
+    let slot = |kind: u16| if kind == ERROR_SYMBOL { error_slot } else { (kind as usize).min(error_slot) };
     let mut anywhere = Vec::new();
     for (run_index, query_run) in runs.iter().enumerate() {
         for (pattern_index, pattern) in query_run.query.patterns.iter().enumerate() {
@@ -34,29 +37,24 @@ pub fn run<'t>(runs: &[QueryRun], root: Node<'t>, text: &[u8], mut emit: impl Fn
                 anywhere.push((run_index, pattern_index));
             } else {
                 for kind in kinds.into_iter().flatten() {
-                    let slot = if kind == ERROR_SYMBOL { by_kind.len() - 1 } else { kind as usize };
-                    if !by_kind[slot].contains(&(run_index, pattern_index)) {
-                        by_kind[slot].push((run_index, pattern_index));
+                    let patterns = &mut by_kind[slot(kind)];
+                    if !patterns.contains(&(run_index, pattern_index)) {
+                        patterns.push((run_index, pattern_index));
                     }
                 }
             }
         }
     }
-    let mut union: Vec<Range<usize>> = Vec::new();
+    // A node outside every query's ranges roots no match, nor does any node below it.
     let everywhere = runs.iter().any(|r| r.ranges.is_none());
-    if !everywhere {
-        union = runs.iter().flat_map(|r| r.ranges.unwrap_or_default().iter().cloned()).collect();
-        union.sort_by_key(|r| r.start);
-    }
+    let in_some_range = |node: Node| everywhere || runs.iter().flat_map(|r| r.ranges.unwrap_or_default()).any(|r| intersects(node, r));
 
     let mut matcher = Matcher { captures: Vec::new(), found: Vec::new(), children: HashMap::new() };
     let mut cursor = root.walk();
     loop {
         let node = cursor.node();
-        if everywhere || union.iter().any(|r| intersects(node, r)) {
-            let kind = node.kind_id();
-            let slot = if kind == ERROR_SYMBOL { by_kind.len() - 1 } else { (kind as usize).min(by_kind.len() - 1) };
-            let tried = &by_kind[slot];
+        if in_some_range(node) {
+            let tried = &by_kind[slot(node.kind_id())];
             // Most nodes root no pattern: their field is not looked up.
             if !tried.is_empty() || !anywhere.is_empty() {
                 let here = Child { node, field: cursor.field_id(), named: node.is_named() };

@@ -152,6 +152,13 @@ enum Lang {
 }
 
 impl Lang {
+    fn spec_language(self) -> SpecLanguage {
+        match self {
+            Lang::Python => SpecLanguage::Python,
+            Lang::TypeScript => SpecLanguage::TypeScript,
+        }
+    }
+
     fn spec_id(self, pack: UpgradePack, id: &str) -> String {
         match self {
             Lang::Python => format!("{}{}-{id}", pack.package, pack.major),
@@ -409,7 +416,8 @@ impl Expansion<'_> {
     fn emit(&mut self, offset: usize, common: &Common, summary: &str, explanation: &str, languages: &[(Lang, Vec<GeneratedRule>)]) {
         let safety = common.safety.clone().unwrap_or_else(|| "safe".into());
         for (lang, rules) in languages {
-            let language = if *lang == Lang::Python { SpecLanguage::Python } else { SpecLanguage::TypeScript };
+            // Every spec an entry writes passes here, TypeScript-only entries too.
+            let language = lang.spec_language();
             if !self.languages.contains(&language) {
                 continue;
             }
@@ -418,8 +426,7 @@ impl Expansion<'_> {
                 Lang::TypeScript => &common.typescript,
             };
             let Some(pairs) = example.as_ref().map(Examples::pairs).filter(|p| !p.is_empty()) else {
-                let key = if *lang == Lang::Python { "python" } else { "typescript" };
-                self.error(offset, format!("entry `{}` has no `[...{key}]` example; every entry needs a before/after pair per language", common.id));
+                self.error(offset, format!("entry `{}` has no `[...{}]` example; every entry needs a before/after pair per language", common.id, language.name()));
                 continue;
             };
             // Spans point at the entry: errors and lines name the catalog entry.
