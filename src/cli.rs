@@ -8,7 +8,7 @@ use crate::engine::{Engine, EngineOptions, FileOutcome, Problem};
 use crate::interrupt;
 use crate::report::{self, EXIT_CLEAN, EXIT_ERROR, FileReport, Mode, RunReport};
 use crate::source::SourceFile;
-use crate::spec::{self, Spec, SpecError, SpecLanguage};
+use crate::spec::{self, Examples, Spec, SpecError, SpecLanguage};
 use crate::walk;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -195,9 +195,9 @@ fn print_spec_errors(errors: &[SpecError], err: &mut dyn Write) -> i32 {
 /// Built-in specs of `languages` plus those of the configured directories, filtered by
 /// `select` / `ignore`. The settings' ids and the user specs' ids are checked against the whole
 /// catalog: when the built-in specs of `languages` do not settle them, all are loaded.
-pub fn load_specs(settings: &Settings, languages: &[SpecLanguage]) -> Result<Vec<Spec>, Vec<SpecError>> {
+pub fn load_specs(settings: &Settings, languages: &[SpecLanguage], examples: Examples) -> Result<Vec<Spec>, Vec<SpecError>> {
     let whole = languages.len() == SpecLanguage::ALL.len() || !settings.codemod_dirs.is_empty();
-    let mut specs = spec::builtin_specs_of(if whole { &SpecLanguage::ALL } else { languages })?;
+    let mut specs = spec::builtin_specs_of(if whole { &SpecLanguage::ALL } else { languages }, examples)?;
     for dir in &settings.codemod_dirs {
         specs.extend(spec::load_dir(dir)?);
     }
@@ -205,13 +205,13 @@ pub fn load_specs(settings: &Settings, languages: &[SpecLanguage]) -> Result<Vec
     let known: BTreeSet<&str> = specs.iter().map(|s| s.id.as_str()).collect();
     let unknown = settings.unknown_ids(&known);
     if !unknown.is_empty() {
-        return if whole { Err(unknown) } else { load_specs(settings, &SpecLanguage::ALL) };
+        return if whole { Err(unknown) } else { load_specs(settings, &SpecLanguage::ALL, examples) };
     }
     if let Some(pack) = settings.upgrade {
         let in_pack: Vec<&Spec> = specs.iter().filter(|s| s.upgrade.is_some_and(|u| u.package == pack.package && u.major <= pack.major)).collect();
         if in_pack.is_empty() {
             if !whole {
-                return load_specs(settings, &SpecLanguage::ALL);
+                return load_specs(settings, &SpecLanguage::ALL, examples);
             }
             return Err(vec![SpecError { path: "<command line>".into(), line: 0, message: format!("--upgrade {pack}: no codemod belongs to that upgrade; packs: aws@6, aws@7") }]);
         }
@@ -231,7 +231,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Err(errors) => return print_spec_errors(&errors, err),
     };
     if cli.list || matches!(cli.command, Some(Command::Explain { .. })) {
-        let specs = match load_specs(&settings, &SpecLanguage::ALL) {
+        let specs = match load_specs(&settings, &SpecLanguage::ALL, Examples::Read) {
             Ok(specs) => specs,
             Err(errors) => return print_spec_errors(&errors, err),
         };
@@ -255,7 +255,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     }
     // Only the languages of the files found: parsing the catalog is most of a one-file run's start.
     let languages: Vec<SpecLanguage> = SpecLanguage::ALL.into_iter().filter(|l| files.iter().any(|f| f.grammar.spec_language() == *l)).collect();
-    let specs = match load_specs(&settings, &languages) {
+    let specs = match load_specs(&settings, &languages, Examples::Skip) {
         Ok(specs) => settings.chosen(specs),
         Err(errors) => return print_spec_errors(&errors, err),
     };
