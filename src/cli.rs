@@ -253,9 +253,18 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         }
         return if walk_problems.iter().any(|p| p.is_error) { EXIT_ERROR } else { EXIT_CLEAN };
     }
+    // One pool for the whole run: loading the catalog runs on it too, so a run starts no more
+    // threads than it asked for.
+    let pool = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(pool) => pool,
+        Err(e) => {
+            let _ = writeln!(err, "error: cannot start {threads} worker threads: {e}");
+            return EXIT_ERROR;
+        }
+    };
     // Only the languages of the files found: parsing the catalog is most of a one-file run's start.
     let languages: Vec<SpecLanguage> = SpecLanguage::ALL.into_iter().filter(|l| files.iter().any(|f| f.grammar.spec_language() == *l)).collect();
-    let specs = match load_specs(&settings, &languages, Examples::Skip) {
+    let specs = match pool.install(|| load_specs(&settings, &languages, Examples::Skip)) {
         Ok(specs) => settings.chosen(specs),
         Err(errors) => return print_spec_errors(&errors, err),
     };
@@ -269,20 +278,13 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         // Texts serve writes, the dry run's diffs and SARIF's fix regions only.
         drop_texts: mode == Mode::DryRun && !want_diff && cli.format != Format::Sarif,
     };
-    let engine = Engine::new(specs, options);
+    let engine = pool.install(|| Engine::new(specs, options));
     let grammars: BTreeSet<_> = files.iter().map(|f| f.grammar).collect();
     let spec_errors: Vec<SpecError> = grammars.iter().filter_map(|g| engine.prepare(*g).err()).collect();
     if !spec_errors.is_empty() {
         return print_spec_errors(&spec_errors, err);
     }
 
-    let pool = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
-        Ok(pool) => pool,
-        Err(e) => {
-            let _ = writeln!(err, "error: cannot start {threads} worker threads: {e}");
-            return EXIT_ERROR;
-        }
-    };
     if cli.parse_only {
         let (parsed, bytes) = pool.install(|| parse_only(&files));
         let _ = writeln!(err, "Parsed {parsed} of {} files, {bytes} bytes.", files.len());
