@@ -55,6 +55,10 @@ pub(super) struct OutputFacts {
     outputs: HashSet<String>,
     /// Where the values assigned to each name or path lie, in the whole file.
     assigned: HashMap<String, Vec<std::ops::Range<usize>>>,
+    /// Names that some function declares as a parameter typed `Output`/`Input`: a name in
+    /// neither this nor `outputs` is no Output, whatever scope it is read in, so deciding it
+    /// needs no walk up to its enclosing functions.
+    output_parameters: HashSet<String>,
 }
 
 /// Node kinds and fields that differ between the grammars.
@@ -241,6 +245,9 @@ impl<'t> FileIndex<'t> {
             if self.grammar != Grammar::Python || PYTHON_ASSIGNMENT_CONTAINERS.contains(&node.kind()) {
                 pending.extend(node.named_children(&mut cursor).map(|child| (child, [Some(node), parent, grandparent])));
             }
+            if syntax(self.grammar).scopes.contains(&node.kind()) {
+                self.collect_output_parameters(node, &mut facts.output_parameters);
+            }
             let (target, value, annotation) = match node.kind() {
                 "assignment" | "assignment_expression" => {
                     (node.child_by_field_name("left"), node.child_by_field_name("right"), node.child_by_field_name("type"))
@@ -274,18 +281,27 @@ impl<'t> FileIndex<'t> {
                 assignments.entry(key).or_default().push(value);
             }
         }
-        // Outputs flow through assignments: repeat until nothing new is learnt.
-        for _ in 0..4 {
-            let learnt: Vec<String> = assignments
+        // Outputs flow through assignments: repeat until nothing new is learnt. After the first
+        // round only a value that names something just learnt can change its answer, and it
+        // holds the last part of that key (`name`, `self.name`) in its text.
+        let mut learnt: Vec<String> = Vec::new();
+        for round in 0..4 {
+            let names_learnt = |value: &Node<'t>| {
+                let text = self.text(*value);
+                learnt.iter().any(|key| text.contains(key.rsplit('.').next().unwrap_or(key)))
+            };
+            let newly: Vec<String> = assignments
                 .iter()
                 .filter(|(key, _)| !facts.outputs.contains(*key))
+                .filter(|(_, values)| round == 0 || values.iter().any(names_learnt))
                 .filter(|(_, values)| values.iter().all(|v| self.is_output_with(*v, &facts)))
                 .map(|(key, _)| key.clone())
                 .collect();
-            if learnt.is_empty() {
+            if newly.is_empty() {
                 break;
             }
-            facts.outputs.extend(learnt);
+            facts.outputs.extend(newly.iter().cloned());
+            learnt = newly;
         }
         facts.assigned = assignments.into_iter().map(|(key, values)| (key, values.iter().map(|v| v.byte_range()).collect())).collect();
         facts
@@ -326,6 +342,7 @@ impl<'t> FileIndex<'t> {
         let node = self.unwrap(node);
         match node.kind() {
             "identifier" if !is_variable_use(node) => false,
+            "identifier" if !facts.outputs.contains(self.text(node)) && !facts.output_parameters.contains(self.text(node)) => false,
             "identifier" => match self.parameter_annotation(node) {
                 Some(annotation) => annotation.is_some_and(|a| self.annotation_kind(a) == Some(AnnotationKind::Output)),
                 None => facts.outputs.contains(self.text(node)),
@@ -445,24 +462,38 @@ impl<'t> FileIndex<'t> {
     }
 
     fn find_parameter(&self, parameters: Node<'t>, name: &str) -> Option<Option<Node<'t>>> {
-        if parameters.kind() == "identifier" {
-            return (self.text(parameters) == name).then_some(None);
-        }
-        let mut cursor = parameters.walk();
-        for parameter in parameters.named_children(&mut cursor) {
-            let declared = match parameter.kind() {
-                "identifier" => Some(parameter),
-                "typed_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => parameter.named_child(0),
-                "default_parameter" | "typed_default_parameter" => parameter.child_by_field_name("name"),
-                "required_parameter" | "optional_parameter" => parameter.child_by_field_name("pattern"),
-                _ => None,
-            };
-            if declared.is_some_and(|d| self.text(d) == name) {
-                return Some(parameter.child_by_field_name("type"));
+        declared_parameters(parameters).into_iter().find(|(declared, _)| self.text(*declared) == name).map(|(_, annotation)| annotation)
+    }
+
+    /// Adds the names of `scope`'s parameters typed `Output`/`Input` to `names`.
+    fn collect_output_parameters(&self, scope: Node<'t>, names: &mut HashSet<String>) {
+        let Some(parameters) = scope.child_by_field_name("parameters").or_else(|| scope.child_by_field_name("parameter")) else { return };
+        for (declared, annotation) in declared_parameters(parameters) {
+            if annotation.is_some_and(|a| self.annotation_kind(a) == Some(AnnotationKind::Output)) {
+                names.insert(self.text(declared).to_string());
             }
         }
-        None
     }
+}
+
+/// The names a parameter list (or a lone arrow-function parameter) declares, each with its type
+/// annotation.
+fn declared_parameters(parameters: Node) -> Vec<(Node, Option<Node>)> {
+    if parameters.kind() == "identifier" {
+        return vec![(parameters, None)];
+    }
+    let mut cursor = parameters.walk();
+    let declared = parameters.named_children(&mut cursor).filter_map(|parameter| {
+        let name = match parameter.kind() {
+            "identifier" => Some(parameter),
+            "typed_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => parameter.named_child(0),
+            "default_parameter" | "typed_default_parameter" => parameter.child_by_field_name("name"),
+            "required_parameter" | "optional_parameter" => parameter.child_by_field_name("pattern"),
+            _ => None,
+        };
+        name.map(|name| (name, parameter.child_by_field_name("type")))
+    });
+    declared.collect()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
