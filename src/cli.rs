@@ -262,13 +262,6 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             return EXIT_ERROR;
         }
     };
-    // Only the languages of the files found: parsing the catalog is most of a one-file run's start.
-    let languages: Vec<SpecLanguage> = SpecLanguage::ALL.into_iter().filter(|l| files.iter().any(|f| f.grammar.spec_language() == *l)).collect();
-    let specs = match pool.install(|| load_specs(&settings, &languages, Examples::Skip)) {
-        Ok(specs) => settings.chosen(specs),
-        Err(errors) => return print_spec_errors(&errors, err),
-    };
-
     let mode = if cli.write { Mode::Write } else { Mode::DryRun };
     let want_diff = mode == Mode::DryRun && cli.format == Format::Text && !cli.statistics;
     let options = EngineOptions {
@@ -278,7 +271,21 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         // Texts serve writes, the dry run's diffs and SARIF's fix regions only.
         drop_texts: mode == Mode::DryRun && !want_diff && cli.format != Format::Sarif,
     };
-    let engine = pool.install(|| Engine::new(specs, options));
+    // Only the languages of the files found: parsing the catalog is most of a one-file run's start.
+    let languages: Vec<SpecLanguage> = SpecLanguage::ALL.into_iter().filter(|l| files.iter().any(|f| f.grammar.spec_language() == *l)).collect();
+    let build_engine = || -> Result<Engine, Vec<SpecError>> { Ok(Engine::new(settings.chosen(load_specs(&settings, &languages, Examples::Skip)?), options)) };
+    // A run of no more files than threads (pre-commit) reads and parses them while the catalog
+    // loads; a larger one leaves each file to the engine, which parses only those a rule may match.
+    let read_ahead = files.len() <= threads && !cli.parse_only;
+    let (engine, read) = pool.install(|| {
+        rayon::join(build_engine, || {
+            read_ahead.then(|| files.par_iter().map(|file| crate::engine::read_ahead(&file.path, file.display.clone(), file.grammar)).collect::<Vec<_>>())
+        })
+    });
+    let engine = match engine {
+        Ok(engine) => engine,
+        Err(errors) => return print_spec_errors(&errors, err),
+    };
     let grammars: BTreeSet<_> = files.iter().map(|f| f.grammar).collect();
     let spec_errors: Vec<SpecError> = grammars.iter().filter_map(|g| engine.prepare(*g).err()).collect();
     if !spec_errors.is_empty() {
@@ -296,14 +303,21 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     // Only the outcomes with something to report are kept: memory grows with the findings, not
     // with the tree.
     let outcomes: Vec<FileOutcome> = pool.install(|| {
-        files
-            .par_iter()
-            .filter_map(|file| {
-                let outcome = interrupt::received().is_none().then(|| engine.process_path(&file.path, file.display.clone(), file.grammar, &settings.ignored_in(&file.path)));
-                progress.inc(1);
-                outcome.filter(FileOutcome::has_news)
-            })
-            .collect()
+        let process = |file: &walk::WalkedFile, read_ahead: Option<_>| {
+            let outcome = interrupt::received().is_none().then(|| {
+                let ignored = settings.ignored_in(&file.path);
+                match read_ahead {
+                    Some(read) => engine.process_read(read, &ignored),
+                    None => engine.process_path(&file.path, file.display.clone(), file.grammar, &ignored),
+                }
+            });
+            progress.inc(1);
+            outcome.filter(FileOutcome::has_news)
+        };
+        match read {
+            Some(read) => files.par_iter().zip(read).filter_map(|(file, read)| process(file, Some(read))).collect(),
+            None => files.par_iter().filter_map(|file| process(file, None)).collect(),
+        }
     });
     progress.finish_and_clear();
     if let Some(signal) = interrupt::received() {

@@ -299,3 +299,16 @@ fn s3_split_names_the_target_versions_resources_and_guesses_no_version() {
     let (v7, _) = fixed_with(&["--target-pulumi-aws", "7"]);
     assert!(v7.contains("aws.s3.BucketVersioning(") && !v7.contains("BucketVersioningV2"), "{v7}");
 }
+
+#[test]
+fn files_read_ahead_of_the_catalog_give_the_same_report() {
+    // No more files than threads: they are read and parsed while the catalog loads. More: each
+    // is read by the engine. Either way the report is the same, an unreadable file included.
+    let dir = scratch(&[("a.py", EIP), ("b.py", "import pulumi\n"), ("c.ts", "import * as aws from \"@pulumi/aws\";\nconst e = new aws.ec2.Eip(\"e\", { vpc: true });\n")]);
+    fs::write(dir.path().join("d.py"), b"x = \"\xff\"\n").unwrap();
+    let ahead = run_in(dir.path(), &["--threads", "4", "--format", "json"]);
+    let one_by_one = run_in(dir.path(), &["--threads", "1", "--format", "json"]);
+    assert_eq!(ahead.code, 2, "{}", ahead.stderr);
+    assert!(ahead.stdout.contains("\"eip-vpc-domain\"") && ahead.stdout.contains("\"ts-eip-vpc-domain\"") && ahead.stdout.contains("not valid UTF-8"), "{}", ahead.stdout);
+    assert_eq!((ahead.code, ahead.stdout, ahead.stderr), (one_by_one.code, one_by_one.stdout, one_by_one.stderr));
+}

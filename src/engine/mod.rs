@@ -13,6 +13,7 @@ use crate::spec::{CompiledSpec, FileFacts, Prefilter, Safety, Spec, SpecError, c
 use std::ops::Range;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
+use tree_sitter::Tree;
 
 pub use fixpoint::{FixRun, MAX_PASSES, RuleFault};
 use suppress::Suppressions;
@@ -194,6 +195,15 @@ pub(crate) struct SpecQueries<'e> {
     pub ranges: Option<Vec<Range<usize>>>,
 }
 
+/// Reads and parses a file before the engine exists: a run of few files (pre-commit) does this
+/// while the catalog loads, on a core that loading leaves free. The engine skips parsing a file
+/// no rule can match; done ahead, that parse may be wasted, which few files can afford.
+pub fn read_ahead(path: &Path, display: String, grammar: Grammar) -> Result<(SourceFile, Option<Tree>), ReadError> {
+    let source = SourceFile::read(path, display, grammar)?;
+    let tree = parse(grammar, &source.text);
+    Ok((source, Some(tree)))
+}
+
 /// The active specs, their anchors, their queries (compiled once per rule and grammar when a
 /// file first may match it), and the project view; shared by all threads.
 pub struct Engine {
@@ -265,15 +275,25 @@ impl Engine {
     /// Reads, fixes and describes one file, leaving out the codemods in `ignored` (the
     /// configuration's per-path ignores). Never writes.
     pub fn process_path(&self, path: &Path, display: String, grammar: Grammar, ignored: &[String]) -> FileOutcome {
-        match SourceFile::read(path, display.clone(), grammar) {
-            Ok(source) => self.process_source(source, ignored),
-            Err(ReadError { line, message, .. }) => FileOutcome::problem(display, Problem { line, message, is_error: true }),
+        self.process_read(SourceFile::read(path, display, grammar).map(|source| (source, None)), ignored)
+    }
+
+    /// Fixes a file read (and maybe parsed) ahead of the engine: see [`read_ahead`].
+    pub fn process_read(&self, read: Result<(SourceFile, Option<Tree>), ReadError>, ignored: &[String]) -> FileOutcome {
+        match read {
+            Ok((source, tree)) => self.process_parsed(source, tree, ignored),
+            Err(ReadError { display, line, message }) => FileOutcome::problem(display, Problem { line, message, is_error: true }),
         }
     }
 
     /// Fixes `source`, leaving out the codemods in `ignored`; project facts come from the files
     /// around `source.path`.
     pub fn process_source(&self, source: SourceFile, ignored: &[String]) -> FileOutcome {
+        self.process_parsed(source, None, ignored)
+    }
+
+    /// As [`Self::process_source`], with `source`'s tree when it was parsed already.
+    fn process_parsed(&self, source: SourceFile, tree: Option<Tree>, ignored: &[String]) -> FileOutcome {
         let context = FileContext::new(&source.path, &self.workspace);
         let mut suppressions = Suppressions::parse(&source.text, source.grammar.comment_prefix(), ignored);
         // A file the pre-filter rules out is neither parsed nor matched (so a syntax error in it
@@ -281,7 +301,7 @@ impl Engine {
         let mut run = match self.candidates(source.grammar, &source.text, &context) {
             Ok(queries) if queries.is_empty() => FixRun::unchanged(),
             Ok(queries) => {
-                let tree = parse(source.grammar, &source.text);
+                let tree = tree.unwrap_or_else(|| parse(source.grammar, &source.text));
                 fixpoint::run(self, queries, tree, source.grammar, &source.text, &context, &mut suppressions)
             }
             Err(e) => FixRun::not_processed(e),
