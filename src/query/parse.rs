@@ -84,17 +84,22 @@ struct Reader<'s> {
     runs_itself: bool,
 }
 
+// ASCII first: the whole catalog's queries are read at every start, and they are ASCII.
 fn is_identifier_start(c: char) -> bool {
-    c.is_alphanumeric() || c == '_' || c == '-'
+    c.is_ascii_alphanumeric() || c == '_' || c == '-' || (!c.is_ascii() && c.is_alphanumeric())
 }
 
 fn is_identifier_char(c: char) -> bool {
-    c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '?' | '!')
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '?' | '!') || (!c.is_ascii() && c.is_alphanumeric())
 }
 
 impl Reader<'_> {
     fn peek(&self) -> Option<char> {
-        self.source[self.at..].chars().next()
+        match self.source.as_bytes().get(self.at) {
+            Some(&byte) if byte.is_ascii() => Some(byte as char),
+            Some(_) => self.source[self.at..].chars().next(),
+            None => None,
+        }
     }
 
     fn bump(&mut self) {
