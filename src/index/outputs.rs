@@ -236,49 +236,27 @@ impl<'t> FileIndex<'t> {
     fn collect_output_facts(&self) -> OutputFacts {
         let mut facts = OutputFacts::default();
         let mut assignments: HashMap<String, Vec<Node<'t>>> = HashMap::new();
+        // Depth first with one cursor; `path` holds the ancestors of the cursor's node, root
+        // first (asking tree-sitter for a parent walks down from the root).
         let mut cursor = self.root.walk();
-        // Each node with its parent, grandparent and great-grandparent (asking tree-sitter for a
-        // parent walks down from the root).
-        let mut pending: Vec<(Node<'t>, [Option<Node<'t>>; 3])> = vec![(self.root, [None; 3])];
-        while let Some((node, [parent, grandparent, great_grandparent])) = pending.pop() {
+        let mut path: Vec<Node<'t>> = Vec::new();
+        'walk: loop {
+            let node = cursor.node();
+            let kind = node.kind();
+            if node.is_named() {
+                self.note_binding(node, kind, &path, &mut facts, &mut assignments);
+            }
             // A Python assignment is a statement: expressions (most of the tree) hold none.
-            if self.grammar != Grammar::Python || PYTHON_ASSIGNMENT_CONTAINERS.contains(&node.kind()) {
-                pending.extend(node.named_children(&mut cursor).map(|child| (child, [Some(node), parent, grandparent])));
+            let descend = node.is_named() && (self.grammar != Grammar::Python || PYTHON_ASSIGNMENT_CONTAINERS.contains(&kind));
+            if descend && cursor.goto_first_child() {
+                path.push(node);
+                continue;
             }
-            if syntax(self.grammar).scopes.contains(&node.kind()) {
-                self.collect_output_parameters(node, &mut facts.output_parameters);
-            }
-            let (target, value, annotation) = match node.kind() {
-                "assignment" | "assignment_expression" => {
-                    (node.child_by_field_name("left"), node.child_by_field_name("right"), node.child_by_field_name("type"))
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    break 'walk;
                 }
-                "variable_declarator" | "public_field_definition" => {
-                    (node.child_by_field_name("name"), node.child_by_field_name("value"), node.child_by_field_name("type"))
-                }
-                _ => continue,
-            };
-            let Some(target) = target else { continue };
-            let Some(mut key) = self.binding_key(target) else { continue };
-            // Class-level declarations describe instance members.
-            let in_class_body = parent.is_some_and(|p| p.kind() == "class_body")
-                || (parent.is_some_and(|p| p.kind() == "expression_statement") && great_grandparent.is_some_and(|c| c.kind() == "class_definition"));
-            if in_class_body {
-                key = format!("{}.{key}", if self.grammar == Grammar::Python { "self" } else { "this" });
-            }
-            match annotation.and_then(|a| self.annotation_kind(a)) {
-                Some(AnnotationKind::Output) => {
-                    facts.outputs.insert(key.clone());
-                }
-                Some(AnnotationKind::Resource) => {
-                    facts.resources.insert(key.clone());
-                }
-                None => {}
-            }
-            if let Some(value) = value {
-                if self.is_resource_construction(value) {
-                    facts.resources.insert(key.clone());
-                }
-                assignments.entry(key).or_default().push(value);
+                path.pop();
             }
         }
         // Outputs flow through assignments: repeat until nothing new is learnt. After the first
@@ -305,6 +283,44 @@ impl<'t> FileIndex<'t> {
         }
         facts.assigned = assignments.into_iter().map(|(key, values)| (key, values.iter().map(|v| v.byte_range()).collect())).collect();
         facts
+    }
+
+    /// Records what a declaration or assignment `node` (of `kind`, below `path`) binds: a
+    /// resource, an Output by its annotation, the value assigned; and a scope's parameters typed
+    /// Output.
+    fn note_binding(&self, node: Node<'t>, kind: &str, path: &[Node<'t>], facts: &mut OutputFacts, assignments: &mut HashMap<String, Vec<Node<'t>>>) {
+        if syntax(self.grammar).scopes.contains(&kind) {
+            self.collect_output_parameters(node, &mut facts.output_parameters);
+        }
+        let (target, value, annotation) = match kind {
+            "assignment" | "assignment_expression" => (node.child_by_field_name("left"), node.child_by_field_name("right"), node.child_by_field_name("type")),
+            "variable_declarator" | "public_field_definition" => (node.child_by_field_name("name"), node.child_by_field_name("value"), node.child_by_field_name("type")),
+            _ => return,
+        };
+        let Some(mut key) = target.and_then(|target| self.binding_key(target)) else { return };
+        // Class-level declarations describe instance members.
+        let ancestor = |up: usize| path.len().checked_sub(up).map(|i| path[i]);
+        let (parent, great_grandparent) = (ancestor(1), ancestor(3));
+        let in_class_body = parent.is_some_and(|p| p.kind() == "class_body")
+            || (parent.is_some_and(|p| p.kind() == "expression_statement") && great_grandparent.is_some_and(|c| c.kind() == "class_definition"));
+        if in_class_body {
+            key = format!("{}.{key}", if self.grammar == Grammar::Python { "self" } else { "this" });
+        }
+        match annotation.and_then(|a| self.annotation_kind(a)) {
+            Some(AnnotationKind::Output) => {
+                facts.outputs.insert(key.clone());
+            }
+            Some(AnnotationKind::Resource) => {
+                facts.resources.insert(key.clone());
+            }
+            None => {}
+        }
+        if let Some(value) = value {
+            if self.is_resource_construction(value) {
+                facts.resources.insert(key.clone());
+            }
+            assignments.entry(key).or_default().push(value);
+        }
     }
 
     /// `#assigned-call?`: `node` is a name (or `self.x` / `this.x`) every assignment of which is
