@@ -267,7 +267,7 @@ impl Engine {
     pub(crate) fn candidates(&self, grammar: Grammar, text: &str, facts: &dyn FileFacts) -> Result<Vec<SpecQueries<'_>>, SpecError> {
         let mut scan = self.prefilter.scan(text.as_bytes());
         self.units_of(grammar.spec_language())
-            .filter(|&unit| !self.prefilter.is_anchored(unit) || self.prefilter.may_match(unit, &mut scan, facts))
+            .filter(|&unit| self.prefilter.may_match(unit, &mut scan, facts))
             .map(|unit| Ok(SpecQueries { compiled: self.compiled(unit, grammar)?, ranges: self.prefilter.match_ranges(unit, text.as_bytes()) }))
             .collect()
     }

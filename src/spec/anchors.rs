@@ -272,6 +272,7 @@ impl Prefilter {
     }
 
     /// Whether unit `unit` has anchors or gates at all; a rule without them may match any file.
+    #[cfg(test)]
     pub fn is_anchored(&self, unit: usize) -> bool {
         self.units[unit].filter.is_some()
     }
