@@ -14,7 +14,7 @@
 //!   sees a plain value.
 
 use super::FileIndex;
-use crate::lang::{Grammar, ancestors, is_variable_use};
+use crate::lang::{Grammar, ancestors, is_variable_use, parameters_of};
 use foldhash::{HashMap, HashMapExt, HashSet};
 use tree_sitter::Node;
 
@@ -242,15 +242,15 @@ impl<'t> FileIndex<'t> {
         let mut path: Vec<Node<'t>> = Vec::new();
         'walk: loop {
             let node = cursor.node();
-            let kind = node.kind();
             if node.is_named() {
+                let kind = node.kind();
                 self.note_binding(node, kind, &path, &mut facts, &mut assignments);
-            }
-            // A Python assignment is a statement: expressions (most of the tree) hold none.
-            let descend = node.is_named() && (self.grammar != Grammar::Python || PYTHON_ASSIGNMENT_CONTAINERS.contains(&kind));
-            if descend && cursor.goto_first_child() {
-                path.push(node);
-                continue;
+                // A Python assignment is a statement: expressions (most of the tree) hold none.
+                let descend = self.grammar != Grammar::Python || PYTHON_ASSIGNMENT_CONTAINERS.contains(&kind);
+                if descend && cursor.goto_first_child() {
+                    path.push(node);
+                    continue;
+                }
             }
             while !cursor.goto_next_sibling() {
                 if !cursor.goto_parent() {
@@ -467,9 +467,7 @@ impl<'t> FileIndex<'t> {
             if !s.scopes.contains(&parent.kind()) {
                 continue;
             }
-            let Some(parameters) = parent.child_by_field_name("parameters").or_else(|| parent.child_by_field_name("parameter")) else {
-                continue;
-            };
+            let Some(parameters) = parameters_of(parent) else { continue };
             if let Some(found) = self.find_parameter(parameters, name) {
                 return Some(found);
             }
@@ -483,7 +481,7 @@ impl<'t> FileIndex<'t> {
 
     /// Adds the names of `scope`'s parameters typed `Output`/`Input` to `names`.
     fn collect_output_parameters(&self, scope: Node<'t>, names: &mut HashSet<String>) {
-        let Some(parameters) = scope.child_by_field_name("parameters").or_else(|| scope.child_by_field_name("parameter")) else { return };
+        let Some(parameters) = parameters_of(scope) else { return };
         for (declared, annotation) in declared_parameters(parameters) {
             if annotation.is_some_and(|a| self.annotation_kind(a) == Some(AnnotationKind::Output)) {
                 names.insert(self.text(declared).to_string());

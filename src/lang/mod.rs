@@ -356,6 +356,12 @@ pub fn ancestors<'t>(root: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
     path
 }
 
+/// The parameter list of a function, lambda or method (`parameters`), or an arrow function's lone
+/// parameter (`parameter`).
+pub fn parameters_of(function: Node) -> Option<Node> {
+    function.child_by_field_name("parameters").or_else(|| function.child_by_field_name("parameter"))
+}
+
 /// Is this identifier a variable (a use or a binding), not the name of an attribute
 /// (`x.name`) or of a keyword argument (`f(name=...)`)?
 pub fn is_variable_use(identifier: Node) -> bool {

@@ -14,7 +14,7 @@
 //! `pulumi` is spelled as the rule's `ensure_import` binding `pulumi` names it.
 
 use super::TransformContext;
-use crate::lang::{is_variable_use, named_descendants};
+use crate::lang::{is_variable_use, named_descendants, parameters_of};
 use std::collections::BTreeMap;
 use tree_sitter::Node;
 
@@ -43,7 +43,7 @@ pub(super) fn unwrap_identity_apply<'t>(node: Node<'t>, context: &TransformConte
     }
     let callback = node.child_by_field_name("arguments").and_then(|a| a.named_child(0));
     let is_identity = callback.is_some_and(|cb| {
-        let parameter = cb.child_by_field_name("parameters").or_else(|| cb.child_by_field_name("parameter"));
+        let parameter = parameters_of(cb);
         let body = cb.child_by_field_name("body");
         let parameter_name = parameter.map(|p| text(p, context).trim_matches(['(', ')']).trim());
         matches!(cb.kind(), "lambda" | "arrow_function") && body.is_some_and(|b| Some(text(b, context)) == parameter_name)
