@@ -1,5 +1,12 @@
-//! Embeds every built-in codemod spec under `codemods/` into the binary.
+//! Embeds every built-in codemod spec under `codemods/` into the binary, with the catalog index
+//! (`src/spec/catalog_index_generated.rs`, see `src/spec/catalog_index.rs`) and the hash of the specs
+//! that tells a run whether that index describes them.
 use std::{env, fs, path::Path};
+
+/// FNV-1a: stable across builds and toolchains, which the index's recorded hash relies on.
+fn fnv1a(hash: u64, bytes: &[u8]) -> u64 {
+    bytes.iter().fold(hash, |hash, &b| (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
 
 fn collect(dir: &Path, out: &mut Vec<String>) {
     let mut entries: Vec<_> = fs::read_dir(dir).expect("read codemods dir").flatten().collect();
@@ -27,15 +34,28 @@ fn main() {
     let upgrades_dir = format!("{}/upgrades/", codemods.display().to_string().replace('\\', "/"));
     let (upgrades, specs): (Vec<&String>, Vec<&String>) = files.iter().partition(|f| f.starts_with(&upgrades_dir));
     let mut generated = String::new();
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for (name, list) in [("BUILTIN_SPECS", specs), ("BUILTIN_UPGRADES", upgrades)] {
         generated.push_str(&format!("pub static {name}: &[(&str, &str)] = &[\n"));
         for file in list {
             println!("cargo:rerun-if-changed={file}");
             let relative = file.strip_prefix(&format!("{}/", root.display())).unwrap_or(file);
+            // Line endings as the TOML reader sees them: a Windows checkout hashes as a Unix one.
+            let text = fs::read_to_string(file).expect("read a codemod spec").replace("\r\n", "\n");
+            hash = fnv1a(fnv1a(fnv1a(hash, relative.as_bytes()), &[0]), text.as_bytes());
             generated.push_str(&format!("    ({relative:?}, include_str!({file:?})),\n"));
         }
         generated.push_str("];\n");
     }
-    let out = Path::new(&env::var("OUT_DIR").unwrap()).join("builtin_specs.rs");
-    fs::write(out, generated).unwrap();
+    generated.push_str(&format!("pub static BUILTIN_CATALOG_HASH: &str = \"{hash:016x}\";\n"));
+    fs::write(Path::new(&env::var("OUT_DIR").unwrap()).join("builtin_specs.rs"), generated).unwrap();
+    // Without the generated index (deleted to rebuild it), every run reads the whole catalog.
+    let index = root.join("src/spec/catalog_index_generated.rs");
+    println!("cargo:rerun-if-changed={}", index.display());
+    let index = if index.is_file() {
+        format!("include!({:?});\n", index.display().to_string().replace('\\', "/"))
+    } else {
+        "static INDEX: CatalogIndex = CatalogIndex { catalog: \"\", specs: &[] };\n".to_string()
+    };
+    fs::write(Path::new(&env::var("OUT_DIR").unwrap()).join("catalog_index.rs"), index).unwrap();
 }

@@ -8,7 +8,7 @@ use crate::engine::{Engine, EngineOptions, FileOutcome, Problem};
 use crate::interrupt;
 use crate::report::{self, EXIT_CLEAN, EXIT_ERROR, FileReport, Mode, RunReport};
 use crate::source::SourceFile;
-use crate::spec::{self, Examples, Spec, SpecError, SpecLanguage};
+use crate::spec::{self, Purpose, Spec, SpecError, SpecLanguage};
 use crate::walk;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -195,9 +195,9 @@ fn print_spec_errors(errors: &[SpecError], err: &mut dyn Write) -> i32 {
 /// Built-in specs of `languages` plus those of the configured directories, filtered by
 /// `select` / `ignore`. The settings' ids and the user specs' ids are checked against the whole
 /// catalog: when the built-in specs of `languages` do not settle them, all are loaded.
-pub fn load_specs(settings: &Settings, languages: &[SpecLanguage], examples: Examples) -> Result<Vec<Spec>, Vec<SpecError>> {
+pub fn load_specs(settings: &Settings, languages: &[SpecLanguage], purpose: Purpose) -> Result<Vec<Spec>, Vec<SpecError>> {
     let whole = languages.len() == SpecLanguage::ALL.len() || !settings.codemod_dirs.is_empty();
-    let mut specs = spec::builtin_specs_of(if whole { &SpecLanguage::ALL } else { languages }, examples)?;
+    let mut specs = spec::builtin_specs_for(if whole { &SpecLanguage::ALL } else { languages }, purpose)?;
     for dir in &settings.codemod_dirs {
         specs.extend(spec::load_dir(dir)?);
     }
@@ -205,13 +205,13 @@ pub fn load_specs(settings: &Settings, languages: &[SpecLanguage], examples: Exa
     let known: BTreeSet<&str> = specs.iter().map(|s| s.id.as_str()).collect();
     let unknown = settings.unknown_ids(&known);
     if !unknown.is_empty() {
-        return if whole { Err(unknown) } else { load_specs(settings, &SpecLanguage::ALL, examples) };
+        return if whole { Err(unknown) } else { load_specs(settings, &SpecLanguage::ALL, purpose) };
     }
     if let Some(pack) = settings.upgrade {
         let in_pack: Vec<&Spec> = specs.iter().filter(|s| s.upgrade.is_some_and(|u| u.package == pack.package && u.major <= pack.major)).collect();
         if in_pack.is_empty() {
             if !whole {
-                return load_specs(settings, &SpecLanguage::ALL, examples);
+                return load_specs(settings, &SpecLanguage::ALL, purpose);
             }
             return Err(vec![SpecError { path: "<command line>".into(), line: 0, message: format!("--upgrade {pack}: no codemod belongs to that upgrade; packs: aws@6, aws@7") }]);
         }
@@ -231,7 +231,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Err(errors) => return print_spec_errors(&errors, err),
     };
     if cli.list || matches!(cli.command, Some(Command::Explain { .. })) {
-        let specs = match load_specs(&settings, &SpecLanguage::ALL, Examples::Read) {
+        let specs = match load_specs(&settings, &SpecLanguage::ALL, Purpose::Describe) {
             Ok(specs) => specs,
             Err(errors) => return print_spec_errors(&errors, err),
         };
@@ -270,18 +270,13 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         report_unused_suppressions: cli.report_unused_suppressions,
         // Texts serve writes, the dry run's diffs and SARIF's fix regions only.
         drop_texts: mode == Mode::DryRun && !want_diff && cli.format != Format::Sarif,
+        // A run of no more files than threads (pre-commit) parses each file while the specs it
+        // may need are read and compiled; a larger one parses only those a rule may match.
+        parse_ahead: files.len() <= threads && !cli.parse_only,
     };
     // Only the languages of the files found: parsing the catalog is most of a one-file run's start.
     let languages: Vec<SpecLanguage> = SpecLanguage::ALL.into_iter().filter(|l| files.iter().any(|f| f.grammar.spec_language() == *l)).collect();
-    let build_engine = || -> Result<Engine, Vec<SpecError>> { Ok(Engine::new(settings.chosen(load_specs(&settings, &languages, Examples::Skip)?), options)) };
-    // A run of no more files than threads (pre-commit) reads and parses them while the catalog
-    // loads; a larger one leaves each file to the engine, which parses only those a rule may match.
-    let read_ahead = files.len() <= threads && !cli.parse_only;
-    let (engine, read) = pool.install(|| {
-        rayon::join(build_engine, || {
-            read_ahead.then(|| files.par_iter().map(|file| crate::engine::read_ahead(&file.path, file.display.clone(), file.grammar)).collect::<Vec<_>>())
-        })
-    });
+    let engine = pool.install(|| -> Result<Engine, Vec<SpecError>> { Ok(Engine::new(settings.chosen(load_specs(&settings, &languages, Purpose::Run)?), options)) });
     let engine = match engine {
         Ok(engine) => engine,
         Err(errors) => return print_spec_errors(&errors, err),
@@ -303,21 +298,14 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     // Only the outcomes with something to report are kept: memory grows with the findings, not
     // with the tree.
     let outcomes: Vec<FileOutcome> = pool.install(|| {
-        let process = |file: &walk::WalkedFile, read_ahead: Option<_>| {
-            let outcome = interrupt::received().is_none().then(|| {
-                let ignored = settings.ignored_in(&file.path);
-                match read_ahead {
-                    Some(read) => engine.process_read(read, &ignored),
-                    None => engine.process_path(&file.path, file.display.clone(), file.grammar, &ignored),
-                }
-            });
-            progress.inc(1);
-            outcome.filter(FileOutcome::has_news)
-        };
-        match read {
-            Some(read) => files.par_iter().zip(read).filter_map(|(file, read)| process(file, Some(read))).collect(),
-            None => files.par_iter().filter_map(|file| process(file, None)).collect(),
-        }
+        files
+            .par_iter()
+            .filter_map(|file| {
+                let outcome = interrupt::received().is_none().then(|| engine.process_path(&file.path, file.display.clone(), file.grammar, &settings.ignored_in(&file.path)));
+                progress.inc(1);
+                outcome.filter(FileOutcome::has_news)
+            })
+            .collect()
     });
     progress.finish_and_clear();
     if let Some(signal) = interrupt::received() {
@@ -377,7 +365,16 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         }
     }
 
-    let codemods: Vec<Arc<Spec>> = engine.specs().to_vec();
+    // SARIF describes every codemod; the other reports need their ids and safety, which a
+    // deferred spec knows without being read.
+    let codemods: Vec<Arc<Spec>> = if cli.format == Format::Sarif {
+        match pool.install(|| engine.whole_specs()) {
+            Ok(specs) => specs,
+            Err(e) => return print_spec_errors(&[e], err),
+        }
+    } else {
+        engine.specs().to_vec()
+    };
     let report = RunReport { mode, codemods, files_scanned, files: reports, walk_problems };
     let color = match cli.color {
         ColorWhen::Always => true,

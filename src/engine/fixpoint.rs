@@ -20,7 +20,8 @@ use crate::index::FileIndex;
 use crate::lang::{Grammar, parse, reparse, syntax_error};
 use crate::project::FileContext;
 use crate::source::{line_col, line_ending, preferred_quote};
-use crate::spec::SpecError;
+use crate::spec::{Spec, SpecError};
+use std::sync::Arc;
 use std::borrow::Cow;
 use std::collections::HashSet;
 use tree_sitter::Tree;
@@ -71,6 +72,7 @@ pub struct RuleFault {
 /// A fix chosen in one pass, before it is known to keep the syntax intact.
 struct Candidate {
     spec: usize,
+    codemod: Arc<Spec>,
     rule: usize,
     key: String,
     location: Location,
@@ -129,7 +131,11 @@ pub fn run<'e>(
         let mut ready = 0;
         let mut remaining: Vec<Finding> = Vec::new();
         for m in &matches {
-            let spec = &engine.specs[m.spec];
+            // The spec of a match was read whole when its query compiled.
+            let spec = match engine.spec(m.spec) {
+                Ok(spec) => spec,
+                Err(e) => return FixRun::not_processed(e),
+            };
             let location = locate(original, &history, m.span());
             if suppressions.suppresses(&spec.id, &location) {
                 if !suppressed.contains(&(m.spec, location.byte_range)) {
@@ -154,7 +160,7 @@ pub fn run<'e>(
                 Ok(edits) if !edits.is_empty() && engine.applies(spec) && !refused.contains(&key) => {
                     ready += 1;
                     if !chosen.iter().any(|c| c.edits.iter().any(|a| edits.iter().any(|b| a.conflicts_with(b)))) {
-                        chosen.push(Candidate { spec: m.spec, rule: m.rule, key, location, message, creates, edits });
+                        chosen.push(Candidate { spec: m.spec, codemod: spec.clone(), rule: m.rule, key, location, message, creates, edits });
                     }
                 }
                 // A match whose fix changes nothing is already in the fixed form.
@@ -212,9 +218,8 @@ pub fn run<'e>(
         if let Some(accepted) = guard(grammar, &text, &tree, chosen, &mut refused) {
             let edits: Vec<Edit> = accepted.kept.iter().flat_map(|c| c.edits.iter().cloned()).collect();
             for candidate in accepted.kept {
-                let spec = engine.specs[candidate.spec].clone();
                 let fix = Fix { edits: candidate.edits, pass: pass + 1 };
-                applied.push(Finding { spec, location: candidate.location, message: candidate.message, creates: candidate.creates, fix: Some(fix), applied: true });
+                applied.push(Finding { spec: candidate.codemod, location: candidate.location, message: candidate.message, creates: candidate.creates, fix: Some(fix), applied: true });
             }
             history.push(normalize_edits(&edits));
             text = Cow::Owned(accepted.text);

@@ -9,11 +9,11 @@ mod suppress;
 use crate::lang::{Grammar, parse};
 use crate::project::{FileContext, Workspace};
 use crate::source::{ReadError, SourceFile};
-use crate::spec::{CompiledSpec, FileFacts, Prefilter, Safety, Spec, SpecError, check_with_tree_sitter, compile_rules};
+use crate::spec::{CompiledSpec, FileFacts, List, Prefilter, Reader, RuleNeeds, Safety, Spec, SpecError, check_with_tree_sitter, compile_rules};
+use rayon::prelude::*;
 use std::ops::Range;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
-use tree_sitter::Tree;
 
 pub use fixpoint::{FixRun, MAX_PASSES, RuleFault};
 use suppress::Suppressions;
@@ -183,6 +183,10 @@ pub struct EngineOptions {
     /// The caller needs neither a file's text nor its fixed text (a report without diffs, quotes
     /// or writes): outcomes keep neither, so a run's memory does not grow with its findings.
     pub drop_texts: bool,
+    /// Parse each file while the pre-filter reads the specs it may need, on another thread: for
+    /// runs of no more files than threads (pre-commit), where a core would wait otherwise. A
+    /// larger run parses only the files some rule may match.
+    pub parse_ahead: bool,
 }
 
 /// A rule as `compile_rules` takes it: (spec number, spec, rule index).
@@ -195,19 +199,14 @@ pub(crate) struct SpecQueries<'e> {
     pub ranges: Option<Vec<Range<usize>>>,
 }
 
-/// Reads and parses a file before the engine exists: a run of few files (pre-commit) does this
-/// while the catalog loads, on a core that loading leaves free. The engine skips parsing a file
-/// no rule can match; done ahead, that parse may be wasted, which few files can afford.
-pub fn read_ahead(path: &Path, display: String, grammar: Grammar) -> Result<(SourceFile, Option<Tree>), ReadError> {
-    let source = SourceFile::read(path, display, grammar)?;
-    let tree = parse(grammar, &source.text);
-    Ok((source, Some(tree)))
-}
-
 /// The active specs, their anchors, their queries (compiled once per rule and grammar when a
 /// file first may match it), and the project view; shared by all threads.
 pub struct Engine {
+    /// As given: deferred ones (see [`crate::spec::Deferred`]) know their identity only.
     specs: Vec<Arc<Spec>>,
+    /// Each spec whole: read when a file first may need a deferred one.
+    whole: Vec<OnceLock<Result<Arc<Spec>, SpecError>>>,
+    reader: Reader,
     prefilter: Prefilter,
     /// Per pre-filter unit (a rule), its query per grammar.
     compiled: Vec<[OnceLock<Result<CompiledSpec, SpecError>>; 4]>,
@@ -217,26 +216,46 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(specs: Vec<Spec>, options: EngineOptions) -> Engine {
+        // The rules' needs: a deferred spec brings them, the others' queries are read here.
+        let read: Vec<&Spec> = specs.iter().filter(|s| s.deferred.is_none()).collect();
+        let mut read = RuleNeeds::of_specs(&read).into_iter();
+        let needs: Vec<List<RuleNeeds>> =
+            specs.iter().map(|spec| spec.deferred.as_ref().map_or_else(|| List::Owned(read.next().expect("needs read for every spec")), |d| List::Borrowed(d.needs))).collect();
+        let prefilter = Prefilter::new(&needs);
         let specs: Vec<Arc<Spec>> = specs.into_iter().map(Arc::new).collect();
-        let prefilter = Prefilter::new(&specs);
+        let whole = specs.iter().map(|spec| if spec.deferred.is_some() { OnceLock::new() } else { OnceLock::from(Ok(spec.clone())) }).collect();
         let compiled = prefilter.units().iter().map(|_| Default::default()).collect();
         let workspace = Workspace::with_target_aws_major(options.target_aws_major);
-        Engine { specs, prefilter, compiled, options, workspace }
+        Engine { specs, whole, reader: Reader::default(), prefilter, compiled, options, workspace }
     }
 
+    /// The specs as given: a deferred one knows its identity and safety only (see
+    /// [`Self::whole_specs`]).
     pub fn specs(&self) -> &[Arc<Spec>] {
         &self.specs
     }
 
-    /// The spec of pre-filter unit `unit`.
+    /// Every spec whole, deferred ones read now.
+    pub fn whole_specs(&self) -> Result<Vec<Arc<Spec>>, SpecError> {
+        (0..self.specs.len()).into_par_iter().map(|spec| self.spec(spec).cloned()).collect()
+    }
+
+    /// Spec number `spec`, whole.
+    fn spec(&self, spec: usize) -> Result<&Arc<Spec>, SpecError> {
+        let whole = self.whole[spec].get_or_init(|| self.reader.read(&self.specs[spec]).map(Arc::new));
+        whole.as_ref().map_err(Clone::clone)
+    }
+
+    /// The spec of pre-filter unit `unit`, as given (its identity).
     fn spec_of(&self, unit: usize) -> &Spec {
         &self.specs[self.prefilter.units()[unit].spec]
     }
 
     /// The rules of pre-filter unit `unit`, as `compile_rules` takes them.
-    fn rules_of(&self, unit: usize) -> impl Iterator<Item = RuleRef<'_>> + '_ {
+    fn rules_of(&self, unit: usize) -> Result<Vec<RuleRef<'_>>, SpecError> {
         let unit = &self.prefilter.units()[unit];
-        unit.rules.iter().map(move |&rule| (unit.spec, self.specs[unit.spec].as_ref(), rule))
+        let spec = self.spec(unit.spec)?;
+        Ok(unit.rules.iter().map(|&rule| (unit.spec, spec.as_ref(), rule)).collect())
     }
 
     /// The pre-filter units (rules) of the specs of `language`.
@@ -253,12 +272,12 @@ impl Engine {
         user_units.try_for_each(|unit| match self.compiled(unit, grammar)?.tree_sitter {
             // A query the engine leaves to tree-sitter has just been compiled by it.
             Some(_) => Ok(()),
-            None => check_with_tree_sitter(&self.rules_of(unit).collect::<Vec<_>>(), grammar),
+            None => check_with_tree_sitter(&self.rules_of(unit)?, grammar),
         })
     }
 
     fn compiled(&self, unit: usize, grammar: Grammar) -> Result<&CompiledSpec, SpecError> {
-        let slot = self.compiled[unit][grammar.index()].get_or_init(|| compile_rules(&self.rules_of(unit).collect::<Vec<_>>(), grammar));
+        let slot = self.compiled[unit][grammar.index()].get_or_init(|| compile_rules(&self.rules_of(unit)?, grammar));
         slot.as_ref().map_err(Clone::clone)
     }
 
@@ -266,22 +285,21 @@ impl Engine {
     /// about its file), compiled, and where in `text` their matches can be.
     pub(crate) fn candidates(&self, grammar: Grammar, text: &str, facts: &dyn FileFacts) -> Result<Vec<SpecQueries<'_>>, SpecError> {
         let mut scan = self.prefilter.scan(text.as_bytes());
-        self.units_of(grammar.spec_language())
-            .filter(|&unit| self.prefilter.may_match(unit, &mut scan, facts))
-            .map(|unit| Ok(SpecQueries { compiled: self.compiled(unit, grammar)?, ranges: self.prefilter.match_ranges(unit, text.as_bytes()) }))
-            .collect()
+        let units: Vec<usize> = self.units_of(grammar.spec_language()).filter(|&unit| self.prefilter.may_match(unit, &mut scan, facts)).collect();
+        let candidate = |unit: usize| Ok(SpecQueries { compiled: self.compiled(unit, grammar)?, ranges: self.prefilter.match_ranges(unit, text.as_bytes()) });
+        // The first files to need rules read and compile them side by side; later ones find them.
+        if units.iter().any(|&unit| self.compiled[unit][grammar.index()].get().is_none()) {
+            units.into_par_iter().map(candidate).collect()
+        } else {
+            units.into_iter().map(candidate).collect()
+        }
     }
 
     /// Reads, fixes and describes one file, leaving out the codemods in `ignored` (the
     /// configuration's per-path ignores). Never writes.
     pub fn process_path(&self, path: &Path, display: String, grammar: Grammar, ignored: &[String]) -> FileOutcome {
-        self.process_read(SourceFile::read(path, display, grammar).map(|source| (source, None)), ignored)
-    }
-
-    /// Fixes a file read (and maybe parsed) ahead of the engine: see [`read_ahead`].
-    pub fn process_read(&self, read: Result<(SourceFile, Option<Tree>), ReadError>, ignored: &[String]) -> FileOutcome {
-        match read {
-            Ok((source, tree)) => self.process_parsed(source, tree, ignored),
+        match SourceFile::read(path, display, grammar) {
+            Ok(source) => self.process_source(source, ignored),
             Err(ReadError { display, line, message }) => FileOutcome::problem(display, Problem { line, message, is_error: true }),
         }
     }
@@ -289,16 +307,18 @@ impl Engine {
     /// Fixes `source`, leaving out the codemods in `ignored`; project facts come from the files
     /// around `source.path`.
     pub fn process_source(&self, source: SourceFile, ignored: &[String]) -> FileOutcome {
-        self.process_parsed(source, None, ignored)
-    }
-
-    /// As [`Self::process_source`], with `source`'s tree when it was parsed already.
-    fn process_parsed(&self, source: SourceFile, tree: Option<Tree>, ignored: &[String]) -> FileOutcome {
         let context = FileContext::new(&source.path, &self.workspace);
         let mut suppressions = Suppressions::parse(&source.text, source.grammar.comment_prefix(), ignored);
-        // A file the pre-filter rules out is neither parsed nor matched (so a syntax error in it
-        // goes unreported: nothing would have been changed there anyway).
-        let mut run = match self.candidates(source.grammar, &source.text, &context) {
+        let candidates = || self.candidates(source.grammar, &source.text, &context);
+        let (candidates, tree) = if self.options.parse_ahead {
+            let (candidates, tree) = rayon::join(candidates, || parse(source.grammar, &source.text));
+            (candidates, Some(tree))
+        } else {
+            (candidates(), None)
+        };
+        // A file the pre-filter rules out is neither parsed (unless ahead) nor matched (so a
+        // syntax error in it goes unreported: nothing would have been changed there anyway).
+        let mut run = match candidates {
             Ok(queries) if queries.is_empty() => FixRun::unchanged(),
             Ok(queries) => {
                 let tree = tree.unwrap_or_else(|| parse(source.grammar, &source.text));
@@ -329,7 +349,8 @@ impl Engine {
         let spec = &self.specs[fault.spec];
         SpecError {
             path: spec.path.clone(),
-            line: spec.rules[fault.rule].query_line,
+            // A fault is of a rule that matched, so its spec was read whole.
+            line: self.spec(fault.spec).map_or(spec.id_line, |whole| whole.rules[fault.rule].query_line),
             message: format!("{} (`{}`, seen on {display}:{}, which is left untouched)", fault.message, spec.id, fault.line),
         }
     }

@@ -35,9 +35,9 @@ use super::compile::VersionComparison;
 use memchr::memmem::Finder;
 use regex_syntax::hir::literal::Extractor;
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::Arc;
 use crate::query::{Item, PredicateArg, Quantifier, Term};
 use tree_sitter::{CaptureQuantifier, Query};
 
@@ -61,11 +61,15 @@ impl Anchor {
     }
 }
 
+/// A list in the needs of a rule: borrowed from the generated catalog index, or read at run
+/// time.
+pub type List<T> = Cow<'static, [T]>;
+
 /// A needle before it is compiled; also its identity, so specs share the search for it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Needle {
-    Literal(Vec<u8>),
-    Spellings(String),
+pub enum Needle {
+    Literal(Cow<'static, str>),
+    Spellings(Cow<'static, str>),
 }
 
 /// The anchors of every spec, built once per run and shared by every thread.
@@ -82,49 +86,67 @@ pub struct Unit {
     pub rules: Vec<usize>,
     /// Per pattern, its clauses (as indices into `anchors`) and gates; `None` when some pattern
     /// of the rules has neither.
-    filter: Option<Vec<PatternFilter<usize>>>,
+    filter: Option<Vec<PatternAnchors>>,
     /// Per pattern, the anchors of its most selective local clause; `None` when some pattern of
     /// the rules has none.
     local: Option<Vec<Vec<usize>>>,
 }
 
-/// What one pattern needs of a file before it is parsed: clauses of needles `N` (read, then
-/// interned as indices into the anchors) and gates.
+/// What one pattern needs of a file before it is parsed: clauses (of which each needs one of
+/// its needles) and gates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatternNeeds {
+    pub clauses: List<List<Needle>>,
+    pub gates: List<Gate>,
+}
+
+/// A pattern's needs interned: its clauses as indices into the anchors.
 #[derive(PartialEq)]
-struct PatternFilter<N> {
-    clauses: Vec<Vec<N>>,
+struct PatternAnchors {
+    clauses: Vec<Vec<usize>>,
     gates: Vec<Gate>,
 }
 
-/// What one rule needs of a file, as read from its query (see `Unit`).
-struct RuleNeeds {
-    filter: Option<Vec<PatternFilter<Needle>>>,
-    local: Option<Vec<Vec<Needle>>>,
+/// What one rule needs of a file, as read from its query (see `Unit`); the catalog index keeps
+/// it for each built-in rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleNeeds {
+    /// Per pattern; `None` when some pattern has neither clause nor gate.
+    pub filter: Option<List<PatternNeeds>>,
+    /// Per pattern, the needles of its most selective local clause; `None` when some pattern
+    /// has none.
+    pub local: Option<List<List<Needle>>>,
 }
 
 impl RuleNeeds {
+    /// The needs of every rule of each spec: reading the queries is independent per spec.
+    pub fn of_specs(specs: &[&Spec]) -> Vec<Vec<RuleNeeds>> {
+        specs.par_iter().map(|spec| spec.rules.iter().map(|rule| RuleNeeds::read(&rule.query)).collect()).collect()
+    }
+
     fn read(query: &str) -> RuleNeeds {
         let patterns: Vec<(Vec<Clause>, Vec<Gate>)> = read_patterns(query).iter().map(|p| (p.clauses(), p.gates())).collect();
-        let local = patterns.iter().map(|(clauses, _)| clauses.iter().find(|c| c.local).map(|c| c.needles.clone())).collect();
+        let local = patterns.iter().map(|(clauses, _)| clauses.iter().find(|c| c.local).map(|c| List::Owned(c.needles.clone()))).collect::<Option<Vec<_>>>();
         let filter = if patterns.iter().any(|(clauses, gates)| clauses.is_empty() && gates.is_empty()) {
             None
         } else {
-            Some(patterns.into_iter().map(|(clauses, gates)| PatternFilter { clauses: clauses.into_iter().map(|c| c.needles).collect(), gates }).collect())
+            let pattern = |(clauses, gates): (Vec<Clause>, Vec<Gate>)| PatternNeeds { clauses: clauses.into_iter().map(|c| List::Owned(c.needles)).collect(), gates: gates.into() };
+            Some(patterns.into_iter().map(pattern).collect())
         };
-        RuleNeeds { filter, local }
+        RuleNeeds { filter, local: local.map(List::Owned) }
     }
 }
 
 /// A fact about the whole file, known before it is parsed, that a pattern's predicate needs.
 #[derive(Debug, Clone, PartialEq)]
-enum Gate {
+pub enum Gate {
     /// `#project-import?`: the file lies in a Pulumi project.
     Project,
     /// `#project-package-import?`: the project's program runs from a directory below its root.
     ProgramBelowRoot,
     EntryModule { negate: bool },
     ProgramModule { negate: bool },
-    AwsVersion { comparisons: Vec<VersionComparison>, negate: bool },
+    AwsVersion { comparisons: List<VersionComparison>, negate: bool },
 }
 
 /// The facts about a file that gates ask for: its project view and pulumi-aws version.
@@ -168,7 +190,7 @@ impl Gate {
             "program-module?" => Some(Gate::ProgramModule { negate }),
             "pulumi-aws-version?" => {
                 let comparisons = strings.iter().map(|s| VersionComparison::parse(s)).collect::<Option<Vec<_>>>()?;
-                Some(Gate::AwsVersion { comparisons, negate })
+                Some(Gate::AwsVersion { comparisons: comparisons.into(), negate })
             }
             _ => None,
         }
@@ -187,6 +209,28 @@ impl Gate {
     }
 }
 
+/// The distinct needles of the specs, in order of first use; specs share the search for one.
+#[derive(Default)]
+struct Interned<'n> {
+    needles: Vec<&'n Needle>,
+    known: HashMap<&'n Needle, usize>,
+}
+
+impl<'n> Interned<'n> {
+    /// `clause` as indices into `needles`.
+    fn clause(&mut self, clause: &'n [Needle]) -> Vec<usize> {
+        clause
+            .iter()
+            .map(|needle| {
+                *self.known.entry(needle).or_insert_with(|| {
+                    self.needles.push(needle);
+                    self.needles.len() - 1
+                })
+            })
+            .collect()
+    }
+}
+
 /// Occurrences of local anchors closer than this are searched as one range.
 const MERGE_GAP: usize = 1024;
 /// Beyond this many ranges, one walk of the whole tree is cheaper.
@@ -200,28 +244,19 @@ pub struct Scan<'b> {
 }
 
 impl Prefilter {
-    pub fn new(specs: &[Arc<Spec>]) -> Prefilter {
-        // Reading the queries is most of the work, and independent per spec.
-        let needs: Vec<Vec<RuleNeeds>> = specs.par_iter().map(|spec| spec.rules.iter().map(|rule| RuleNeeds::read(&rule.query)).collect()).collect();
-        let mut needles: Vec<Needle> = Vec::new();
-        let mut known: HashMap<Needle, usize> = HashMap::new();
-        let mut intern = |needle: Needle| {
-            *known.entry(needle).or_insert_with_key(|needle| {
-                needles.push(needle.clone());
-                needles.len() - 1
-            })
-        };
+    /// The pre-filter of specs whose rules need `needs` (per spec, per rule).
+    pub fn new<'n>(needs: &'n [List<RuleNeeds>]) -> Prefilter {
+        let mut interned = Interned::default();
+        let mut clause = |clause: &'n [Needle]| interned.clause(clause);
         let mut units: Vec<Unit> = Vec::new();
-        for (spec, rules) in needs.into_iter().enumerate() {
+        for (spec, rules) in needs.iter().enumerate() {
             let first_unit = units.len();
-            for (rule, needs) in rules.into_iter().enumerate() {
-                let local: Option<Vec<Vec<usize>>> = needs.local.map(|patterns| patterns.into_iter().map(|c| c.into_iter().map(&mut intern).collect()).collect());
-                let filter: Option<Vec<PatternFilter<usize>>> = needs.filter.map(|patterns| {
-                    patterns
-                        .into_iter()
-                        .map(|p| PatternFilter { clauses: p.clauses.into_iter().map(|c| c.into_iter().map(&mut intern).collect()).collect(), gates: p.gates })
-                        .collect()
-                });
+            for (rule, needs) in rules.iter().enumerate() {
+                let local: Option<Vec<Vec<usize>>> = needs.local.as_ref().map(|patterns| patterns.iter().map(|c| clause(c)).collect());
+                let filter: Option<Vec<PatternAnchors>> = needs
+                    .filter
+                    .as_ref()
+                    .map(|patterns| patterns.iter().map(|p| PatternAnchors { clauses: p.clauses.iter().map(|c| clause(c)).collect(), gates: p.gates.to_vec() }).collect());
                 // A rule that needs what an earlier rule of the spec needs joins its unit.
                 match units[first_unit..].iter_mut().find(|unit| unit.filter == filter && unit.local == local) {
                     Some(unit) => unit.rules.push(rule),
@@ -229,14 +264,15 @@ impl Prefilter {
                 }
             }
         }
-        let anchors = needles
+        let anchors = interned
+            .needles
             .into_iter()
             .map(|needle| match needle {
-                Needle::Literal(bytes) => Anchor::Literal(Box::new(Finder::new(&bytes).into_owned())),
+                Needle::Literal(text) => Anchor::Literal(Box::new(Finder::new(text.as_bytes()).into_owned())),
                 Needle::Spellings(member) => Anchor::Spellings {
-                    verbatim: Box::new(Finder::new(verbatim_part(&member).as_bytes()).into_owned()),
-                    start: Box::new(Finder::new(first_part(&member).as_bytes()).into_owned()),
-                    member,
+                    verbatim: Box::new(Finder::new(verbatim_part(member).as_bytes()).into_owned()),
+                    start: Box::new(Finder::new(first_part(member).as_bytes()).into_owned()),
+                    member: member.to_string(),
                 },
             })
             .collect();
@@ -300,13 +336,14 @@ impl Prefilter {
 /// The clause a positive text predicate gives, if any.
 fn text_clause(name: &str, strings: &[String]) -> Option<Vec<Needle>> {
     match name {
-        "eq?" | "any-of?" => (!strings.is_empty()).then(|| strings.iter().map(|s| Needle::Literal(s.as_bytes().to_vec())).collect()),
+        "eq?" | "any-of?" => (!strings.is_empty()).then(|| strings.iter().map(|s| Needle::Literal(s.clone().into())).collect()),
         "match?" => regex_literals(strings.first()?),
         _ => None,
     }
 }
 
-/// The literals one of which starts every match of `pattern`, when there are finitely many.
+/// The literals one of which starts every match of `pattern`, when there are finitely many
+/// (and each is whole UTF-8: a literal cut inside a character gives no anchor).
 fn regex_literals(pattern: &str) -> Option<Vec<Needle>> {
     let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
     let seq = Extractor::new().extract(&hir);
@@ -314,7 +351,7 @@ fn regex_literals(pattern: &str) -> Option<Vec<Needle>> {
     if literals.is_empty() || seq.min_literal_len() == Some(0) {
         return None;
     }
-    Some(literals.iter().map(|l| Needle::Literal(l.as_bytes().to_vec())).collect())
+    literals.iter().map(|l| String::from_utf8(l.as_bytes().to_vec()).ok().map(|l| Needle::Literal(l.into()))).collect()
 }
 
 /// Clauses of `#pulumi-type?`: for each part of the token (package, module, member) that every
@@ -352,8 +389,8 @@ impl TokenAnchors {
         let member = member.filter(|_| whole).map(|m| m.split('.').next().unwrap_or("")).filter(|m| !m.is_empty() && m.bytes().all(|b| b.is_ascii_alphanumeric()));
         TokenAnchors {
             package: package.map(package_literals),
-            module: module.map(|m| Needle::Literal(m.as_bytes().to_vec())),
-            member: member.map(|m| Needle::Spellings(m.to_string())),
+            module: module.map(|m| Needle::Literal(m.to_string().into())),
+            member: member.map(|m| Needle::Spellings(m.to_string().into())),
         }
     }
 }
@@ -362,10 +399,10 @@ impl TokenAnchors {
 /// the name up to its first `-`), `@pulumi/aws-native` (TypeScript).
 fn package_literals(package: &str) -> Vec<Needle> {
     if package == "pulumi" {
-        return vec![Needle::Literal(b"pulumi".to_vec())];
+        return vec![Needle::Literal(Cow::Borrowed("pulumi"))];
     }
     let first = package.split('-').next().unwrap_or(package);
-    vec![Needle::Literal(format!("pulumi_{first}").into_bytes()), Needle::Literal(format!("@pulumi/{package}").into_bytes())]
+    vec![Needle::Literal(format!("pulumi_{first}").into()), Needle::Literal(format!("@pulumi/{package}").into())]
 }
 
 /// Whether `text` starts with a name that `transforms::camel` turns into `member` (ASCII
@@ -452,12 +489,17 @@ impl WrittenPattern {
             let local = |needles| Clause { needles, local: true };
             match predicate.name.as_str() {
                 "pulumi-type?" => clauses.extend(pulumi_type_clauses(&predicate.strings).into_iter().map(|needles| Clause { needles, local: false })),
-                "has-arg?" => clauses.push(local(predicate.strings.iter().map(|n| Needle::Literal(n.as_bytes().to_vec())).collect())),
+                "has-arg?" => clauses.push(local(predicate.strings.iter().map(|n| Needle::Literal(n.clone().into())).collect())),
                 name => clauses.extend(text_clause(name, &predicate.strings).map(local)),
             }
         }
+        // Tokens of one package name its import once.
+        for clause in &mut clauses {
+            let mut seen = Vec::new();
+            clause.needles.retain(|needle| !seen.contains(needle) && { seen.push(needle.clone()); true });
+        }
         // An empty literal is in every file: its clause says nothing.
-        clauses.retain(|clause| !clause.needles.is_empty() && clause.needles.iter().all(|n| *n != Needle::Literal(Vec::new())));
+        clauses.retain(|clause| !clause.needles.is_empty() && clause.needles.iter().all(|n| *n != Needle::Literal(Cow::Borrowed(""))));
         // Longer needles first: they are rarer, so the first clause usually decides.
         clauses.sort_by_key(|clause| std::cmp::Reverse(clause.needles.iter().map(Needle::weight).min()));
         clauses
@@ -487,7 +529,7 @@ struct Clause {
 impl Needle {
     fn weight(&self) -> usize {
         match self {
-            Needle::Literal(bytes) => bytes.len(),
+            Needle::Literal(text) => text.len(),
             Needle::Spellings(member) => member.len(),
         }
     }
@@ -588,11 +630,15 @@ mod tests {
         super::super::model::parse_spec("t.toml", &text).unwrap()
     }
 
+    fn needs_of(spec: &Spec) -> Vec<List<RuleNeeds>> {
+        RuleNeeds::of_specs(&[spec]).into_iter().map(List::Owned).collect()
+    }
+
     /// Whether the pre-filter lets `source` through, and how many matches the compiled query finds
     /// in it. The invariant under test: a file with a match is never skipped.
     fn check(grammar: Grammar, query: &str, source: &str) -> (bool, usize) {
-        let spec = Arc::new(spec(grammar, query));
-        let prefilter = Prefilter::new(std::slice::from_ref(&spec));
+        let spec = spec(grammar, query);
+        let prefilter = Prefilter::new(&needs_of(&spec));
         let passes = prefilter.may_match(0, &mut prefilter.scan(source.as_bytes()), &NoProject);
         let compiled = compile_spec(&spec, grammar).unwrap();
         let tree_sitter = Query::new(&grammar.ts_language(), &spec.rules[0].query).unwrap();
@@ -759,7 +805,7 @@ mod tests {
         assert_eq!(check(Grammar::Python, query, &many), (true, 1));
         let few = format!("{}{far}", format!("f(vpc_id=1)\n# {padding}\n").repeat(3));
         assert_eq!(check(Grammar::Python, query, &few), (true, 1));
-        assert_eq!(Prefilter::new(&[Arc::new(spec(Grammar::Python, query))]).match_ranges(0, few.as_bytes()).map(|r| r.len()), Some(4));
+        assert_eq!(Prefilter::new(&needs_of(&spec(Grammar::Python, query))).match_ranges(0, few.as_bytes()).map(|r| r.len()), Some(4));
     }
 
     #[test]
@@ -794,8 +840,8 @@ mod tests {
     #[test]
     fn file_level_predicates_gate_a_spec_without_anchors() {
         let gated = |query: &str| {
-            let spec = Arc::new(spec(Grammar::Python, query));
-            let prefilter = Prefilter::new(std::slice::from_ref(&spec));
+            let spec = spec(Grammar::Python, query);
+            let prefilter = Prefilter::new(&needs_of(&spec));
             let passes = |facts: &dyn FileFacts| prefilter.may_match(0, &mut prefilter.scan(b"import x\n"), facts);
             (prefilter.is_anchored(0), passes(&NoProject), passes(&LibProgramOnAws6))
         };
@@ -815,8 +861,8 @@ mod tests {
             [[rule]]\nquery = '((identifier) @i (#eq? @i \"versioning\"))'\n\
             [[rule]]\nquery = '((identifier) @i (#eq? @i \"website\"))'\n\
             [[rule]]\nquery = '((string) @s (#eq? @s \"versioning\"))'\n";
-        let spec = Arc::new(super::super::model::parse_spec("t.toml", text).unwrap());
-        let prefilter = Prefilter::new(std::slice::from_ref(&spec));
+        let spec = super::super::model::parse_spec("t.toml", text).unwrap();
+        let prefilter = Prefilter::new(&needs_of(&spec));
         assert_eq!(prefilter.units().iter().map(|u| (u.spec, u.rules.clone())).collect::<Vec<_>>(), [(0, vec![0, 2]), (0, vec![1])]);
         let passing = |source: &str| -> Vec<usize> {
             let mut scan = prefilter.scan(source.as_bytes());

@@ -4,12 +4,14 @@
 //! reading our source.
 
 mod anchors;
+mod catalog_index;
 mod compile;
 mod model;
 mod template;
 mod upgrades;
 
-pub use anchors::{FileFacts, NoProject, Prefilter};
+pub use anchors::{FileFacts, List, NoProject, Prefilter, RuleNeeds};
+pub use catalog_index::{Deferred, Reader};
 pub use compile::{CompiledSpec, NodeFact, SemanticPredicate, check_with_tree_sitter, compile_rules, compile_spec};
 pub use model::{EditSpec, Example, ImportSpec, Rule, Safety, Spec, SpecLanguage, UpgradePack};
 pub use template::{Template, TemplatePart, TemplateSource, TransformCall};
@@ -58,10 +60,27 @@ impl Lines {
     }
 }
 
-/// Whether a load reads the hand-written specs' `[[example]]` tables: a fixing run never looks at
-/// them, and they are 40 % of the catalog's bytes.
+/// What a load of the built-in catalog is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Examples {
+pub enum Purpose {
+    /// `--list`, `explain`, tests: every spec whole, with its examples.
+    Describe,
+    /// A fixing run: no examples (40 % of the catalog's bytes), and, when the catalog index is
+    /// fresh, every spec deferred (see [`Deferred`]) until a file may need it.
+    Run,
+}
+
+/// The built-in specs of `languages` for `purpose`.
+pub fn builtin_specs_for(languages: &[SpecLanguage], purpose: Purpose) -> Result<Vec<Spec>, Vec<SpecError>> {
+    match purpose {
+        Purpose::Describe => builtin_specs_of(languages, Examples::Read),
+        Purpose::Run => catalog_index::deferred_specs(languages).map_or_else(|| builtin_specs_of(languages, Examples::Skip), Ok),
+    }
+}
+
+/// Whether a load reads the hand-written specs' `[[example]]` tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Examples {
     Read,
     Skip,
 }
@@ -71,14 +90,19 @@ pub fn builtin_specs() -> Result<Vec<Spec>, Vec<SpecError>> {
     builtin_specs_of(&SpecLanguage::ALL, Examples::Read)
 }
 
+/// A built-in spec's text up to its examples, which come last (a test checks that this cut
+/// loses nothing else).
+fn without_examples(text: &str) -> &str {
+    text.find("\n[[example]]").map_or(text, |end| &text[..end + 1])
+}
+
 /// The built-in specs of `languages`: a run over files of one language (most pre-commit runs)
 /// parses no other's. A hand-written spec's language is its directory, `codemods/<language>/`.
-pub fn builtin_specs_of(languages: &[SpecLanguage], examples: Examples) -> Result<Vec<Spec>, Vec<SpecError>> {
+fn builtin_specs_of(languages: &[SpecLanguage], examples: Examples) -> Result<Vec<Spec>, Vec<SpecError>> {
     let wanted = |path: &str| languages.iter().any(|l| path.split('/').nth(1) == Some(l.name()));
     let text_read = |text: &'static str| match examples {
         Examples::Read => text,
-        // A built-in spec's examples come last (a test checks that this cut loses nothing else).
-        Examples::Skip => text.find("\n[[example]]").map_or(text, |end| &text[..end + 1]),
+        Examples::Skip => without_examples(text),
     };
     // Start-up cost of every run: the specs parse side by side.
     let (hand_written, expanded) = rayon::join(

@@ -3,6 +3,7 @@
 use super::template::Template;
 use super::{Lines, SpecError};
 use serde::Deserialize;
+use super::catalog_index::Deferred;
 use toml::Spanned;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -63,6 +64,9 @@ pub struct Spec {
     /// The provider upgrade pack this codemod belongs to (`upgrade = "aws@7"`), which
     /// `--upgrade aws@7` selects.
     pub upgrade: Option<UpgradePack>,
+    /// A built-in spec known from the catalog index only, until a file may need it: see
+    /// [`Deferred`]. `None` for a spec read from its file.
+    pub deferred: Option<Deferred>,
 }
 
 /// A provider major-version jump: `aws@7` is the move to pulumi-aws 7.
@@ -350,6 +354,7 @@ pub(super) fn build_spec(path: &str, text: &str, lines: &Lines, raw: RawSpec) ->
         path: path.to_string(),
         builtin: false,
         upgrade,
+        deferred: None,
     })
 }
 
