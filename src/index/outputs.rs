@@ -122,35 +122,56 @@ impl<'t> FileIndex<'t> {
         self.finds_output(node, true)
     }
 
-    /// Post-order over the subtree, without recursion (fuzzed input nests thousands deep), each
-    /// node's answer remembered. An Output skipped as a resource input hides what is inside it.
+    /// Post-order over the subtree with one cursor, without recursion (fuzzed input nests
+    /// thousands deep), each named node's answer remembered: its own when it settles it (an
+    /// Output, a plain member, answered before), else whether some named child's is true. An
+    /// Output skipped as a resource input hides what is inside it.
     fn finds_output(&self, node: Node<'t>, value_only: bool) -> bool {
         let known = |n: Node| self.contains_answers.borrow().get(&(n.id(), value_only)).copied();
+        let record = |n: Node, answer: bool| {
+            self.contains_answers.borrow_mut().insert((n.id(), value_only), answer);
+        };
         if let Some(answer) = known(node) {
             return answer;
         }
         let mut cursor = node.walk();
-        let mut pending = vec![(node, false)];
-        while let Some((current, children_done)) = pending.pop() {
-            if known(current).is_some() {
-                continue;
-            }
-            let answer = if children_done {
-                current.named_children(&mut cursor).any(|child| known(child) == Some(true))
+        // Per node entered and not finished: whether a child found an Output so far.
+        let mut open: Vec<bool> = Vec::new();
+        loop {
+            let current = cursor.node();
+            let settled = if !current.is_named() {
+                // A token: never an Output, and never asked about.
+                Some(false)
+            } else if let Some(answer) = known(current) {
+                Some(answer)
             } else if self.is_output(current) {
-                !(value_only && self.is_resource_input(current))
+                Some(!(value_only && self.is_resource_input(current)))
             } else if self.is_plain_member(current) {
                 // `bucket.get()` (the value, in a runtime callback) or `bucket.apply`: what is
                 // read is not the Output itself.
-                false
-            } else {
-                pending.push((current, true));
-                pending.extend(current.named_children(&mut cursor).filter(|child| known(*child).is_none()).map(|child| (child, false)));
+                Some(false)
+            } else if cursor.goto_first_child() {
+                open.push(false);
                 continue;
+            } else {
+                None
             };
-            self.contains_answers.borrow_mut().insert((current.id(), value_only), answer);
+            let mut answer = settled.unwrap_or(false);
+            if current.is_named() {
+                record(current, answer);
+            }
+            // Hand the answer up, finishing every node whose last child this was.
+            loop {
+                let Some(any) = open.last_mut() else { return answer };
+                *any |= answer;
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                cursor.goto_parent();
+                answer = open.pop().unwrap_or(false);
+                record(cursor.node(), answer);
+            }
         }
-        known(node).unwrap_or(false)
     }
 
     /// `x.get`, `x.apply`, ...: a member of the Output object that is not a lifted property.

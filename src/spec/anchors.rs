@@ -36,7 +36,7 @@ use memchr::memmem::Finder;
 use regex_syntax::hir::literal::Extractor;
 use rayon::prelude::*;
 use std::borrow::Cow;
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::ops::Range;
 use crate::query::{Item, PredicateArg, Quantifier, Term};
 use tree_sitter::{CaptureQuantifier, Query};
