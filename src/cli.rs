@@ -7,7 +7,8 @@ use crate::config::TargetVersion;
 use crate::engine::{Engine, EngineOptions, FileOutcome, Problem};
 use crate::interrupt;
 use crate::report::{self, EXIT_CLEAN, EXIT_ERROR, FileReport, Mode, RunReport};
-use crate::source::SourceFile;
+use crate::lang::parse;
+use crate::source::{ReadError, SourceFile};
 use crate::spec::{self, Purpose, Spec, SpecError, SpecLanguage};
 use crate::walk;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
@@ -270,13 +271,25 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         report_unused_suppressions: cli.report_unused_suppressions,
         // Texts serve writes, the dry run's diffs and SARIF's fix regions only.
         drop_texts: mode == Mode::DryRun && !want_diff && cli.format != Format::Sarif,
-        // A run of no more files than threads (pre-commit) parses each file while the specs it
-        // may need are read and compiled; a larger one parses only those a rule may match.
-        parse_ahead: files.len() <= threads && !cli.parse_only,
     };
     // Only the languages of the files found: parsing the catalog is most of a one-file run's start.
     let languages: Vec<SpecLanguage> = SpecLanguage::ALL.into_iter().filter(|l| files.iter().any(|f| f.grammar.spec_language() == *l)).collect();
-    let engine = pool.install(|| -> Result<Engine, Vec<SpecError>> { Ok(Engine::new(settings.chosen(load_specs(&settings, &languages, Purpose::Run)?), options)) });
+    let build_engine = || -> Result<Engine, Vec<SpecError>> { Ok(Engine::new(settings.chosen(load_specs(&settings, &languages, Purpose::Run)?), options)) };
+    // A run of no more files than threads (pre-commit) parses them while the engine is built
+    // and reads the specs they may need; a larger one leaves each file to the engine, which
+    // parses only those a rule may match.
+    let parse_ahead = files.len() <= threads && !cli.parse_only;
+    let (engine, read) = pool.install(|| {
+        if !parse_ahead {
+            return (build_engine(), None);
+        }
+        let sources: Vec<Result<SourceFile, ReadError>> = files.iter().map(|file| SourceFile::read(&file.path, file.display.clone(), file.grammar)).collect();
+        let (engine, trees) = rayon::join(
+            || build_engine().inspect(|engine| sources.iter().flatten().for_each(|source| engine.prepare_for(source))),
+            || sources.par_iter().map(|read| read.as_ref().ok().map(|source| parse(source.grammar, &source.text))).collect::<Vec<_>>(),
+        );
+        (engine, Some(sources.into_iter().zip(trees).map(|(read, tree)| read.map(|source| (source, tree))).collect::<Vec<_>>()))
+    });
     let engine = match engine {
         Ok(engine) => engine,
         Err(errors) => return print_spec_errors(&errors, err),
@@ -298,14 +311,21 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     // Only the outcomes with something to report are kept: memory grows with the findings, not
     // with the tree.
     let outcomes: Vec<FileOutcome> = pool.install(|| {
-        files
-            .par_iter()
-            .filter_map(|file| {
-                let outcome = interrupt::received().is_none().then(|| engine.process_path(&file.path, file.display.clone(), file.grammar, &settings.ignored_in(&file.path)));
-                progress.inc(1);
-                outcome.filter(FileOutcome::has_news)
-            })
-            .collect()
+        let process = |file: &walk::WalkedFile, read: Option<_>| {
+            let outcome = interrupt::received().is_none().then(|| {
+                let ignored = settings.ignored_in(&file.path);
+                match read {
+                    Some(read) => engine.process_read(read, &ignored),
+                    None => engine.process_path(&file.path, file.display.clone(), file.grammar, &ignored),
+                }
+            });
+            progress.inc(1);
+            outcome.filter(FileOutcome::has_news)
+        };
+        match read {
+            Some(read) => files.par_iter().zip(read).filter_map(|(file, read)| process(file, Some(read))).collect(),
+            None => files.par_iter().filter_map(|file| process(file, None)).collect(),
+        }
     });
     progress.finish_and_clear();
     if let Some(signal) = interrupt::received() {

@@ -302,9 +302,9 @@ fn s3_split_names_the_target_versions_resources_and_guesses_no_version() {
 
 #[test]
 fn parsing_ahead_gives_the_same_report() {
-    // No more files than threads: each is parsed while the specs it may need are read. More:
-    // only files some rule may match are parsed. Either way the report is the same, an
-    // unreadable file included.
+    // No more files than threads: they are parsed while the engine is built and reads the
+    // specs they may need. More: only files some rule may match are parsed. Either way the
+    // report is the same, an unreadable file included.
     let dir = scratch(&[("a.py", EIP), ("b.py", "import pulumi\n"), ("c.ts", "import * as aws from \"@pulumi/aws\";\nconst e = new aws.ec2.Eip(\"e\", { vpc: true });\n")]);
     fs::write(dir.path().join("d.py"), b"x = \"\xff\"\n").unwrap();
     let ahead = run_in(dir.path(), &["--threads", "4", "--format", "json"]);

@@ -11,6 +11,7 @@ use crate::project::{FileContext, Workspace};
 use crate::source::{ReadError, SourceFile};
 use crate::spec::{CompiledSpec, FileFacts, List, Prefilter, Reader, RuleNeeds, Safety, Spec, SpecError, check_with_tree_sitter, compile_rules};
 use rayon::prelude::*;
+use tree_sitter::Tree;
 use std::ops::Range;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -183,10 +184,6 @@ pub struct EngineOptions {
     /// The caller needs neither a file's text nor its fixed text (a report without diffs, quotes
     /// or writes): outcomes keep neither, so a run's memory does not grow with its findings.
     pub drop_texts: bool,
-    /// Parse each file while the pre-filter reads the specs it may need, on another thread: for
-    /// runs of no more files than threads (pre-commit), where a core would wait otherwise. A
-    /// larger run parses only the files some rule may match.
-    pub parse_ahead: bool,
 }
 
 /// A rule as `compile_rules` takes it: (spec number, spec, rule index).
@@ -298,8 +295,13 @@ impl Engine {
     /// Reads, fixes and describes one file, leaving out the codemods in `ignored` (the
     /// configuration's per-path ignores). Never writes.
     pub fn process_path(&self, path: &Path, display: String, grammar: Grammar, ignored: &[String]) -> FileOutcome {
-        match SourceFile::read(path, display, grammar) {
-            Ok(source) => self.process_source(source, ignored),
+        self.process_read(SourceFile::read(path, display, grammar).map(|source| (source, None)), ignored)
+    }
+
+    /// Fixes a file read (and maybe parsed) already: see [`Self::prepare_for`].
+    pub fn process_read(&self, read: Result<(SourceFile, Option<Tree>), ReadError>, ignored: &[String]) -> FileOutcome {
+        match read {
+            Ok((source, tree)) => self.process_parsed(source, tree, ignored),
             Err(ReadError { display, line, message }) => FileOutcome::problem(display, Problem { line, message, is_error: true }),
         }
     }
@@ -307,18 +309,24 @@ impl Engine {
     /// Fixes `source`, leaving out the codemods in `ignored`; project facts come from the files
     /// around `source.path`.
     pub fn process_source(&self, source: SourceFile, ignored: &[String]) -> FileOutcome {
+        self.process_parsed(source, None, ignored)
+    }
+
+    /// Reads and compiles the rules that `source` may need. A run of few files (pre-commit)
+    /// does this while another thread parses them, where a core would wait otherwise; the
+    /// engine alone parses only the files some rule may match.
+    pub fn prepare_for(&self, source: &SourceFile) {
+        // A failure is reported when the file is processed.
+        let _ = self.candidates(source.grammar, &source.text, &FileContext::new(&source.path, &self.workspace));
+    }
+
+    /// As [`Self::process_source`], with `source`'s tree when it was parsed already.
+    fn process_parsed(&self, source: SourceFile, tree: Option<Tree>, ignored: &[String]) -> FileOutcome {
         let context = FileContext::new(&source.path, &self.workspace);
         let mut suppressions = Suppressions::parse(&source.text, source.grammar.comment_prefix(), ignored);
-        let candidates = || self.candidates(source.grammar, &source.text, &context);
-        let (candidates, tree) = if self.options.parse_ahead {
-            let (candidates, tree) = rayon::join(candidates, || parse(source.grammar, &source.text));
-            (candidates, Some(tree))
-        } else {
-            (candidates(), None)
-        };
         // A file the pre-filter rules out is neither parsed (unless ahead) nor matched (so a
         // syntax error in it goes unreported: nothing would have been changed there anyway).
-        let mut run = match candidates {
+        let mut run = match self.candidates(source.grammar, &source.text, &context) {
             Ok(queries) if queries.is_empty() => FixRun::unchanged(),
             Ok(queries) => {
                 let tree = tree.unwrap_or_else(|| parse(source.grammar, &source.text));
