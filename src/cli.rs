@@ -272,7 +272,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         // Texts serve writes, the dry run's diffs and SARIF's fix regions only.
         drop_texts: mode == Mode::DryRun && !want_diff && cli.format != Format::Sarif,
     };
-    // Only the languages of the files found: parsing the catalog is most of a one-file run's start.
+    // Only the languages of the files found: the engine holds no other language's specs.
     let languages: Vec<SpecLanguage> = SpecLanguage::ALL.into_iter().filter(|l| files.iter().any(|f| f.grammar.spec_language() == *l)).collect();
     let build_engine = || -> Result<Engine, Vec<SpecError>> { Ok(Engine::new(settings.chosen(load_specs(&settings, &languages, Purpose::Run)?), options)) };
     // A run of no more files than threads (pre-commit) parses them while the engine is built

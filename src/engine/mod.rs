@@ -11,10 +11,10 @@ use crate::project::{FileContext, Workspace};
 use crate::source::{ReadError, SourceFile};
 use crate::spec::{CompiledSpec, FileFacts, List, Prefilter, Reader, RuleNeeds, Safety, Spec, SpecError, check_with_tree_sitter, compile_rules};
 use rayon::prelude::*;
-use tree_sitter::Tree;
 use std::ops::Range;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
+use tree_sitter::Tree;
 
 pub use fixpoint::{FixRun, MAX_PASSES, RuleFault};
 use suppress::Suppressions;
@@ -312,9 +312,8 @@ impl Engine {
         self.process_parsed(source, None, ignored)
     }
 
-    /// Reads and compiles the rules that `source` may need. A run of few files (pre-commit)
-    /// does this while another thread parses them, where a core would wait otherwise; the
-    /// engine alone parses only the files some rule may match.
+    /// Reads and compiles the rules that `source` may need, so that processing it finds them
+    /// ready: a run of few files (pre-commit) does this while another thread parses them.
     pub fn prepare_for(&self, source: &SourceFile) {
         // A failure is reported when the file is processed.
         let _ = self.candidates(source.grammar, &source.text, &FileContext::new(&source.path, &self.workspace));

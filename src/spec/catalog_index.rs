@@ -1,8 +1,9 @@
-//! The catalog index, `codemods/catalog-index.json`: what a fixing run must know of each built-in
+//! The catalog index, `catalog_index_generated.rs`: what a fixing run must know of each built-in
 //! spec before it reads a file (its identity, safety and selection keys, and what each of its
-//! rules needs of a file: the pre-filter's anchors and gates), so that a run reads only the specs
-//! that its files may need. Parsing the whole catalog and reading every query for its anchors
-//! were half of a one-file run.
+//! rules needs of a file: the pre-filter's anchors and gates), as static data, so that a run
+//! reads only the specs that its files may need. Parsing the whole catalog and reading every
+//! query for its anchors were half of a one-file run; the index costs nothing to read (a JSON
+//! one cost most of what it saved).
 //!
 //! The index names the hash of the catalog it was made from (`BUILTIN_CATALOG_HASH`, computed by
 //! the build script over the embedded specs). A binary built from other specs (one was edited
@@ -107,14 +108,14 @@ impl Reader {
             message: format!("the catalog index names `{}`, which this file does not define; rebuild pulumi-fix", deferred.id),
         };
         let mut spec = if let Some((path, text)) = BUILTIN_SPECS.iter().find(|(path, _)| *path == deferred.path) {
-            super::model::parse_spec(path, super::without_examples(text)).map_err(first)?
+            super::model::parse_spec(path, super::without_examples(text)).map_err(first_error)?
         } else {
             let file = BUILTIN_UPGRADES.iter().position(|(path, _)| *path == deferred.path).ok_or_else(missing)?;
             let language = SpecLanguage::ALL.iter().position(|l| *l == deferred.language).expect("every language is in ALL");
             let expansions = self.expansions.get_or_init(|| BUILTIN_UPGRADES.iter().map(|_| Default::default()).collect());
             let expanded = expansions[file][language].get_or_init(|| {
                 let (path, text) = BUILTIN_UPGRADES[file];
-                super::upgrades::expand(path, text, &[deferred.language]).map_err(first)
+                super::upgrades::expand(path, text, &[deferred.language]).map_err(first_error)
             });
             expanded.as_ref().map_err(Clone::clone)?.iter().find(|s| s.id == deferred.id).cloned().ok_or_else(missing)?
         };
@@ -126,7 +127,8 @@ impl Reader {
     }
 }
 
-fn first(mut errors: Vec<SpecError>) -> SpecError {
+/// A load's errors are never empty; the engine reports one per spec.
+fn first_error(mut errors: Vec<SpecError>) -> SpecError {
     errors.swap_remove(0)
 }
 
