@@ -48,7 +48,8 @@ fn main() {
         generated.push_str("];\n");
     }
     generated.push_str(&format!("pub static BUILTIN_CATALOG_HASH: &str = \"{hash:016x}\";\n"));
-    fs::write(Path::new(&env::var("OUT_DIR").unwrap()).join("builtin_specs.rs"), generated).unwrap();
+    let out_dir = env::var("OUT_DIR").expect("cargo sets OUT_DIR for build scripts");
+    fs::write(Path::new(&out_dir).join("builtin_specs.rs"), generated).unwrap();
     // Without the generated index (deleted to rebuild it), every run reads the whole catalog.
     let index = root.join("src/spec/catalog_index_generated.rs");
     println!("cargo:rerun-if-changed={}", index.display());
@@ -57,5 +58,5 @@ fn main() {
     } else {
         "static INDEX: CatalogIndex = CatalogIndex { catalog: \"\", specs: &[] };\n".to_string()
     };
-    fs::write(Path::new(&env::var("OUT_DIR").unwrap()).join("catalog_index.rs"), index).unwrap();
+    fs::write(Path::new(&out_dir).join("catalog_index.rs"), index).unwrap();
 }

@@ -21,9 +21,9 @@ use crate::lang::{Grammar, parse, reparse, syntax_error};
 use crate::project::FileContext;
 use crate::source::{line_col, line_ending, preferred_quote};
 use crate::spec::{Spec, SpecError};
-use std::sync::Arc;
 use std::borrow::Cow;
 use std::collections::HashSet;
+use std::sync::Arc;
 use tree_sitter::Tree;
 
 pub const MAX_PASSES: usize = 8;

@@ -139,24 +139,24 @@ impl<'t> FileIndex<'t> {
         let mut open: Vec<bool> = Vec::new();
         loop {
             let current = cursor.node();
-            let settled = if !current.is_named() {
+            let mut answer = if !current.is_named() {
                 // A token: never an Output, and never asked about.
-                Some(false)
+                false
             } else if let Some(answer) = known(current) {
-                Some(answer)
+                answer
             } else if self.is_output(current) {
-                Some(!(value_only && self.is_resource_input(current)))
+                !(value_only && self.is_resource_input(current))
             } else if self.is_plain_member(current) {
                 // `bucket.get()` (the value, in a runtime callback) or `bucket.apply`: what is
                 // read is not the Output itself.
-                Some(false)
+                false
             } else if cursor.goto_first_child() {
                 open.push(false);
                 continue;
             } else {
-                None
+                // A named leaf that is none of these.
+                false
             };
-            let mut answer = settled.unwrap_or(false);
             if current.is_named() {
                 record(current, answer);
             }

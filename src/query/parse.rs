@@ -84,7 +84,7 @@ struct Reader<'s> {
     runs_itself: bool,
 }
 
-// ASCII first: the whole catalog's queries are read at every start, and they are ASCII.
+// ASCII first: queries are ASCII, and reading them is on the start-up path of every run.
 fn is_identifier_start(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_' || c == '-' || (!c.is_ascii() && c.is_alphanumeric())
 }

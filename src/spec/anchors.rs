@@ -35,8 +35,8 @@ use super::compile::VersionComparison;
 use memchr::memmem::Finder;
 use regex_syntax::hir::literal::Extractor;
 use rayon::prelude::*;
+use foldhash::{HashMap, HashSet};
 use std::borrow::Cow;
-use foldhash::HashMap;
 use std::ops::Range;
 use crate::query::{Item, PredicateArg, Quantifier, Term};
 use tree_sitter::{CaptureQuantifier, Query};
@@ -495,8 +495,8 @@ impl WrittenPattern {
         }
         // Tokens of one package name its import once.
         for clause in &mut clauses {
-            let mut seen = Vec::new();
-            clause.needles.retain(|needle| !seen.contains(needle) && { seen.push(needle.clone()); true });
+            let mut seen = HashSet::default();
+            clause.needles.retain(|needle| seen.insert(needle.clone()));
         }
         // An empty literal is in every file: its clause says nothing.
         clauses.retain(|clause| !clause.needles.is_empty() && clause.needles.iter().all(|n| *n != Needle::Literal(Cow::Borrowed(""))));

@@ -1,9 +1,9 @@
 //! The TOML shape of a codemod spec and its validation into [`Spec`].
 
+use super::catalog_index::Deferred;
 use super::template::Template;
 use super::{Lines, SpecError};
 use serde::Deserialize;
-use super::catalog_index::Deferred;
 use toml::Spanned;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
