@@ -1,6 +1,7 @@
 //! Runs the candidate specs' queries over a tree and keeps the matches whose semantic predicates
 //! hold.
 
+use crate::lang::FieldChild;
 use crate::index::{FileIndex, token_matches};
 use crate::query::{self, QueryRun};
 use crate::lang::{argument_key, named_descendants};
@@ -186,7 +187,7 @@ fn holds<'t>(predicate: &SemanticPredicate, captures: &mut Vec<(u32, Node<'t>)>,
 /// Does `node` contain a call whose callee is `name` or ends in `.name`?
 fn calls_any(node: Node, names: &[String], text: &str) -> bool {
     named_descendants(node, |_| true).any(|current| {
-        let callee = current.child_by_field_name("function").filter(|_| matches!(current.kind(), "call" | "call_expression"));
+        let callee = current.field("function").filter(|_| matches!(current.kind(), "call" | "call_expression"));
         callee.is_some_and(|callee| {
             let callee: String = text[callee.byte_range()].split_whitespace().collect();
             names.iter().any(|name| callee == *name || callee.ends_with(&format!(".{name}")))
@@ -202,7 +203,7 @@ fn argument_value<'t>(container: Node<'t>, name: &str, text: &str) -> Option<Nod
     })?;
     match found.kind() {
         "shorthand_property_identifier" => Some(found),
-        _ => found.child_by_field_name("value"),
+        _ => found.field("value"),
     }
 }
 

@@ -7,6 +7,7 @@ mod python;
 mod typescript;
 mod yaml;
 
+use crate::lang::FieldChild;
 use crate::lang::{Grammar, named_descendants};
 use crate::project::FileContext;
 use std::cell::{OnceCell, RefCell};
@@ -144,13 +145,13 @@ fn dotted_path<'a>(node: Node, text: &'a str, out: &mut Vec<&'a str>) -> Option<
     match node.kind() {
         "identifier" | "property_identifier" | "type_identifier" => out.push(&text[node.byte_range()]),
         "attribute" => {
-            dotted_path(node.child_by_field_name("object")?, text, out)?;
-            out.push(&text[node.child_by_field_name("attribute")?.byte_range()]);
+            dotted_path(node.field("object")?, text, out)?;
+            out.push(&text[node.field("attribute")?.byte_range()]);
         }
         "member_expression" | "nested_identifier" | "nested_type_identifier" => {
             let (object, property) = match node.kind() {
-                "nested_type_identifier" => (node.child_by_field_name("module")?, node.child_by_field_name("name")?),
-                _ => (node.child_by_field_name("object")?, node.child_by_field_name("property")?),
+                "nested_type_identifier" => (node.field("module")?, node.field("name")?),
+                _ => (node.field("object")?, node.field("property")?),
             };
             dotted_path(object, text, out)?;
             out.push(&text[property.byte_range()]);

@@ -13,6 +13,7 @@
 //!   enclosing function or lambda shadows it — so `lambda name: f"{name}"` inside an `.apply`
 //!   sees a plain value.
 
+use crate::lang::FieldChild;
 use super::FileIndex;
 use crate::lang::{Grammar, ancestors, is_variable_use, parameters_of};
 use foldhash::{HashMap, HashMapExt, HashSet};
@@ -177,7 +178,7 @@ impl<'t> FileIndex<'t> {
     /// `x.get`, `x.apply`, ...: a member of the Output object that is not a lifted property.
     fn is_plain_member(&self, node: Node<'t>) -> bool {
         let s = syntax(self.grammar);
-        node.kind() == s.member && node.child_by_field_name(s.member_property).is_some_and(|p| PLAIN_MEMBERS.contains(&self.text(p)))
+        node.kind() == s.member && node.field(s.member_property).is_some_and(|p| PLAIN_MEMBERS.contains(&self.text(p)))
     }
 
     fn output_facts(&self) -> &OutputFacts {
@@ -194,8 +195,8 @@ impl<'t> FileIndex<'t> {
         match node.kind() {
             "identifier" | "this" | "property_identifier" => Some(self.text(node).to_string()),
             kind if kind == s.member && depth > 1 => {
-                let object = self.binding_key_within(node.child_by_field_name("object")?, depth - 1)?;
-                let property = node.child_by_field_name(s.member_property)?;
+                let object = self.binding_key_within(node.field("object")?, depth - 1)?;
+                let property = node.field(s.member_property)?;
                 Some(format!("{object}.{}", self.text(property)))
             }
             _ => None,
@@ -218,7 +219,7 @@ impl<'t> FileIndex<'t> {
     }
 
     fn callee(&self, call: Node<'t>) -> Option<Node<'t>> {
-        call.child_by_field_name("function").or_else(|| call.child_by_field_name("constructor"))
+        call.field("function").or_else(|| call.field("constructor"))
     }
 
     /// `aws.s3.Bucket(...)` / `new aws.s3.Bucket(...)`: a provider resource's constructor
@@ -239,8 +240,8 @@ impl<'t> FileIndex<'t> {
         loop {
             node = match node.kind() {
                 "type" | "type_annotation" => node.named_child(0)?,
-                "subscript" => node.child_by_field_name("value")?,
-                "generic_type" => node.child_by_field_name("name").or_else(|| node.named_child(0))?,
+                "subscript" => node.field("value")?,
+                "generic_type" => node.field("name").or_else(|| node.named_child(0))?,
                 _ => break,
             };
         }
@@ -314,8 +315,8 @@ impl<'t> FileIndex<'t> {
             self.collect_output_parameters(node, &mut facts.output_parameters);
         }
         let (target, value, annotation) = match kind {
-            "assignment" | "assignment_expression" => (node.child_by_field_name("left"), node.child_by_field_name("right"), node.child_by_field_name("type")),
-            "variable_declarator" | "public_field_definition" => (node.child_by_field_name("name"), node.child_by_field_name("value"), node.child_by_field_name("type")),
+            "assignment" | "assignment_expression" => (node.field("left"), node.field("right"), node.field("type")),
+            "variable_declarator" | "public_field_definition" => (node.field("name"), node.field("value"), node.field("type")),
             _ => return,
         };
         let Some(mut key) = target.and_then(|target| self.binding_key(target)) else { return };
@@ -359,7 +360,7 @@ impl<'t> FileIndex<'t> {
             let mut token = token_of(value);
             // `pulumi.output(call)`: the call's result, lifted.
             if token.as_deref() == Some("pulumi:index/output:output") {
-                let argument = value.child_by_field_name("arguments").and_then(|a| a.named_child(0));
+                let argument = value.field("arguments").and_then(|a| a.named_child(0));
                 token = argument.and_then(|inner| token_of(self.unwrap(inner)));
             }
             token.is_some_and(|t| tokens.iter().any(|wanted| super::token_matches(&t, wanted)))
@@ -385,7 +386,7 @@ impl<'t> FileIndex<'t> {
                 None => facts.outputs.contains(self.text(node)),
             },
             kind if kind == s.member => {
-                let (Some(object), Some(property)) = (node.child_by_field_name("object"), node.child_by_field_name(s.member_property)) else {
+                let (Some(object), Some(property)) = (node.field("object"), node.field(s.member_property)) else {
                     return false;
                 };
                 if PLAIN_MEMBERS.contains(&self.text(property)) {
@@ -399,12 +400,12 @@ impl<'t> FileIndex<'t> {
                     || self.is_resource_construction(object)
                     || self.is_output_within(object, facts)
             }
-            kind if kind == s.subscript => node.child_by_field_name("object").or_else(|| node.child_by_field_name("value")).is_some_and(|o| self.is_output_within(o, facts)),
+            kind if kind == s.subscript => node.field("object").or_else(|| node.field("value")).is_some_and(|o| self.is_output_within(o, facts)),
             kind if s.calls.contains(&kind) => {
                 let Some(callee) = self.callee(node) else { return false };
                 let callee = self.unwrap(callee);
                 if callee.kind() == s.member {
-                    let method = callee.child_by_field_name(s.member_property).map(|p| self.text(p));
+                    let method = callee.field(s.member_property).map(|p| self.text(p));
                     if method.is_some_and(|m| OUTPUT_METHODS.contains(&m)) {
                         return true;
                     }
@@ -430,7 +431,7 @@ impl<'t> FileIndex<'t> {
                     .parent()
                     .and_then(|call| self.callee(call))
                     .filter(|callee| callee.kind() == s.member)
-                    .and_then(|callee| callee.child_by_field_name(s.member_property));
+                    .and_then(|callee| callee.field(s.member_property));
                 if method.is_some_and(|m| self.text(m) == "apply") {
                     return true;
                 }
@@ -460,7 +461,7 @@ impl<'t> FileIndex<'t> {
         let mut current = node;
         while let Some(parent) = current.parent() {
             match parent.kind() {
-                "pair" if parent.child_by_field_name("key") == Some(current) => return None,
+                "pair" if parent.field("key") == Some(current) => return None,
                 "pair" | "dictionary" | "list" | "tuple" | "set" | "parenthesized_expression" | "keyword_argument"
                 | "conditional_expression" | "object" | "array" | "ternary_expression" | "as_expression"
                 | "non_null_expression" | "satisfies_expression" => current = parent,
@@ -522,11 +523,11 @@ fn declared_parameters(parameters: Node) -> Vec<(Node, Option<Node>)> {
         let name = match parameter.kind() {
             "identifier" => Some(parameter),
             "typed_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => parameter.named_child(0),
-            "default_parameter" | "typed_default_parameter" => parameter.child_by_field_name("name"),
-            "required_parameter" | "optional_parameter" => parameter.child_by_field_name("pattern"),
+            "default_parameter" | "typed_default_parameter" => parameter.field("name"),
+            "required_parameter" | "optional_parameter" => parameter.field("pattern"),
             _ => None,
         };
-        name.map(|name| (name, parameter.child_by_field_name("type")))
+        name.map(|name| (name, parameter.field("type")))
     });
     declared.collect()
 }

@@ -2,6 +2,7 @@
 //! how Pulumi (which runs the program from its entry file's directory) spells it, whether the
 //! file is the program's entry or one of its modules, and what another module exports.
 
+use crate::lang::FieldChild;
 use super::FileIndex;
 use crate::lang::named_descendants;
 use crate::project::resolve_ts_module;
@@ -13,13 +14,13 @@ impl<'t> FileIndex<'t> {
     fn imported_dotted_names(&self, statement: Node) -> Vec<&'t str> {
         match statement.kind() {
             "import_from_statement" => {
-                statement.child_by_field_name("module_name").filter(|m| m.kind() == "dotted_name").map(|m| self.text(m)).into_iter().collect()
+                statement.field("module_name").filter(|m| m.kind() == "dotted_name").map(|m| self.text(m)).into_iter().collect()
             }
             "import_statement" => {
                 let mut cursor = statement.walk();
                 statement
                     .children_by_field_name("name", &mut cursor)
-                    .filter_map(|n| if n.kind() == "aliased_import" { n.child_by_field_name("name") } else { Some(n) })
+                    .filter_map(|n| if n.kind() == "aliased_import" { n.field("name") } else { Some(n) })
                     .map(|n| self.text(n))
                     .collect()
             }
@@ -78,7 +79,7 @@ impl<'t> FileIndex<'t> {
     /// The local name a node stands for: an import specifier's alias or name, else its text.
     fn local_name(&self, node: Node) -> &'t str {
         match node.kind() {
-            "import_specifier" => node.child_by_field_name("alias").or_else(|| node.child_by_field_name("name")).map_or("", |n| self.text(n)),
+            "import_specifier" => node.field("alias").or_else(|| node.field("name")).map_or("", |n| self.text(n)),
             _ => self.text(node),
         }
     }
@@ -100,7 +101,7 @@ impl<'t> FileIndex<'t> {
             if !matches!(node.kind(), "identifier" | "type_identifier" | "shorthand_property_identifier") || self.text(node) != name {
                 return true;
             }
-            let constructed = node.parent().filter(|p| p.kind() == "new_expression" && p.child_by_field_name("constructor") == Some(node));
+            let constructed = node.parent().filter(|p| p.kind() == "new_expression" && p.field("constructor") == Some(node));
             constructed.and_then(|n| n.parent()).is_some_and(|s| s.kind() == "expression_statement")
         })
     }

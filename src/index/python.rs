@@ -1,6 +1,7 @@
 //! Python imports → bindings: `import pulumi_aws as aws`, `from pulumi_aws import ec2`,
 //! `from pulumi_aws.ec2 import Eip as ElasticIp`, `import pulumi_aws.ec2`.
 
+use crate::lang::FieldChild;
 use super::{Binding, FileIndex, package_of_module};
 use tree_sitter::Node;
 
@@ -29,7 +30,7 @@ fn import_statement(statement: Node, source: &str, index: &mut FileIndex) {
     for name in statement.children_by_field_name("name", &mut cursor) {
         match name.kind() {
             "aliased_import" => {
-                let (Some(module), Some(alias)) = (name.child_by_field_name("name"), name.child_by_field_name("alias")) else {
+                let (Some(module), Some(alias)) = (name.field("name"), name.field("alias")) else {
                     continue;
                 };
                 if let Some((package, path)) = package_of_module(text(module, source)) {
@@ -49,12 +50,12 @@ fn import_statement(statement: Node, source: &str, index: &mut FileIndex) {
 }
 
 fn import_from_statement(statement: Node, source: &str, index: &mut FileIndex) {
-    let Some(module) = statement.child_by_field_name("module_name") else { return };
+    let Some(module) = statement.field("module_name") else { return };
     let Some((package, base)) = package_of_module(text(module, source)) else { return };
     let mut cursor = statement.walk();
     for name in statement.children_by_field_name("name", &mut cursor) {
         let (imported, local) = match name.kind() {
-            "aliased_import" => match (name.child_by_field_name("name"), name.child_by_field_name("alias")) {
+            "aliased_import" => match (name.field("name"), name.field("alias")) {
                 (Some(n), Some(a)) => (text(n, source), text(a, source)),
                 _ => continue,
             },

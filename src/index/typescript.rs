@@ -2,6 +2,7 @@
 //! "@pulumi/aws"`, `import { Eip } from "@pulumi/aws/ec2"`, `import aws = require(...)`,
 //! `const aws = require(...)`.
 
+use crate::lang::FieldChild;
 use super::{Binding, FileIndex, package_of_module};
 use tree_sitter::Node;
 
@@ -29,7 +30,7 @@ fn import_statement(statement: Node, source: &str, index: &mut FileIndex) {
     for child in statement.named_children(&mut cursor) {
         match child.kind() {
             "import_clause" => {
-                let Some(module) = statement.child_by_field_name("source") else { return };
+                let Some(module) = statement.field("source") else { return };
                 let specifier = string_value(module, source);
                 if specifier.starts_with('.') {
                     relative_named_imports(child, source, specifier, index);
@@ -40,7 +41,7 @@ fn import_statement(statement: Node, source: &str, index: &mut FileIndex) {
             }
             // `import aws = require("@pulumi/aws")`
             "import_require_clause" => {
-                let (Some(name), Some(module)) = (child.named_child(0), child.child_by_field_name("source")) else { continue };
+                let (Some(name), Some(module)) = (child.named_child(0), child.field("source")) else { continue };
                 if let Some((package, path)) = package_of_module(string_value(module, source)) {
                     index.bind(text(name, source), Binding { package, path });
                 }
@@ -64,8 +65,8 @@ fn import_clause(clause: Node, source: &str, package: &str, base: &[String], ind
             "named_imports" => {
                 let mut specifiers = part.walk();
                 for specifier in part.named_children(&mut specifiers).filter(|s| s.kind() == "import_specifier") {
-                    let Some(name) = specifier.child_by_field_name("name") else { continue };
-                    let local = specifier.child_by_field_name("alias").unwrap_or(name);
+                    let Some(name) = specifier.field("name") else { continue };
+                    let local = specifier.field("alias").unwrap_or(name);
                     let mut path = base.to_vec();
                     path.push(text(name, source).to_string());
                     index.bind(text(local, source), Binding { package: package.into(), path });
@@ -82,8 +83,8 @@ fn relative_named_imports(clause: Node, source: &str, specifier: &str, index: &m
     for named in clause.named_children(&mut cursor).filter(|p| p.kind() == "named_imports") {
         let mut specifiers = named.walk();
         for specifier_node in named.named_children(&mut specifiers).filter(|s| s.kind() == "import_specifier") {
-            let Some(name) = specifier_node.child_by_field_name("name") else { continue };
-            let local = specifier_node.child_by_field_name("alias").unwrap_or(name);
+            let Some(name) = specifier_node.field("name") else { continue };
+            let local = specifier_node.field("alias").unwrap_or(name);
             index.relative_imports.insert(text(local, source).to_string(), (specifier.to_string(), text(name, source).to_string()));
         }
     }
@@ -93,14 +94,14 @@ fn relative_named_imports(clause: Node, source: &str, specifier: &str, index: &m
 fn require_declaration(declaration: Node, source: &str, index: &mut FileIndex) {
     let mut cursor = declaration.walk();
     for declarator in declaration.named_children(&mut cursor).filter(|d| d.kind() == "variable_declarator") {
-        let (Some(name), Some(value)) = (declarator.child_by_field_name("name"), declarator.child_by_field_name("value")) else {
+        let (Some(name), Some(value)) = (declarator.field("name"), declarator.field("value")) else {
             continue;
         };
         if name.kind() != "identifier" || value.kind() != "call_expression" {
             continue;
         }
-        let is_require = value.child_by_field_name("function").is_some_and(|f| text(f, source) == "require");
-        let module = value.child_by_field_name("arguments").and_then(|a| a.named_child(0)).filter(|a| a.kind() == "string");
+        let is_require = value.field("function").is_some_and(|f| text(f, source) == "require");
+        let module = value.field("arguments").and_then(|a| a.named_child(0)).filter(|a| a.kind() == "string");
         if let (true, Some(module)) = (is_require, module)
             && let Some((package, path)) = package_of_module(string_value(module, source))
         {

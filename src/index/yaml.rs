@@ -1,5 +1,6 @@
 //! Pulumi YAML facts: the project name of a `Pulumi.yaml`.
 
+use crate::lang::FieldChild;
 use tree_sitter::Node;
 
 /// A scalar's value without its quotes.
@@ -18,7 +19,7 @@ pub(super) fn top_level_value(root: Node, source: &str, key: &str) -> Option<Str
             "block_mapping" => {
                 let mut pairs = node.walk();
                 for pair in node.named_children(&mut pairs).filter(|p| p.kind() == "block_mapping_pair") {
-                    let (Some(k), Some(v)) = (pair.child_by_field_name("key"), pair.child_by_field_name("value")) else { continue };
+                    let (Some(k), Some(v)) = (pair.field("key"), pair.field("value")) else { continue };
                     if scalar_text(k, source) == key && v.kind() == "flow_node" {
                         return Some(scalar_text(v, source).to_string());
                     }

@@ -79,6 +79,30 @@ thread_local! {
     static PARSERS: RefCell<[Option<Parser>; 4]> = const { RefCell::new([None, None, None, None]) };
 }
 
+/// `Node::child_by_field_name` at a fraction of its cost: tree-sitter finds a field's id by
+/// comparing the name with the grammar's field names on every call, which was a few percent of a
+/// run. Here each name is looked up once per thread and grammar.
+pub trait FieldChild<'t> {
+    fn field(&self, name: &'static str) -> Option<Node<'t>>;
+}
+
+impl<'t> FieldChild<'t> for Node<'t> {
+    fn field(&self, name: &'static str) -> Option<Node<'t>> {
+        // The grammar's address, taken out of a clone: a built-in grammar is a static table, so
+        // the clone is the same pointer and leaks nothing.
+        let grammar = (*self.language()).clone().into_raw() as usize;
+        let key = (grammar, name.as_ptr() as usize, name.len());
+        let id = FIELD_IDS.with(|ids| *ids.borrow_mut().entry(key).or_insert_with(|| self.language().field_id_for_name(name)));
+        id.and_then(|id| self.child_by_field_id(id.get()))
+    }
+}
+
+thread_local! {
+    /// Field ids by grammar (its table's address) and name (a `&'static str`'s address and
+    /// length: the same address always holds the same text).
+    static FIELD_IDS: RefCell<foldhash::HashMap<(usize, usize, usize), Option<std::num::NonZeroU16>>> = RefCell::default();
+}
+
 /// Parses `text`; parsers are kept per thread and grammar, so a run creates each once per thread.
 pub fn parse(grammar: Grammar, text: &str) -> Tree {
     PARSERS.with(|parsers| {
@@ -253,14 +277,14 @@ pub fn bound_construction(statement: Node) -> Option<Construction> {
     let (target, value) = match statement.kind() {
         "expression_statement" => {
             let assignment = statement.named_child(0).filter(|a| matches!(a.kind(), "assignment" | "assignment_expression"))?;
-            (assignment.child_by_field_name("left")?, assignment.child_by_field_name("right")?)
+            (assignment.field("left")?, assignment.field("right")?)
         }
         // One declarator: `const a = new A(), b = new B()` binds two, left alone.
         "lexical_declaration" | "variable_declaration" if statement.named_child_count() == 1 => {
             let declarator = statement.named_child(0).filter(|d| d.kind() == "variable_declarator")?;
-            (declarator.child_by_field_name("name")?, declarator.child_by_field_name("value")?)
+            (declarator.field("name")?, declarator.field("value")?)
         }
-        "export_statement" => return bound_construction(statement.child_by_field_name("declaration")?),
+        "export_statement" => return bound_construction(statement.field("declaration")?),
         _ => return None,
     };
     if !matches!(target.kind(), "identifier" | "attribute" | "member_expression") {
@@ -274,14 +298,14 @@ pub fn bound_construction(statement: Node) -> Option<Construction> {
 /// named arguments (Python's argument list, the TypeScript args object).
 pub fn construction_call(value: Node) -> Option<(Node, Option<Node>)> {
     match value.kind() {
-        "call" => Some((value.child_by_field_name("function")?, value.child_by_field_name("arguments"))),
+        "call" => Some((value.field("function")?, value.field("arguments"))),
         "new_expression" => {
-            let arguments = value.child_by_field_name("arguments").and_then(|list| {
+            let arguments = value.field("arguments").and_then(|list| {
                 let mut cursor = list.walk();
                 let args = list.named_children(&mut cursor).filter(|a| a.kind() != "comment").nth(1);
                 args.filter(|a| a.kind() == "object")
             });
-            Some((value.child_by_field_name("constructor")?, arguments))
+            Some((value.field("constructor")?, arguments))
         }
         _ => None,
     }
@@ -292,8 +316,8 @@ pub fn construction_call(value: Node) -> Option<(Node, Option<Node>)> {
 pub fn binding_target(value: Node) -> Option<Node> {
     let parent = value.parent()?;
     let target = match parent.kind() {
-        "assignment" | "assignment_expression" if parent.child_by_field_name("right") == Some(value) => parent.child_by_field_name("left")?,
-        "variable_declarator" if parent.child_by_field_name("value") == Some(value) => parent.child_by_field_name("name")?,
+        "assignment" | "assignment_expression" if parent.field("right") == Some(value) => parent.field("left")?,
+        "variable_declarator" if parent.field("value") == Some(value) => parent.field("name")?,
         _ => return None,
     };
     matches!(target.kind(), "identifier" | "attribute" | "member_expression").then_some(target)
@@ -359,15 +383,15 @@ pub fn ancestors<'t>(root: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
 /// The parameter list of a function, lambda or method (`parameters`), or an arrow function's lone
 /// parameter (`parameter`).
 pub fn parameters_of(function: Node) -> Option<Node> {
-    function.child_by_field_name("parameters").or_else(|| function.child_by_field_name("parameter"))
+    function.field("parameters").or_else(|| function.field("parameter"))
 }
 
 /// Is this identifier a variable (a use or a binding), not the name of an attribute
 /// (`x.name`) or of a keyword argument (`f(name=...)`)?
 pub fn is_variable_use(identifier: Node) -> bool {
     let parent = identifier.parent();
-    let is_attribute_name = parent.is_some_and(|p| p.kind() == "attribute" && p.child_by_field_name("attribute") == Some(identifier));
-    let is_keyword_name = parent.is_some_and(|p| p.kind() == "keyword_argument" && p.child_by_field_name("name") == Some(identifier));
+    let is_attribute_name = parent.is_some_and(|p| p.kind() == "attribute" && p.field("attribute") == Some(identifier));
+    let is_keyword_name = parent.is_some_and(|p| p.kind() == "keyword_argument" && p.field("name") == Some(identifier));
     !is_attribute_name && !is_keyword_name
 }
 
@@ -400,13 +424,13 @@ pub fn has_one_element(container: Node) -> bool {
 pub fn is_assignment_target(node: Node) -> bool {
     let mut node = node;
     while let Some(parent) = node.parent() {
-        let is_target = |field: &str| parent.child_by_field_name(field) == Some(node);
+        let is_target = |field: &'static str| parent.field(field) == Some(node);
         match parent.kind() {
             "parenthesized_expression" | "pattern_list" | "tuple_pattern" | "list_pattern" | "array_pattern" | "expression_list" => node = parent,
             "assignment" | "augmented_assignment" | "assignment_expression" | "augmented_assignment_expression" => return is_target("left"),
             "for_statement" | "for_in_statement" => return is_target("left"),
             "update_expression" | "delete_statement" => return true,
-            "unary_expression" => return parent.child_by_field_name("operator").is_some_and(|o| o.kind() == "delete"),
+            "unary_expression" => return parent.field("operator").is_some_and(|o| o.kind() == "delete"),
             _ => return false,
         }
     }
@@ -417,8 +441,8 @@ pub fn is_assignment_target(node: Node) -> bool {
 /// `None` for positional arguments and other nodes.
 pub fn argument_key(node: Node) -> Option<Node> {
     match node.kind() {
-        "keyword_argument" => node.child_by_field_name("name"),
-        "pair" | "block_mapping_pair" | "flow_pair" => node.child_by_field_name("key"),
+        "keyword_argument" => node.field("name"),
+        "pair" | "block_mapping_pair" | "flow_pair" => node.field("key"),
         "shorthand_property_identifier" => Some(node),
         _ => None,
     }

@@ -1,5 +1,6 @@
 //! Python imports: find whether a module or name is bound, and where a new import goes.
 
+use super::FieldChild;
 use crate::engine::Edit;
 use crate::source::{after_statement_line, line_start};
 use crate::spec::ImportSpec;
@@ -29,8 +30,8 @@ fn is_docstring(node: Node) -> bool {
 /// The module an import statement names, for ordering.
 fn imported_module<'a>(node: Node, source: &'a str) -> &'a str {
     let module = match node.kind() {
-        "import_from_statement" => node.child_by_field_name("module_name"),
-        _ => node.child_by_field_name("name").map(|n| n.child_by_field_name("name").unwrap_or(n)),
+        "import_from_statement" => node.field("module_name"),
+        _ => node.field("name").map(|n| n.field("name").unwrap_or(n)),
     };
     module.map_or("", |m| text(m, source))
 }
@@ -43,8 +44,8 @@ fn bound_by(statement: Node, source: &str, import: &ImportSpec) -> Option<String
     match (statement.kind(), &import.name) {
         ("import_statement", None) => statement.children_by_field_name("name", &mut cursor).find_map(|n| match n.kind() {
             "aliased_import" => {
-                let module = n.child_by_field_name("name").map(|m| text(m, source))?;
-                let alias = n.child_by_field_name("alias").map(|a| text(a, source))?;
+                let module = n.field("name").map(|m| text(m, source))?;
+                let alias = n.field("alias").map(|a| text(a, source))?;
                 (module == import.module && accepts(alias, import.alias.as_deref().unwrap_or(""))).then(|| alias.to_string())
             }
             _ => {
@@ -54,7 +55,7 @@ fn bound_by(statement: Node, source: &str, import: &ImportSpec) -> Option<String
             }
         }),
         ("import_from_statement", Some(name)) => {
-            let module = statement.child_by_field_name("module_name").map(|m| text(m, source));
+            let module = statement.field("module_name").map(|m| text(m, source));
             if module != Some(import.module.as_str()) {
                 return None;
             }
@@ -64,8 +65,8 @@ fn bound_by(statement: Node, source: &str, import: &ImportSpec) -> Option<String
             }
             statement.children_by_field_name("name", &mut cursor).find_map(|n| match n.kind() {
                 "aliased_import" => {
-                    let imported = n.child_by_field_name("name").map(|m| text(m, source))?;
-                    let local = n.child_by_field_name("alias").map(|a| text(a, source))?;
+                    let imported = n.field("name").map(|m| text(m, source))?;
+                    let local = n.field("alias").map(|a| text(a, source))?;
                     (imported == name && accepts(local, name)).then(|| local.to_string())
                 }
                 _ => (text(n, source) == name).then(|| name.clone()),
@@ -94,7 +95,7 @@ pub(super) fn add_import(root: Node, source: &str, import: &ImportSpec) -> Optio
     if let Some(name) = &import.name {
         let existing = statements.iter().find(|s| {
             s.kind() == "import_from_statement"
-                && s.child_by_field_name("module_name").is_some_and(|m| text(m, source) == import.module)
+                && s.field("module_name").is_some_and(|m| text(m, source) == import.module)
         });
         if let Some(statement) = existing {
             let mut cursor = statement.walk();

@@ -1,6 +1,7 @@
 //! TypeScript imports: find whether a module is imported the way a fix needs, and add it after the
 //! file's last import in the file's own quote and semicolon style.
 
+use super::FieldChild;
 use crate::engine::Edit;
 use crate::source::{after_statement_line, preferred_quote};
 use crate::spec::ImportSpec;
@@ -11,7 +12,7 @@ fn text<'a>(node: Node, source: &'a str) -> &'a str {
 }
 
 fn module_of<'a>(statement: Node, source: &'a str) -> Option<&'a str> {
-    let literal = text(statement.child_by_field_name("source")?, source);
+    let literal = text(statement.field("source")?, source);
     Some(literal.trim_matches(['"', '\'']))
 }
 
@@ -32,8 +33,8 @@ fn named_bindings<'a>(named: Node, source: &'a str) -> Vec<(&'a str, &'a str)> {
         .named_children(&mut cursor)
         .filter(|s| s.kind() == "import_specifier")
         .filter_map(|s| {
-            let name = text(s.child_by_field_name("name")?, source);
-            let local = s.child_by_field_name("alias").map_or(name, |a| text(a, source));
+            let name = text(s.field("name")?, source);
+            let local = s.field("alias").map_or(name, |a| text(a, source));
             Some((name, local))
         })
         .collect()

@@ -1,6 +1,7 @@
 //! Python modules of a project: resolving a dotted module name to a file, and the set of modules
 //! the program runs (the entry module and the project modules it imports, transitively).
 
+use crate::lang::FieldChild;
 use super::Project;
 use crate::lang::{Grammar, named_descendants, parse};
 use std::collections::HashSet;
@@ -35,12 +36,12 @@ fn imported_modules(statement: Node, source: &str) -> Vec<(String, usize)> {
     match statement.kind() {
         "import_statement" => {
             for name in statement.children_by_field_name("name", &mut cursor) {
-                let module = if name.kind() == "aliased_import" { name.child_by_field_name("name") } else { Some(name) };
+                let module = if name.kind() == "aliased_import" { name.field("name") } else { Some(name) };
                 out.extend(module.map(|m| (text(m), 0)));
             }
         }
         "import_from_statement" => {
-            let Some(module) = statement.child_by_field_name("module_name") else { return out };
+            let Some(module) = statement.field("module_name") else { return out };
             let (dotted, level) = match module.kind() {
                 "relative_import" => {
                     let written = text(module);
@@ -50,7 +51,7 @@ fn imported_modules(statement: Node, source: &str) -> Vec<(String, usize)> {
                 _ => (text(module), 0),
             };
             for name in statement.children_by_field_name("name", &mut cursor) {
-                let imported = if name.kind() == "aliased_import" { name.child_by_field_name("name") } else { Some(name) };
+                let imported = if name.kind() == "aliased_import" { name.field("name") } else { Some(name) };
                 if let Some(imported) = imported {
                     let joined = if dotted.is_empty() { text(imported) } else { format!("{dotted}.{}", text(imported)) };
                     out.push((joined, level));

@@ -1,6 +1,7 @@
 //! TypeScript modules of a project: resolving a relative import to its file, the program's entry
 //! (`package.json` `main`), and what a module exports.
 
+use crate::lang::FieldChild;
 use crate::lang::{Grammar, first_syntax_error, parse};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -88,7 +89,7 @@ fn exported_names(statement: Node, source: &str, names: &mut HashSet<String>) ->
     if children.iter().any(|c| matches!(c.kind(), "=" | "*")) && !children.iter().any(|c| c.kind() == "namespace_export") {
         return None;
     }
-    if let Some(declaration) = statement.child_by_field_name("declaration") {
+    if let Some(declaration) = statement.field("declaration") {
         return declared_names(declaration, source, names);
     }
     for child in children {
@@ -96,7 +97,7 @@ fn exported_names(statement: Node, source: &str, names: &mut HashSet<String>) ->
             "export_clause" => {
                 let mut specifiers = child.walk();
                 for specifier in child.named_children(&mut specifiers).filter(|s| s.kind() == "export_specifier") {
-                    let exported = specifier.child_by_field_name("alias").or_else(|| specifier.child_by_field_name("name"))?;
+                    let exported = specifier.field("alias").or_else(|| specifier.field("name"))?;
                     names.insert(text(exported).trim_matches(['"', '\'']).to_string());
                 }
             }
@@ -116,7 +117,7 @@ fn declared_names(declaration: Node, source: &str, names: &mut HashSet<String>) 
         "lexical_declaration" | "variable_declaration" => {
             let mut cursor = declaration.walk();
             for declarator in declaration.named_children(&mut cursor).filter(|d| d.kind() == "variable_declarator") {
-                let name = declarator.child_by_field_name("name")?;
+                let name = declarator.field("name")?;
                 if name.kind() != "identifier" {
                     return None; // a destructuring pattern: its names are not worth guessing
                 }
@@ -125,7 +126,7 @@ fn declared_names(declaration: Node, source: &str, names: &mut HashSet<String>) 
         }
         "ambient_declaration" => return declared_names(declaration.named_child(0)?, source, names),
         _ => {
-            names.insert(text(declaration.child_by_field_name("name")?));
+            names.insert(text(declaration.field("name")?));
         }
     }
     Some(())

@@ -2,6 +2,7 @@
 //! statement a component resource's constructor ends with, listing its public members: the id
 //! (or ARN, for resources whose identity is their ARN) of each resource it holds, and each Output.
 
+use crate::lang::FieldChild;
 use super::{TransformContext, camel};
 use crate::lang::{Grammar, named_descendants};
 use crate::source::indent_unit;
@@ -51,13 +52,13 @@ fn member_assignment<'t>(node: Node<'t>, context: &TransformContext) -> Option<(
         "assignment_expression" => ("member_expression", "property"),
         _ => return None,
     };
-    let left = node.child_by_field_name("left").filter(|l| l.kind() == member)?;
-    let object = left.child_by_field_name("object")?;
+    let left = node.field("left").filter(|l| l.kind() == member)?;
+    let object = left.field("object")?;
     if !matches!(text(object, context), "self" | "this") {
         return None;
     }
-    let name = left.child_by_field_name(property).filter(|p| matches!(p.kind(), "identifier" | "property_identifier"))?;
-    Some((text(name, context).to_string(), node.child_by_field_name("right")?))
+    let name = left.field(property).filter(|p| matches!(p.kind(), "identifier" | "property_identifier"))?;
+    Some((text(name, context).to_string(), node.field("right")?))
 }
 
 /// Is the TypeScript class field `name` declared `private` or `protected`?
@@ -66,14 +67,14 @@ fn is_hidden_field(constructor: Node, name: &str, context: &TransformContext) ->
     let mut cursor = class_body.walk();
     class_body.named_children(&mut cursor).filter(|f| f.kind() == "public_field_definition").any(|field| {
         let mut parts = field.walk();
-        let declares = field.child_by_field_name("name").is_some_and(|n| text(n, context) == name);
+        let declares = field.field("name").is_some_and(|n| text(n, context) == name);
         declares && field.children(&mut parts).any(|p| p.kind() == "accessibility_modifier" && text(p, context) != "public")
     })
 }
 
 pub(super) fn register_outputs(constructor: Node, context: &TransformContext) -> Result<String, String> {
     let python = context.index.grammar() == Grammar::Python;
-    let body = constructor.child_by_field_name("body").ok_or("a constructor without a body")?;
+    let body = constructor.field("body").ok_or("a constructor without a body")?;
     let mut members: Vec<(String, String)> = Vec::new();
     let mut assignments: Vec<_> = named_descendants(body, |n| !NESTED_SCOPES.contains(&n.kind())).filter_map(|n| member_assignment(n, context)).collect();
     assignments.sort_by_key(|(_, value)| value.start_byte());
@@ -84,7 +85,7 @@ pub(super) fn register_outputs(constructor: Node, context: &TransformContext) ->
             continue;
         }
         let member = if context.index.is_resource_construction(value) {
-            let callee = value.child_by_field_name("function").or_else(|| value.child_by_field_name("constructor"));
+            let callee = value.field("function").or_else(|| value.field("constructor"));
             let token = callee.and_then(|c| context.index.type_token(c, context.source)).unwrap_or_default().replace("_/", "/");
             let property = if ARN_RESOURCES.contains(&token.as_str()) { "arn" } else { "id" };
             let key = if python { format!("{name}_{property}") } else { camel(&format!("{name}_{property}")) };

@@ -8,6 +8,7 @@
 //! - `sys_path_shim`: puts the project root on `sys.path` (importing `os` and `sys` when needed)
 //!   just before the file's first project import.
 
+use crate::lang::FieldChild;
 use super::TransformContext;
 use crate::source::{indent_unit, line_end, line_start};
 use tree_sitter::Node;
@@ -37,7 +38,7 @@ pub(super) fn import_shim(nodes: &[Node], context: &TransformContext) -> Result<
         let mut program_spelling = String::new();
         let mut copied = group_start;
         for &statement in &nodes[i..=last] {
-            let module = statement.child_by_field_name("module_name").ok_or("an import without a module")?;
+            let module = statement.field("module_name").ok_or("an import without a module")?;
             program_spelling.push_str(&source[copied..module.start_byte()]);
             program_spelling.push_str(&spelling(statement).unwrap_or_default());
             copied = module.end_byte();

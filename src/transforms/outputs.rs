@@ -13,6 +13,7 @@
 //! Identity applies (`o.apply(lambda v: v)`) are unwrapped to `o` wherever an Output is taken.
 //! `pulumi` is spelled as the rule's `ensure_import` binding `pulumi` names it.
 
+use crate::lang::FieldChild;
 use super::TransformContext;
 use crate::lang::{is_variable_use, named_descendants, parameters_of};
 use std::collections::BTreeMap;
@@ -35,20 +36,20 @@ fn pulumi_name<'a>(context: &'a TransformContext) -> Result<&'a str, String> {
 
 /// `o.apply(lambda v: v)` / `o.apply(v => v)` → `o`; anything else as it is.
 pub(super) fn unwrap_identity_apply<'t>(node: Node<'t>, context: &TransformContext) -> Node<'t> {
-    let callee = node.child_by_field_name("function");
+    let callee = node.field("function");
     let member = callee.filter(|c| matches!(c.kind(), "attribute" | "member_expression"));
-    let method = member.and_then(|m| m.child_by_field_name("attribute").or_else(|| m.child_by_field_name("property")));
+    let method = member.and_then(|m| m.field("attribute").or_else(|| m.field("property")));
     if method.is_none_or(|m| text(m, context) != "apply") {
         return node;
     }
-    let callback = node.child_by_field_name("arguments").and_then(|a| a.named_child(0));
+    let callback = node.field("arguments").and_then(|a| a.named_child(0));
     let is_identity = callback.is_some_and(|cb| {
         let parameter = parameters_of(cb);
-        let body = cb.child_by_field_name("body");
+        let body = cb.field("body");
         let parameter_name = parameter.map(|p| text(p, context).trim_matches(['(', ')']).trim());
         matches!(cb.kind(), "lambda" | "arrow_function") && body.is_some_and(|b| Some(text(b, context)) == parameter_name)
     });
-    match (is_identity, member.and_then(|m| m.child_by_field_name("object"))) {
+    match (is_identity, member.and_then(|m| m.field("object"))) {
         (true, Some(object)) => unwrap_identity_apply(object, context),
         _ => node,
     }
@@ -85,15 +86,15 @@ fn parse_fstring<'t>(node: Node<'t>, context: &TransformContext<'_, 't>) -> Resu
             }
             "string_content" => parts.push(Part::Literal(child)),
             "interpolation" => {
-                let expression = child.child_by_field_name("expression").ok_or("an interpolation without an expression")?;
-                let spec = child.child_by_field_name("format_specifier");
+                let expression = child.field("expression").ok_or("an interpolation without an expression")?;
+                let spec = child.field("format_specifier");
                 if spec.is_some_and(|s| text(s, context).contains('{')) {
                     return Err("a format spec with a nested `{...}` is not rewritten".into());
                 }
                 if text(child, context).trim_end_matches('}').trim_end().ends_with('=') {
                     return Err("a self-documenting `{x=}` is not rewritten".into());
                 }
-                parts.push(Part::Interpolation { whole: child, expression, conversion: child.child_by_field_name("type_conversion"), spec });
+                parts.push(Part::Interpolation { whole: child, expression, conversion: child.field("type_conversion"), spec });
             }
             _ => {}
         }
@@ -106,9 +107,9 @@ fn reads_as_string(node: Node, context: &TransformContext) -> bool {
     let node = unwrap_identity_apply(node, context);
     let last_name = match node.kind() {
         "identifier" => Some(text(node, context)),
-        "attribute" => node.child_by_field_name("attribute").map(|a| text(a, context)),
+        "attribute" => node.field("attribute").map(|a| text(a, context)),
         "call" => {
-            let callee = node.child_by_field_name("function").map(|f| text(f, context)).unwrap_or_default();
+            let callee = node.field("function").map(|f| text(f, context)).unwrap_or_default();
             return callee.ends_with("Output.concat") || callee.ends_with("Output.format") || callee.ends_with("Output.json_dumps");
         }
         _ => None,
@@ -228,13 +229,13 @@ pub(super) fn plus_operands(node: Node, context: &TransformContext) -> Result<St
     let mut current = node;
     loop {
         let is_plus = matches!(current.kind(), "binary_operator" | "binary_expression")
-            && current.child_by_field_name("operator").is_some_and(|o| text(o, context) == "+");
+            && current.field("operator").is_some_and(|o| text(o, context) == "+");
         if !is_plus {
             operands.push(current);
             break;
         }
-        operands.push(current.child_by_field_name("right").ok_or("a `+` without a right operand")?);
-        current = current.child_by_field_name("left").ok_or("a `+` without a left operand")?;
+        operands.push(current.field("right").ok_or("a `+` without a right operand")?);
+        current = current.field("left").ok_or("a `+` without a left operand")?;
     }
     operands.reverse();
     let is_string_literal = |n: &Node| matches!(n.kind(), "string" | "template_string");
@@ -392,16 +393,16 @@ fn keyword_order<'a>(lifted: &'a [Lifted], names: &'a BTreeMap<String, String>) 
 
 pub(super) fn lift_apply(node: Node, context: &TransformContext) -> Result<String, String> {
     let pulumi = pulumi_name(context)?;
-    let callee = node.child_by_field_name("function").filter(|f| f.kind() == "attribute").ok_or("not a method call")?;
-    let receiver = callee.child_by_field_name("object").ok_or("an apply without a receiver")?;
-    let callback = node.child_by_field_name("arguments").and_then(|a| a.named_child(0)).filter(|c| c.kind() == "lambda");
+    let callee = node.field("function").filter(|f| f.kind() == "attribute").ok_or("not a method call")?;
+    let receiver = callee.field("object").ok_or("an apply without a receiver")?;
+    let callback = node.field("arguments").and_then(|a| a.named_child(0)).filter(|c| c.kind() == "lambda");
     let callback = callback.ok_or("the apply callback is not a lambda")?;
-    let parameters = callback.child_by_field_name("parameters").ok_or("the apply callback takes no parameter")?;
+    let parameters = callback.field("parameters").ok_or("the apply callback takes no parameter")?;
     if parameters.named_child_count() != 1 || parameters.named_child(0).is_none_or(|p| p.kind() != "identifier") {
         return Err("the apply callback must take exactly one plain parameter".into());
     }
     let parameter = text(parameters.named_child(0).unwrap(), context).to_string();
-    let body = callback.child_by_field_name("body").ok_or("the apply callback has no body")?;
+    let body = callback.field("body").ok_or("the apply callback has no body")?;
 
     // `Output.concat(x).apply(...)` with a single `x` applies to `x` itself.
     let receiver = single_concat_argument(receiver, context).unwrap_or(receiver);
@@ -443,11 +444,11 @@ pub(super) fn lift_apply(node: Node, context: &TransformContext) -> Result<Strin
 
 /// `Output.concat(x)` → `x`.
 fn single_concat_argument<'t>(node: Node<'t>, context: &TransformContext) -> Option<Node<'t>> {
-    let callee = node.child_by_field_name("function")?;
+    let callee = node.field("function")?;
     if !text(callee, context).ends_with("Output.concat") {
         return None;
     }
-    let arguments = node.child_by_field_name("arguments")?;
+    let arguments = node.field("arguments")?;
     (arguments.named_child_count() == 1).then(|| arguments.named_child(0)).flatten()
 }
 
@@ -455,7 +456,7 @@ fn single_concat_argument<'t>(node: Node<'t>, context: &TransformContext) -> Opt
 /// inside a nested lambda that rebinds it.
 fn free_uses<'t>(node: Node<'t>, name: &str, context: &TransformContext) -> Vec<Node<'t>> {
     // A lambda with a parameter of that name hides it.
-    let shadows = |n: Node| n.kind() == "lambda" && n.child_by_field_name("parameters").is_some_and(|p| identifiers_in(p, context).iter().any(|n| n == name));
+    let shadows = |n: Node| n.kind() == "lambda" && n.field("parameters").is_some_and(|p| identifiers_in(p, context).iter().any(|n| n == name));
     named_descendants(node, |n| !shadows(n)).filter(|n| n.kind() == "identifier" && text(*n, context) == name && is_variable_use(*n)).collect()
 }
 

@@ -14,6 +14,7 @@
 //! such place (around the only element of an unwrapped list, after the last entry of entries
 //! written as arguments) goes on a line of its own above it.
 
+use crate::lang::FieldChild;
 use super::{TransformContext, Value};
 use crate::lang::{Grammar, named_descendants};
 use tree_sitter::Node;
@@ -134,7 +135,7 @@ fn structure<'t>(node: Node<'t>, context: &TransformContext) -> Result<Structure
     let not_literal = || format!("`{}` is not a literal Args call, dict or object: its keys cannot be known", excerpt(text(node, context)));
     let (style, Children { elements: items, closing }) = match node.kind() {
         "call" => {
-            let callee = node.child_by_field_name("function").ok_or_else(not_literal)?;
+            let callee = node.field("function").ok_or_else(not_literal)?;
             let callee_text = text(callee, context);
             if !callee_text.ends_with("Args") {
                 return Err(not_literal());
@@ -145,7 +146,7 @@ fn structure<'t>(node: Node<'t>, context: &TransformContext) -> Result<Structure
                 Some(dot) => Style::Args { prefix: callee_text[..=dot].to_string() },
                 None => Style::Dict,
             };
-            let arguments = node.child_by_field_name("arguments").ok_or_else(not_literal)?;
+            let arguments = node.field("arguments").ok_or_else(not_literal)?;
             (style, commented_children(arguments, context))
         }
         "dictionary" => (Style::Dict, commented_children(node, context)),
@@ -155,15 +156,15 @@ fn structure<'t>(node: Node<'t>, context: &TransformContext) -> Result<Structure
     let mut entries = Vec::with_capacity(items.len());
     for (item, mut comments) in items {
         let entry = match item.kind() {
-            "keyword_argument" => item.child_by_field_name("name").map(|k| text(k, context).to_string()).zip(item.child_by_field_name("value")),
+            "keyword_argument" => item.field("name").map(|k| text(k, context).to_string()).zip(item.field("value")),
             "pair" => {
-                let key = item.child_by_field_name("key");
+                let key = item.field("key");
                 let key = key.and_then(|k| match k.kind() {
                     "property_identifier" | "identifier" if node.kind() == "object" => Some(text(k, context).to_string()),
                     "string" => string_key(k, context),
                     _ => None,
                 });
-                key.zip(item.child_by_field_name("value"))
+                key.zip(item.field("value"))
             }
             "shorthand_property_identifier" => Some((text(item, context).to_string(), item)),
             _ => None,
@@ -564,14 +565,14 @@ fn reshape_into(node: Node, class: &str, fields: &[Field], index: usize, context
 pub(super) fn arg<'t>(node: Node<'t>, args: &[String], context: &TransformContext) -> Result<Value<'t>, String> {
     let [name] = args else { return Err("arg takes one name".into()) };
     let container = match node.kind() {
-        "call" => node.child_by_field_name("arguments").unwrap_or(node),
+        "call" => node.field("arguments").unwrap_or(node),
         _ => node,
     };
     let mut cursor = container.walk();
     let found = container.named_children(&mut cursor).find_map(|child| {
         let key = crate::lang::argument_key(child)?;
         let key_text = text(key, context).trim_matches(['"', '\'']);
-        (key_text == name).then(|| if child.kind() == "shorthand_property_identifier" { Some(child) } else { child.child_by_field_name("value") })?
+        (key_text == name).then(|| if child.kind() == "shorthand_property_identifier" { Some(child) } else { child.field("value") })?
     });
     Ok(match found {
         Some(value) => Value::Nodes(vec![value]),
@@ -588,12 +589,12 @@ pub(super) fn pick_args(value: &Value, args: &[String], context: &TransformConte
     let entries = match node.kind() {
         // Any call (`ResourceOptions(...)`, not only an Args class) spells its entries the same way.
         "call" => {
-            let arguments = node.child_by_field_name("arguments");
+            let arguments = node.field("arguments");
             let mut out = Vec::new();
             if let Some(arguments) = arguments {
                 let mut cursor = arguments.walk();
                 for child in arguments.named_children(&mut cursor).filter(|c| c.kind() == "keyword_argument") {
-                    if let (Some(k), Some(v)) = (child.child_by_field_name("name"), child.child_by_field_name("value")) {
+                    if let (Some(k), Some(v)) = (child.field("name"), child.field("value")) {
                         out.push((text(k, context).to_string(), v));
                     }
                 }
