@@ -8,7 +8,7 @@
 
 mod common;
 
-use pulumi_fix::lang::{Grammar, parse};
+use pulumi_fix::lang::{Grammar, NodeTable, parse};
 use pulumi_fix::query::{self, QueryRun};
 use pulumi_fix::spec::{Spec, builtin_specs, compile_spec};
 use std::collections::BTreeSet;
@@ -78,7 +78,8 @@ fn the_engine_matches_every_builtin_query_as_tree_sitter_does() {
             with_errors += usize::from(tree.root_node().has_error());
             // All of them in one walk, as the engine runs a file's candidates.
             let mut by_query = vec![BTreeSet::new(); queries.len()];
-            query::run(&runs, tree.root_node(), text.as_bytes(), |run, pattern, captures| {
+            let nodes = NodeTable::build(grammar, &tree);
+            query::run(&runs, &nodes, text.as_bytes(), |run, pattern, captures| {
                 by_query[run].insert(found(pattern, captures.into_iter()));
             });
             for ((id, _, theirs), engine) in queries.iter().zip(by_query) {

@@ -59,7 +59,7 @@ pub fn find_matches<'t>(candidates: &[SpecQueries<'t>], tree: &'t Tree, text: &s
     // The engine runs its queries in one walk; tree-sitter runs those it compiled.
     let own: Vec<&SpecQueries<'t>> = candidates.iter().filter(|c| c.compiled.tree_sitter.is_none()).collect();
     let runs: Vec<QueryRun> = own.iter().map(|c| QueryRun { query: &c.compiled.query, ranges: c.ranges.as_deref() }).collect();
-    query::run(&runs, tree.root_node(), text.as_bytes(), |run, pattern, captures| accept(own[run].compiled, pattern, captures));
+    query::run(&runs, index.nodes(), text.as_bytes(), |run, pattern, captures| accept(own[run].compiled, pattern, captures));
     let mut cursor = QueryCursor::new();
     let whole = std::slice::from_ref(&(0..usize::MAX));
     for candidate in candidates {

@@ -8,9 +8,9 @@ mod typescript;
 mod yaml;
 
 use crate::lang::FieldChild;
-use crate::lang::{Grammar, named_descendants};
+use crate::lang::{Grammar, NodeTable, named_descendants};
 use crate::project::FileContext;
-use std::cell::{OnceCell, RefCell};
+use std::cell::OnceCell;
 use foldhash::{HashMap, HashMapExt, HashSet};
 use tree_sitter::{Node, Tree};
 
@@ -27,14 +27,16 @@ pub struct FileIndex<'t> {
     grammar: Grammar,
     root: Node<'t>,
     source: &'t str,
+    /// Every node of the tree, read once: the matcher and the Output facts walk this.
+    nodes: NodeTable<'t>,
     bindings: HashMap<String, Binding>,
     outputs: OnceCell<outputs::OutputFacts>,
-    /// `is_output` by node id: predicates ask it of every node below every match, and the
-    /// answer walks up the tree (which costs its depth at each step in tree-sitter).
-    output_answers: RefCell<HashMap<usize, bool>>,
-    /// `contains_output` (false) and `contains_output_value` (true) answers by node id: matches
-    /// nest (every `+` of a chain), so each subtree is searched once.
-    contains_answers: RefCell<HashMap<(usize, bool), bool>>,
+    /// `is_output` by slot: predicates ask it of every node below every match, and the answer
+    /// may look at the node's ancestors.
+    output_answers: outputs::SlotAnswers,
+    /// `contains_output` and `contains_output_value` answers by slot: matches nest (every `+` of
+    /// a chain), so each subtree is searched once.
+    contains_answers: outputs::SlotAnswers,
     /// Pulumi YAML: the project's `name`.
     project_name: Option<String>,
     /// Where the file is and which project it belongs to; `None` for text without a path.
@@ -61,10 +63,11 @@ impl<'t> FileIndex<'t> {
             grammar,
             root: tree.root_node(),
             source: text,
+            nodes: NodeTable::build(grammar, tree),
             bindings: HashMap::new(),
             outputs: OnceCell::new(),
-            output_answers: RefCell::default(),
-            contains_answers: RefCell::default(),
+            output_answers: outputs::SlotAnswers::default(),
+            contains_answers: outputs::SlotAnswers::default(),
             project_name: None,
             context,
             relative_imports: HashMap::new(),
@@ -81,6 +84,10 @@ impl<'t> FileIndex<'t> {
 
     pub fn grammar(&self) -> Grammar {
         self.grammar
+    }
+
+    pub fn nodes(&self) -> &NodeTable<'t> {
+        &self.nodes
     }
 
     /// Every call or `new` expression of the file that has named arguments, in source order:

@@ -15,8 +15,9 @@
 
 use crate::lang::FieldChild;
 use super::FileIndex;
-use crate::lang::{Grammar, ancestors, is_variable_use, parameters_of};
+use crate::lang::{Grammar, Slot, is_variable_use, parameters_of};
 use foldhash::{HashMap, HashMapExt, HashSet};
+use std::cell::RefCell;
 use tree_sitter::Node;
 
 /// Members of resources and Outputs that are not Outputs themselves.
@@ -33,20 +34,30 @@ const OUTPUT_METHODS: &[&str] = &[
     "getSecretObject", "get_output", "require_output", "getOutput", "requireOutput",
 ];
 
-/// The Python node kinds below which an `assignment` can lie (read from tree-sitter-python's
-/// node types: statements and their blocks; `ERROR` for a file with syntax errors). A test checks
-/// that every assignment of a corpus lies below these only.
-const PYTHON_ASSIGNMENT_CONTAINERS: &[&str] = &[
-    "module", "block", "expression_statement", "assignment", "augmented_assignment", "class_definition", "function_definition",
-    "decorated_definition", "if_statement", "elif_clause", "else_clause", "for_statement", "while_statement", "try_statement",
-    "except_clause", "except_group_clause", "finally_clause", "with_statement", "match_statement", "case_clause", "ERROR",
-];
-
 /// `pulumi` package members (top level) that return Outputs.
 const PULUMI_OUTPUT_FUNCTIONS: &[&str] = &["output", "all", "interpolate", "concat", "secret", "unsecret", "jsonStringify", "jsonParse"];
 
 /// The Pulumi tokens of `Output` and `Input` type names.
 const OUTPUT_TYPES: &[&str] = &["pulumi:index/output:Output", "pulumi:index/input:Input", "pulumi:index/outputInstance:OutputInstance"];
+
+/// Answers remembered per node of the index's table, by slot (times the number of questions
+/// asked of each node), sized on first use.
+#[derive(Default)]
+pub(super) struct SlotAnswers(RefCell<Vec<Option<bool>>>);
+
+impl SlotAnswers {
+    fn get(&self, key: usize) -> Option<bool> {
+        self.0.borrow().get(key).copied().flatten()
+    }
+
+    fn set(&self, key: usize, size: usize, answer: bool) {
+        let mut answers = self.0.borrow_mut();
+        if answers.len() < size {
+            answers.resize(size, None);
+        }
+        answers[key] = Some(answer);
+    }
+}
 
 #[derive(Debug, Default)]
 pub(super) struct OutputFacts {
@@ -105,12 +116,29 @@ const MAX_BINDING_DEPTH: usize = 4;
 impl<'t> FileIndex<'t> {
     /// Is `node` an expression whose value is a Pulumi Output?
     pub fn is_output(&self, node: Node<'t>) -> bool {
-        if let Some(&known) = self.output_answers.borrow().get(&node.id()) {
+        self.slot(node).is_some_and(|slot| self.is_output_at(slot))
+    }
+
+    fn is_output_at(&self, slot: Slot) -> bool {
+        if let Some(known) = self.output_answers.get(slot as usize) {
             return known;
         }
-        let answer = self.is_output_with(node, self.output_facts());
-        self.output_answers.borrow_mut().insert(node.id(), answer);
+        let answer = self.is_output_with(self.nodes.node(slot), self.output_facts());
+        self.output_answers.set(slot as usize, self.nodes.len(), answer);
         answer
+    }
+
+    /// The slot of `node` in the index's table: every node asked about is one of the indexed
+    /// tree's.
+    fn slot(&self, node: Node<'t>) -> Option<Slot> {
+        let slot = self.nodes.slot_of(node);
+        debug_assert!(slot.is_some(), "{node:?} is not a node of the indexed tree");
+        slot
+    }
+
+    /// The ancestors of `node`, innermost first.
+    fn ancestors_of(&self, node: Node<'t>) -> impl Iterator<Item = Slot> + '_ {
+        self.slot(node).into_iter().flat_map(|slot| self.nodes.ancestors(slot))
     }
 
     /// Does `node` contain (or is it) an Output expression?
@@ -123,54 +151,59 @@ impl<'t> FileIndex<'t> {
         self.finds_output(node, true)
     }
 
-    /// Post-order over the subtree with one cursor, without recursion (fuzzed input nests
-    /// thousands deep), each named node's answer remembered: its own when it settles it (an
-    /// Output, a plain member, answered before), else whether some named child's is true. An
-    /// Output skipped as a resource input hides what is inside it.
+    /// Post-order over the subtree in the table, without recursion (fuzzed input nests thousands
+    /// deep), each named node's answer remembered: its own when it settles it (an Output, a plain
+    /// member, answered before), else whether some named child's is true. An Output skipped as a
+    /// resource input hides what is inside it.
     fn finds_output(&self, node: Node<'t>, value_only: bool) -> bool {
-        let known = |n: Node| self.contains_answers.borrow().get(&(n.id(), value_only)).copied();
-        let record = |n: Node, answer: bool| {
-            self.contains_answers.borrow_mut().insert((n.id(), value_only), answer);
-        };
-        if let Some(answer) = known(node) {
+        let Some(top) = self.slot(node) else { return false };
+        let nodes = &self.nodes;
+        let key = |slot: Slot| 2 * slot as usize + usize::from(value_only);
+        let known = |slot: Slot| self.contains_answers.get(key(slot));
+        let record = |slot: Slot, answer: bool| self.contains_answers.set(key(slot), 2 * nodes.len(), answer);
+        if let Some(answer) = known(top) {
             return answer;
         }
-        let mut cursor = node.walk();
-        // Per node entered and not finished: whether a child found an Output so far.
-        let mut open: Vec<bool> = Vec::new();
+        // Per node entered and not finished: its slot, and whether a child found an Output so far.
+        let mut open: Vec<(Slot, bool)> = Vec::new();
+        let mut current = top;
         loop {
-            let current = cursor.node();
-            let mut answer = if !current.is_named() {
+            let entry = nodes.entry(current);
+            let mut answer = if !entry.named {
                 // A token: never an Output, and never asked about.
                 false
             } else if let Some(answer) = known(current) {
                 answer
-            } else if self.is_output(current) {
-                !(value_only && self.is_resource_input(current))
-            } else if self.is_plain_member(current) {
+            } else if self.is_output_at(current) {
+                !(value_only && self.is_resource_input(entry.node))
+            } else if self.is_plain_member(entry.node) {
                 // `bucket.get()` (the value, in a runtime callback) or `bucket.apply`: what is
                 // read is not the Output itself.
                 false
-            } else if cursor.goto_first_child() {
-                open.push(false);
+            } else if entry.end > current + 1 {
+                open.push((current, false));
+                current += 1;
                 continue;
             } else {
                 // A named leaf that is none of these.
                 false
             };
-            if current.is_named() {
+            if entry.named {
                 record(current, answer);
             }
             // Hand the answer up, finishing every node whose last child this was.
+            let mut finished = current;
             loop {
-                let Some(any) = open.last_mut() else { return answer };
+                let Some((parent, any)) = open.last_mut() else { return answer };
                 *any |= answer;
-                if cursor.goto_next_sibling() {
+                let next_sibling = nodes.entry(finished).end;
+                if next_sibling < nodes.entry(*parent).end {
+                    current = next_sibling;
                     break;
                 }
-                cursor.goto_parent();
-                answer = open.pop().unwrap_or(false);
-                record(cursor.node(), answer);
+                (finished, answer) = (*parent, *any);
+                open.pop();
+                record(finished, answer);
             }
         }
     }
@@ -258,27 +291,9 @@ impl<'t> FileIndex<'t> {
     fn collect_output_facts(&self) -> OutputFacts {
         let mut facts = OutputFacts::default();
         let mut assignments: HashMap<String, Vec<Node<'t>>> = HashMap::new();
-        // Depth first with one cursor; `path` holds the ancestors of the cursor's node, root
-        // first (asking tree-sitter for a parent walks down from the root).
-        let mut cursor = self.root.walk();
-        let mut path: Vec<Node<'t>> = Vec::new();
-        'walk: loop {
-            let node = cursor.node();
-            if node.is_named() {
-                let kind = node.kind();
-                self.note_binding(node, kind, &path, &mut facts, &mut assignments);
-                // A Python assignment is a statement: expressions (most of the tree) hold none.
-                let descend = self.grammar != Grammar::Python || PYTHON_ASSIGNMENT_CONTAINERS.contains(&kind);
-                if descend && cursor.goto_first_child() {
-                    path.push(node);
-                    continue;
-                }
-            }
-            while !cursor.goto_next_sibling() {
-                if !cursor.goto_parent() {
-                    break 'walk;
-                }
-                path.pop();
+        for slot in 0..self.nodes.len() as Slot {
+            if self.nodes.entry(slot).named {
+                self.note_binding(slot, &mut facts, &mut assignments);
             }
         }
         // Outputs flow through assignments: repeat until nothing new is learnt. After the first
@@ -307,10 +322,11 @@ impl<'t> FileIndex<'t> {
         facts
     }
 
-    /// Records what a declaration or assignment `node` (of `kind`, below `path`) binds: a
-    /// resource, an Output by its annotation, the value assigned; and a scope's parameters typed
-    /// Output.
-    fn note_binding(&self, node: Node<'t>, kind: &str, path: &[Node<'t>], facts: &mut OutputFacts, assignments: &mut HashMap<String, Vec<Node<'t>>>) {
+    /// Records what the declaration or assignment at `slot` binds: a resource, an Output by its
+    /// annotation, the value assigned; and a scope's parameters typed Output.
+    fn note_binding(&self, slot: Slot, facts: &mut OutputFacts, assignments: &mut HashMap<String, Vec<Node<'t>>>) {
+        let entry = self.nodes.entry(slot);
+        let (node, kind) = (entry.node, entry.kind);
         if syntax(self.grammar).scopes.contains(&kind) {
             self.collect_output_parameters(node, &mut facts.output_parameters);
         }
@@ -321,10 +337,9 @@ impl<'t> FileIndex<'t> {
         };
         let Some(mut key) = target.and_then(|target| self.binding_key(target)) else { return };
         // Class-level declarations describe instance members.
-        let ancestor = |up: usize| path.len().checked_sub(up).map(|i| path[i]);
+        let ancestor = |up: usize| self.nodes.ancestors(slot).nth(up - 1).map(|a| self.nodes.entry(a).kind);
         let (parent, great_grandparent) = (ancestor(1), ancestor(3));
-        let in_class_body = parent.is_some_and(|p| p.kind() == "class_body")
-            || (parent.is_some_and(|p| p.kind() == "expression_statement") && great_grandparent.is_some_and(|c| c.kind() == "class_definition"));
+        let in_class_body = parent == Some("class_body") || (parent == Some("expression_statement") && great_grandparent == Some("class_definition"));
         if in_class_body {
             key = format!("{}.{key}", if self.grammar == Grammar::Python { "self" } else { "this" });
         }
@@ -372,7 +387,11 @@ impl<'t> FileIndex<'t> {
     /// each link of a long member chain (`a!.b!.c...`, fuzzed) is then decided once, not once per
     /// longer chain holding it.
     fn is_output_within(&self, node: Node<'t>, facts: &OutputFacts) -> bool {
-        if self.outputs.get().is_some_and(|known| std::ptr::eq(known, facts)) { self.is_output(node) } else { self.is_output_with(node, facts) }
+        let slot = self.outputs.get().filter(|known| std::ptr::eq(*known, facts)).and_then(|_| self.slot(node));
+        match slot {
+            Some(slot) => self.is_output_at(slot),
+            None => self.is_output_with(node, facts),
+        }
     }
 
     fn is_output_with(&self, node: Node<'t>, facts: &OutputFacts) -> bool {
@@ -424,12 +443,13 @@ impl<'t> FileIndex<'t> {
     /// Is `node` inside the callback of an `.apply(...)`?
     pub fn is_in_apply(&self, node: Node<'t>) -> bool {
         let s = syntax(self.grammar);
-        let mut current = node;
-        while let Some(parent) = current.parent() {
-            if s.scopes.contains(&current.kind()) && matches!(parent.kind(), "argument_list" | "arguments") {
-                let method = parent
-                    .parent()
-                    .and_then(|call| self.callee(call))
+        let nodes = &self.nodes;
+        let Some(mut current) = self.slot(node) else { return false };
+        while let Some(parent) = nodes.parent(current) {
+            if s.scopes.contains(&nodes.entry(current).kind) && matches!(nodes.entry(parent).kind, "argument_list" | "arguments") {
+                let method = nodes
+                    .parent(parent)
+                    .and_then(|call| self.callee(nodes.node(call)))
                     .filter(|callee| callee.kind() == s.member)
                     .and_then(|callee| callee.field(s.member_property));
                 if method.is_some_and(|m| self.text(m) == "apply") {
@@ -458,16 +478,18 @@ impl<'t> FileIndex<'t> {
 
     /// The call that takes `node` as an Input (see [`Self::is_input_position`]).
     fn input_call(&self, node: Node<'t>) -> Option<Node<'t>> {
-        let mut current = node;
-        while let Some(parent) = current.parent() {
-            match parent.kind() {
-                "pair" if parent.field("key") == Some(current) => return None,
+        let nodes = &self.nodes;
+        let mut current = self.slot(node)?;
+        while let Some(parent) = nodes.parent(current) {
+            let (container, value) = (nodes.entry(parent), nodes.entry(current));
+            match container.kind {
+                "pair" if container.node.field("key") == Some(value.node) => return None,
                 "pair" | "dictionary" | "list" | "tuple" | "set" | "parenthesized_expression" | "keyword_argument"
                 | "conditional_expression" | "object" | "array" | "ternary_expression" | "as_expression"
                 | "non_null_expression" | "satisfies_expression" => current = parent,
                 "argument_list" | "arguments" => {
-                    let call = parent.parent()?;
-                    let is_first_positional = parent.named_child(0) == Some(current) && current.kind() != "keyword_argument";
+                    let call = nodes.node(nodes.parent(parent)?);
+                    let is_first_positional = container.node.named_child(0) == Some(value.node) && value.kind != "keyword_argument";
                     if is_first_positional && self.is_resource_construction(call) {
                         return None;
                     }
@@ -485,11 +507,12 @@ impl<'t> FileIndex<'t> {
     fn parameter_annotation(&self, identifier: Node<'t>) -> Option<Option<Node<'t>>> {
         let name = self.text(identifier);
         let s = syntax(self.grammar);
-        for parent in ancestors(self.root, identifier) {
-            if !s.scopes.contains(&parent.kind()) {
+        for scope in self.ancestors_of(identifier) {
+            let scope = self.nodes.entry(scope);
+            if !s.scopes.contains(&scope.kind) {
                 continue;
             }
-            let Some(parameters) = parameters_of(parent) else { continue };
+            let Some(parameters) = parameters_of(scope.node) else { continue };
             if let Some(found) = self.find_parameter(parameters, name) {
                 return Some(found);
             }

@@ -1,8 +1,11 @@
 //! Languages: which files are which grammar, parsing, and the few things that are written
 //! differently per language (statements, imports, comments).
 
+mod nodes;
 mod python;
 mod typescript;
+
+pub use nodes::{Entry, NodeTable, Slot};
 
 use crate::engine::Edit;
 use crate::spec::{ImportSpec, SpecLanguage};

@@ -2,9 +2,7 @@
 //! nodes of its root's kind, its children matched by backtracking.
 
 use super::{ERROR_SYMBOL, Item, Kind, NodePattern, Pattern, Quantifier, Query, Term};
-use foldhash::{HashMap, HashMapExt};
-use std::num::NonZeroU16;
-use std::rc::Rc;
+use crate::lang::{NodeTable, Slot};
 use std::ops::Range;
 use tree_sitter::Node;
 
@@ -18,13 +16,16 @@ pub struct QueryRun<'q> {
 /// nodes come (an ancestor before its descendants).
 pub type Captures<'t> = Vec<(u32, Node<'t>)>;
 
-/// Runs every query over the tree under `root`, calling `emit(run, pattern, captures)` for each
+/// Runs every query over the tree of `nodes`, calling `emit(run, pattern, captures)` for each
 /// match whose text predicates hold. A match starts at a node that intersects one of its query's
 /// ranges, as with tree-sitter's `QueryCursor::set_byte_range`, and may reach outside them.
-pub fn run<'t>(runs: &[QueryRun], root: Node<'t>, text: &[u8], mut emit: impl FnMut(usize, usize, Captures<'t>)) {
+pub fn run<'t>(runs: &[QueryRun], nodes: &NodeTable<'t>, text: &[u8], mut emit: impl FnMut(usize, usize, Captures<'t>)) {
+    if nodes.is_empty() {
+        return;
+    }
     // Patterns by the kind of node their root matches (error nodes in the last slot); wildcard
     // roots are tried everywhere.
-    let mut by_kind: Vec<Vec<(usize, usize)>> = vec![Vec::new(); root.language().node_kind_count() + 1];
+    let mut by_kind: Vec<Vec<(usize, usize)>> = vec![Vec::new(); nodes.node(0).language().node_kind_count() + 1];
     let error_slot = by_kind.len() - 1;
     let slot = |kind: u16| if kind == ERROR_SYMBOL { error_slot } else { (kind as usize).min(error_slot) };
     let mut anywhere = Vec::new();
@@ -47,46 +48,35 @@ pub fn run<'t>(runs: &[QueryRun], root: Node<'t>, text: &[u8], mut emit: impl Fn
     }
     // A node outside every query's ranges roots no match, nor does any node below it.
     let everywhere = runs.iter().any(|r| r.ranges.is_none());
-    let in_some_range = |node: Node| everywhere || runs.iter().flat_map(|r| r.ranges.unwrap_or_default()).any(|r| intersects(node, r));
+    let in_some_range = |start: usize, end: usize| everywhere || runs.iter().flat_map(|r| r.ranges.unwrap_or_default()).any(|r| intersects(start, end, r));
 
-    let mut matcher = Matcher { captures: Vec::new(), found: Vec::new(), children: HashMap::new() };
-    let mut cursor = root.walk();
-    loop {
-        let node = cursor.node();
-        if in_some_range(node) {
-            let tried = &by_kind[slot(node.kind_id())];
-            // Most nodes root no pattern: their field is not looked up.
-            if !tried.is_empty() || !anywhere.is_empty() {
-                let here = Child { node, field: cursor.field_id(), named: node.is_named() };
-                for &(run_index, pattern_index) in tried.iter().chain(&anywhere) {
-                    let query_run = &runs[run_index];
-                    if query_run.ranges.is_some_and(|ranges| !ranges.iter().any(|r| intersects(node, r))) {
-                        continue;
-                    }
-                    let pattern = &query_run.query.patterns[pattern_index];
-                    for captures in matcher.matches_at(pattern, here) {
-                        if pattern.text_predicates.iter().all(|p| p.holds(&captures, text)) {
-                            emit(run_index, pattern_index, captures);
-                        }
-                    }
-                }
-            }
-            if cursor.goto_first_child() {
+    let mut matcher = Matcher { nodes, captures: Vec::new(), found: Vec::new() };
+    let mut here: Slot = 0;
+    while (here as usize) < nodes.len() {
+        let entry = nodes.entry(here);
+        if !in_some_range(entry.start_byte, entry.end_byte) {
+            here = entry.end;
+            continue;
+        }
+        for &(run_index, pattern_index) in by_kind[slot(entry.kind_id)].iter().chain(&anywhere) {
+            let query_run = &runs[run_index];
+            if query_run.ranges.is_some_and(|ranges| !ranges.iter().any(|r| intersects(entry.start_byte, entry.end_byte, r))) {
                 continue;
             }
-        }
-        while !cursor.goto_next_sibling() {
-            if !cursor.goto_parent() {
-                return;
+            let pattern = &query_run.query.patterns[pattern_index];
+            for captures in matcher.matches_at(pattern, here) {
+                if pattern.text_predicates.iter().all(|p| p.holds(&captures, text)) {
+                    emit(run_index, pattern_index, captures);
+                }
             }
         }
+        here += 1;
     }
 }
 
 /// tree-sitter's test: a node intersects a range when it ends after the range starts (an empty
 /// node: at its start) and starts before it ends.
-fn intersects(node: Node, range: &Range<usize>) -> bool {
-    let (start, end) = (node.start_byte(), node.end_byte());
+fn intersects(start: usize, end: usize, range: &Range<usize>) -> bool {
     (end > range.start || (start == end && end == range.start)) && start < range.end
 }
 
@@ -97,29 +87,6 @@ fn root_kinds(item: &Item, kinds: &mut Vec<Option<u16>>) {
         Term::Node(_) | Term::Group(_) => kinds.push(None),
         Term::Alternation(branches) => branches.iter().for_each(|b| root_kinds(b, kinds)),
     }
-}
-
-/// A child as a pattern sees it: the node, the field it is in, whether it is named.
-#[derive(Clone, Copy)]
-struct Child<'t> {
-    node: Node<'t>,
-    field: Option<NonZeroU16>,
-    named: bool,
-}
-
-fn children_of<'t>(node: Node<'t>) -> Rc<[Child<'t>]> {
-    let mut cursor = node.walk();
-    let mut children = Vec::with_capacity(node.child_count());
-    if cursor.goto_first_child() {
-        loop {
-            let child = cursor.node();
-            children.push(Child { node: child, field: cursor.field_id(), named: child.is_named() });
-            if !cursor.goto_next_sibling() {
-                break;
-            }
-        }
-    }
-    children.into()
 }
 
 /// What may lie between the previous item's node and the next item's.
@@ -133,22 +100,20 @@ enum Gap {
 }
 
 /// Where a matching continues: the matcher and the position after what matched.
-type Continue<'k, 't> = &'k mut dyn FnMut(&mut Matcher<'t>, usize);
+type Continue<'k, 'n, 't> = &'k mut dyn FnMut(&mut Matcher<'n, 't>, usize);
 
-struct Matcher<'t> {
+struct Matcher<'n, 't> {
+    nodes: &'n NodeTable<'t>,
     /// The captures of the match being built.
     captures: Captures<'t>,
     /// The complete matches at the current root.
     found: Vec<Captures<'t>>,
-    /// The children of the nodes patterns looked into, by node id: patterns rooted at one kind
-    /// look into the same nodes, and walking a node's children is the dearest step.
-    children: HashMap<usize, Rc<[Child<'t>]>>,
 }
 
-impl<'t> Matcher<'t> {
+impl<'n, 't> Matcher<'n, 't> {
     /// The longest matches of `pattern` rooted at `here`: of two matches where one captures
     /// everything the other does and more, tree-sitter keeps the longer.
-    fn matches_at(&mut self, pattern: &Pattern, here: Child<'t>) -> Vec<Captures<'t>> {
+    fn matches_at(&mut self, pattern: &Pattern, here: Slot) -> Vec<Captures<'t>> {
         self.found.clear();
         self.root(&pattern.root, here);
         let mut found = std::mem::take(&mut self.found);
@@ -177,7 +142,7 @@ impl<'t> Matcher<'t> {
         found
     }
 
-    fn root(&mut self, item: &Item, here: Child<'t>) {
+    fn root(&mut self, item: &Item, here: Slot) {
         match &item.term {
             Term::Node(node) => {
                 self.node_at(item, node, &[here], 0, false, &mut |m, _| m.found.push(m.captures.clone()));
@@ -189,7 +154,7 @@ impl<'t> Matcher<'t> {
 
     /// Matches `items` in order against `children[from..]`; `after_any` when the item before was
     /// `_`, after which a `.` allows no node at all in between.
-    fn sequence(&mut self, items: &[Item], children: &[Child<'t>], from: usize, after_any: bool, last_anchored: bool, k: Continue<'_, 't>) {
+    fn sequence(&mut self, items: &[Item], children: &[Slot], from: usize, after_any: bool, last_anchored: bool, k: Continue<'_, 'n, 't>) {
         let Some((item, rest)) = items.split_first() else { return k(self, from) };
         let gap = match (item.immediate, after_any) {
             (false, _) => Gap::Anything,
@@ -198,7 +163,7 @@ impl<'t> Matcher<'t> {
         };
         let last = last_anchored && rest.is_empty();
         let is_any = matches!(item.term, Term::Node(NodePattern { kind: Kind::Any, .. }));
-        let mut next = |m: &mut Matcher<'t>, position: usize| m.sequence(rest, children, position, is_any, last_anchored, k);
+        let mut next = |m: &mut Matcher<'n, 't>, position: usize| m.sequence(rest, children, position, is_any, last_anchored, k);
         if item.quantifier == Quantifier::ZeroOrOne {
             next(self, from);
         }
@@ -207,7 +172,7 @@ impl<'t> Matcher<'t> {
 
     /// Matches `item` once, at the first child at or after `from` that `gap` lets it reach, or a
     /// later one.
-    fn once(&mut self, item: &Item, children: &[Child<'t>], from: usize, gap: Gap, last: bool, k: Continue<'_, 't>) {
+    fn once(&mut self, item: &Item, children: &[Slot], from: usize, gap: Gap, last: bool, k: Continue<'_, 'n, 't>) {
         match &item.term {
             Term::Node(node) => {
                 // tree-sitter keeps trying later siblings for an item only when that could change
@@ -216,7 +181,7 @@ impl<'t> Matcher<'t> {
                 let first_only = item.captures.is_empty() && node.children.is_empty();
                 for position in from..children.len() {
                     if position > from {
-                        let skipped = children[position - 1];
+                        let skipped = self.nodes.entry(children[position - 1]);
                         if gap == Gap::Nothing || (gap == Gap::AnonymousOnly && skipped.named) {
                             break;
                         }
@@ -240,16 +205,17 @@ impl<'t> Matcher<'t> {
 
     /// Matches node pattern `node` (written as `item`) at `children[position]`; whether the node
     /// itself fits (its kind, field, place), whatever its children.
-    fn node_at(&mut self, item: &Item, node: &NodePattern, children: &[Child<'t>], position: usize, last: bool, k: Continue<'_, 't>) -> bool {
-        let child = children[position];
+    fn node_at(&mut self, item: &Item, node: &NodePattern, children: &[Slot], position: usize, last: bool, k: Continue<'_, 'n, 't>) -> bool {
+        let nodes = self.nodes;
+        let child = nodes.entry(children[position]);
         let kind_matches = match &node.kind {
-            Kind::Symbol { id, .. } => child.node.kind_id() == *id,
-            Kind::AnyNamed => child.named && child.node.kind_id() != ERROR_SYMBOL,
-            Kind::Any => child.node.kind_id() != ERROR_SYMBOL,
+            Kind::Symbol { id, .. } => child.kind_id == *id,
+            Kind::AnyNamed => child.named && child.kind_id != ERROR_SYMBOL,
+            Kind::Any => child.kind_id != ERROR_SYMBOL,
         };
         if !kind_matches
             || item.field.as_ref().is_some_and(|f| child.field != f.id)
-            || (last && children[position + 1..].iter().any(|c| c.named))
+            || (last && children[position + 1..].iter().any(|&c| nodes.entry(c).named))
             || node.negated_fields.iter().any(|f| f.id.is_some_and(|id| child.node.child_by_field_id(id.get()).is_some()))
         {
             return false;
@@ -259,8 +225,7 @@ impl<'t> Matcher<'t> {
         if node.children.is_empty() {
             k(self, position + 1);
         } else {
-            let grandchildren = self.children.entry(child.node.id()).or_insert_with(|| children_of(child.node)).clone();
-            self.sequence(&node.children, &grandchildren, 0, false, node.last_anchored, &mut |m, _| k(m, position + 1));
+            self.sequence(&node.children, nodes.children(children[position]), 0, false, node.last_anchored, &mut |m, _| k(m, position + 1));
         }
         self.captures.truncate(saved);
         true

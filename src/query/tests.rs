@@ -15,7 +15,8 @@ fn matches(source: &str, code: &str) -> Vec<String> {
     parser.set_language(&language).unwrap();
     let tree = parser.parse(code, None).unwrap();
     let mut found = Vec::new();
-    run(&[QueryRun { query: &query, ranges: None }], tree.root_node(), code.as_bytes(), |_, pattern, captures| {
+    let nodes = crate::lang::NodeTable::build(crate::lang::Grammar::Python, &tree);
+    run(&[QueryRun { query: &query, ranges: None }], &nodes, code.as_bytes(), |_, pattern, captures| {
         let shown: Vec<String> = captures.iter().map(|(i, n)| format!("{}={}", query.capture_names[*i as usize], &code[n.byte_range()])).collect();
         found.push(format!("{pattern}: {}", shown.join(" ")));
     });

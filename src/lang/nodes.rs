@@ -1,0 +1,183 @@
+//! A tree's nodes in one table, in document order, read in one walk.
+//!
+//! A step of tree-sitter's cursor costs a few hundred instructions, and `Node::parent` descends
+//! from the root on every call. The matcher, the Output facts and the predicates on them look at
+//! the same nodes, their children and their ancestors many times over, so they look here: a
+//! node's children are a slice, its parent and its subtree are indices.
+
+use super::Grammar;
+use std::num::NonZeroU16;
+use std::sync::OnceLock;
+use tree_sitter::{Node, Tree};
+
+/// A node's place in its [`NodeTable`].
+pub type Slot = u32;
+
+#[derive(Clone, Copy)]
+pub struct Entry<'t> {
+    pub node: Node<'t>,
+    /// `node.kind()`, without asking tree-sitter again.
+    pub kind: &'static str,
+    pub kind_id: u16,
+    /// The field the node is in, in its parent.
+    pub field: Option<NonZeroU16>,
+    pub named: bool,
+    pub start_byte: usize,
+    pub end_byte: usize,
+    /// The parent's slot; `None` for the root.
+    pub parent: Option<Slot>,
+    /// One past the slot of the node's last descendant: its subtree is `slot..end`.
+    pub end: Slot,
+}
+
+pub struct NodeTable<'t> {
+    entries: Vec<Entry<'t>>,
+    /// Every node's children, each node's together: `children[first_child[s]..first_child[s + 1]]`.
+    children: Vec<Slot>,
+    first_child: Vec<Slot>,
+}
+
+impl<'t> NodeTable<'t> {
+    /// Reads every node of `tree` (named or not) with one cursor.
+    pub fn build(grammar: Grammar, tree: &'t Tree) -> NodeTable<'t> {
+        let kinds = kind_names(grammar);
+        let mut entries: Vec<Entry<'t>> = Vec::new();
+        // The slots of the cursor's node's ancestors, innermost last.
+        let mut open: Vec<Slot> = Vec::new();
+        let mut cursor = tree.walk();
+        loop {
+            let node = cursor.node();
+            let slot = entries.len() as Slot;
+            let kind_id = node.kind_id();
+            entries.push(Entry {
+                node,
+                kind: kinds.get(usize::from(kind_id)).copied().unwrap_or("ERROR"),
+                kind_id,
+                field: cursor.field_id(),
+                named: node.is_named(),
+                start_byte: node.start_byte(),
+                end_byte: node.end_byte(),
+                parent: open.last().copied(),
+                end: slot + 1,
+            });
+            if cursor.goto_first_child() {
+                open.push(slot);
+                continue;
+            }
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    return NodeTable::with_children(entries);
+                }
+                let closed = open.pop().expect("the cursor went up to a node it came down from");
+                entries[closed as usize].end = entries.len() as Slot;
+            }
+        }
+    }
+
+    /// Lays out the children lists: counted per parent, then filled in document order.
+    fn with_children(entries: Vec<Entry<'t>>) -> NodeTable<'t> {
+        let mut first_child = vec![0 as Slot; entries.len() + 1];
+        for parent in entries.iter().filter_map(|e| e.parent) {
+            first_child[parent as usize + 1] += 1;
+        }
+        for slot in 1..first_child.len() {
+            first_child[slot] += first_child[slot - 1];
+        }
+        let mut filled = first_child.clone();
+        let mut children = vec![0 as Slot; entries.len().saturating_sub(1)];
+        for (slot, entry) in entries.iter().enumerate() {
+            if let Some(parent) = entry.parent {
+                children[filled[parent as usize] as usize] = slot as Slot;
+                filled[parent as usize] += 1;
+            }
+        }
+        NodeTable { entries, children, first_child }
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn entry(&self, slot: Slot) -> &Entry<'t> {
+        &self.entries[slot as usize]
+    }
+
+    pub fn node(&self, slot: Slot) -> Node<'t> {
+        self.entries[slot as usize].node
+    }
+
+    pub fn children(&self, slot: Slot) -> &[Slot] {
+        &self.children[self.first_child[slot as usize] as usize..self.first_child[slot as usize + 1] as usize]
+    }
+
+    pub fn parent(&self, slot: Slot) -> Option<Slot> {
+        self.entries[slot as usize].parent
+    }
+
+    /// The slots of `slot`'s ancestors, innermost first.
+    pub fn ancestors(&self, slot: Slot) -> impl Iterator<Item = Slot> + '_ {
+        std::iter::successors(self.parent(slot), |&s| self.parent(s))
+    }
+
+    /// The slot of `node`, a node of this table's tree; `None` for a node of another tree.
+    pub fn slot_of(&self, node: Node) -> Option<Slot> {
+        // Document order sorts the nodes by their start; of those starting together (a node and
+        // its first descendants), one is `node`.
+        let start = node.start_byte();
+        let first = self.entries.partition_point(|e| e.start_byte < start);
+        let id = node.id();
+        self.entries[first..].iter().take_while(|e| e.start_byte == start).position(|e| e.node.id() == id).map(|i| (first + i) as Slot)
+    }
+}
+
+/// Each grammar's node kind names by id, read from the grammar once per run.
+fn kind_names(grammar: Grammar) -> &'static [&'static str] {
+    static NAMES: [OnceLock<Vec<&'static str>>; 4] = [OnceLock::new(), OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    NAMES[grammar.index()].get_or_init(|| {
+        let language = grammar.ts_language();
+        (0..language.node_kind_count() as u16).map(|id| language.node_kind_for_id(id).unwrap_or("")).collect()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lang::parse;
+
+    /// The table holds what tree-sitter's own navigation answers, for every node.
+    #[test]
+    fn agrees_with_tree_sitter() {
+        let sources = [
+            (Grammar::Python, "import pulumi\nb = aws.s3.Bucket('b', tags={'a': f\"{x}-y\"})  # c\nif b:\n    pass\n"),
+            (Grammar::TypeScript, "const b = new aws.s3.Bucket(\"b\", { tags: { a: `${x}` } });\nexport const n = b?.id!;\n"),
+            (Grammar::Python, "def f(:\n  x = (1,\n"),
+        ];
+        for (grammar, source) in sources {
+            let tree = parse(grammar, source);
+            let table = NodeTable::build(grammar, &tree);
+            let mut cursor = tree.walk();
+            let mut count = 0;
+            for slot in 0..table.len() as Slot {
+                let entry = table.entry(slot);
+                let node = entry.node;
+                assert_eq!(table.slot_of(node), Some(slot));
+                assert_eq!((entry.kind, entry.named, entry.start_byte, entry.end_byte), (node.kind(), node.is_named(), node.start_byte(), node.end_byte()));
+                assert_eq!(table.parent(slot).map(|p| table.node(p)), node.parent(), "{source}: parent of {node:?}");
+                let children: Vec<Node> = node.children(&mut cursor).collect();
+                assert_eq!(table.children(slot).iter().map(|&c| table.node(c)).collect::<Vec<_>>(), children);
+                for (i, &child) in table.children(slot).iter().enumerate() {
+                    let field = node.field_name_for_child(i as u32).map(|name| tree.language().field_id_for_name(name).unwrap());
+                    assert_eq!(table.entry(child).field, field, "{source}: field of {:?}", table.node(child));
+                }
+                let descendants = (slot + 1..entry.end).count();
+                assert_eq!(descendants, node.descendant_count() - 1);
+                count += 1;
+            }
+            assert_eq!(count, tree.root_node().descendant_count());
+        }
+    }
+}
