@@ -132,7 +132,7 @@ fn holds<'t>(predicate: &SemanticPredicate, captures: &mut Vec<(u32, Node<'t>)>,
             if *negate { !has && !may_have() } else { has }
         }
         SemanticPredicate::HasParent { capture, kinds, negate } => {
-            let has = nodes_of(captures_now, *capture).any(|n| n.parent().is_some_and(|p| kinds.iter().any(|k| k == p.kind())));
+            let has = nodes_of(captures_now, *capture).any(|n| index.nodes().parent_of(n).is_some_and(|p| kinds.iter().any(|k| k == p.kind())));
             has != *negate
         }
         SemanticPredicate::Calls { capture, names, negate } => {
@@ -174,10 +174,10 @@ fn holds<'t>(predicate: &SemanticPredicate, captures: &mut Vec<(u32, Node<'t>)>,
                 NodeFact::ProgramModule => index.is_program_module(),
                 NodeFact::MissingExport => index.is_missing_export(n),
                 NodeFact::OnlyConstructed => index.is_only_constructed(n),
-                NodeFact::OnlyElement => crate::lang::is_only_element(n),
-                NodeFact::AssignmentTarget => crate::lang::is_assignment_target(n),
+                NodeFact::OnlyElement => crate::lang::is_only_element(n, index.nodes().parent_of(n)),
+                NodeFact::AssignmentTarget => crate::lang::is_assignment_target(n, |n| index.nodes().parent_of(n)),
                 NodeFact::OneElement => crate::lang::has_one_element(n),
-                NodeFact::FirstElement => crate::lang::is_first_element(n),
+                NodeFact::FirstElement => crate::lang::is_first_element(n, index.nodes().parent_of(n)),
             });
             holds != *negate
         }

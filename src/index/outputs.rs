@@ -398,7 +398,7 @@ impl<'t> FileIndex<'t> {
         let s = syntax(self.grammar);
         let node = self.unwrap(node);
         match node.kind() {
-            "identifier" if !is_variable_use(node) => false,
+            "identifier" if !is_variable_use(node, self.nodes.parent_of(node)) => false,
             "identifier" if !facts.outputs.contains(self.text(node)) && !facts.output_parameters.contains(self.text(node)) => false,
             "identifier" => match self.parameter_annotation(node) {
                 Some(annotation) => annotation.is_some_and(|a| self.annotation_kind(a) == Some(AnnotationKind::Output)),

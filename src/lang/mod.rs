@@ -389,10 +389,10 @@ pub fn parameters_of(function: Node) -> Option<Node> {
     function.field("parameters").or_else(|| function.field("parameter"))
 }
 
-/// Is this identifier a variable (a use or a binding), not the name of an attribute
-/// (`x.name`) or of a keyword argument (`f(name=...)`)?
-pub fn is_variable_use(identifier: Node) -> bool {
-    let parent = identifier.parent();
+/// Is this identifier (whose parent is `parent`) a variable (a use or a binding), not the name
+/// of an attribute (`x.name`) or of a keyword argument (`f(name=...)`)? Callers with a
+/// [`NodeTable`] pass its parent: tree-sitter finds one by descending from the root.
+pub fn is_variable_use<'t>(identifier: Node<'t>, parent: Option<Node<'t>>) -> bool {
     let is_attribute_name = parent.is_some_and(|p| p.kind() == "attribute" && p.field("attribute") == Some(identifier));
     let is_keyword_name = parent.is_some_and(|p| p.kind() == "keyword_argument" && p.field("name") == Some(identifier));
     !is_attribute_name && !is_keyword_name
@@ -406,14 +406,14 @@ fn elements(container: Node) -> impl Iterator<Item = Node> {
     children.into_iter()
 }
 
-/// Is `node` the only element of the bracketed node holding it, comments aside?
-pub fn is_only_element(node: Node) -> bool {
-    is_first_element(node) && node.parent().is_some_and(has_one_element)
+/// Is `node` the only element of the bracketed node holding it (`parent`), comments aside?
+pub fn is_only_element<'t>(node: Node<'t>, parent: Option<Node<'t>>) -> bool {
+    is_first_element(node, parent) && parent.is_some_and(has_one_element)
 }
 
-/// Is `node` the first element of the bracketed node holding it, comments aside?
-pub fn is_first_element(node: Node) -> bool {
-    node.kind() != "comment" && node.parent().is_some_and(|parent| elements(parent).next() == Some(node))
+/// Is `node` the first element of the bracketed node holding it (`parent`), comments aside?
+pub fn is_first_element<'t>(node: Node<'t>, parent: Option<Node<'t>>) -> bool {
+    node.kind() != "comment" && parent.is_some_and(|parent| elements(parent).next() == Some(node))
 }
 
 /// Does the bracketed `container` hold exactly one element, comments aside?
@@ -423,10 +423,10 @@ pub fn has_one_element(container: Node) -> bool {
 
 /// Is `node` written to rather than read: the target of an assignment (plain or augmented, maybe
 /// inside a tuple or array pattern or parentheses), of `++`/`--`, `delete`/`del` or a for loop?
-/// A rewrite into a call there would not be a valid target.
-pub fn is_assignment_target(node: Node) -> bool {
+/// A rewrite into a call there would not be a valid target. `parent_of` finds a node's parent.
+pub fn is_assignment_target<'t>(node: Node<'t>, parent_of: impl Fn(Node<'t>) -> Option<Node<'t>>) -> bool {
     let mut node = node;
-    while let Some(parent) = node.parent() {
+    while let Some(parent) = parent_of(node) {
         let is_target = |field: &'static str| parent.field(field) == Some(node);
         match parent.kind() {
             "parenthesized_expression" | "pattern_list" | "tuple_pattern" | "list_pattern" | "array_pattern" | "expression_list" => node = parent,
@@ -514,7 +514,7 @@ mod tests {
             let start = code.find("o.p").unwrap();
             let member = tree.root_node().descendant_for_byte_range(start, start + 3).unwrap();
             assert!(matches!(member.kind(), "attribute" | "member_expression"), "{code}: {}", member.kind());
-            assert_eq!(is_assignment_target(member), written, "{code}");
+            assert_eq!(is_assignment_target(member, |n| n.parent()), written, "{code}");
         }
     }
 

@@ -118,6 +118,15 @@ impl<'t> NodeTable<'t> {
         self.entries[slot as usize].parent
     }
 
+    /// The parent of `node`: from the table for a node of its tree, else as tree-sitter finds it
+    /// (descending from the root).
+    pub fn parent_of(&self, node: Node<'t>) -> Option<Node<'t>> {
+        match self.slot_of(node) {
+            Some(slot) => self.parent(slot).map(|parent| self.node(parent)),
+            None => node.parent(),
+        }
+    }
+
     /// The slots of `slot`'s ancestors, innermost first.
     pub fn ancestors(&self, slot: Slot) -> impl Iterator<Item = Slot> + '_ {
         std::iter::successors(self.parent(slot), |&s| self.parent(s))

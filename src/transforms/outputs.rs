@@ -310,7 +310,7 @@ fn is_keyword(word: &str) -> bool {
 /// Names used as variables inside `node` (not attribute or keyword names), so a new parameter
 /// name never captures one.
 fn identifiers_in(node: Node, context: &TransformContext) -> Vec<String> {
-    named_descendants(node, |_| true).filter(|n| n.kind() == "identifier" && is_variable_use(*n)).map(|n| text(n, context).to_string()).collect()
+    named_descendants(node, |_| true).filter(|n| n.kind() == "identifier" && is_variable_use(*n, n.parent())).map(|n| text(n, context).to_string()).collect()
 }
 
 /// The quote to use for a `args["key"]` subscript at `node`: the other one than the string
@@ -457,7 +457,7 @@ fn single_concat_argument<'t>(node: Node<'t>, context: &TransformContext) -> Opt
 fn free_uses<'t>(node: Node<'t>, name: &str, context: &TransformContext) -> Vec<Node<'t>> {
     // A lambda with a parameter of that name hides it.
     let shadows = |n: Node| n.kind() == "lambda" && n.field("parameters").is_some_and(|p| identifiers_in(p, context).iter().any(|n| n == name));
-    named_descendants(node, |n| !shadows(n)).filter(|n| n.kind() == "identifier" && text(*n, context) == name && is_variable_use(*n)).collect()
+    named_descendants(node, |n| !shadows(n)).filter(|n| n.kind() == "identifier" && text(*n, context) == name && is_variable_use(*n, n.parent())).collect()
 }
 
 #[cfg(test)]
