@@ -51,13 +51,39 @@ enum Anchor {
 }
 
 impl Anchor {
-    fn is_in(&self, bytes: &[u8]) -> bool {
+    fn is_in(&self, bytes: &[u8], pairs: &BytePairs) -> bool {
         match self {
-            Anchor::Literal(finder) => finder.find(bytes).is_some(),
+            Anchor::Literal(finder) => pairs.may_hold(finder.needle()) && finder.find(bytes).is_some(),
             Anchor::Spellings { verbatim, start, member } => {
-                verbatim.find(bytes).is_some() && start.find_iter(bytes).any(|at| spelled_at(member.as_bytes(), &bytes[at..]))
+                pairs.may_hold(verbatim.needle())
+                    && verbatim.find(bytes).is_some()
+                    && start.find_iter(bytes).any(|at| spelled_at(member.as_bytes(), &bytes[at..]))
             }
         }
+    }
+}
+
+/// Which pairs of adjacent bytes a file holds: read in one pass, it rules out most needles the
+/// file lacks (a needle with a pair the file lacks is not in it) without a search for each (a
+/// file meets a few hundred needles, most of them absent).
+struct BytePairs(Box<[u64; 1024]>);
+
+impl BytePairs {
+    fn of(bytes: &[u8]) -> BytePairs {
+        let mut bits = Box::new([0u64; 1024]);
+        for pair in bytes.windows(2) {
+            let at = usize::from(pair[0]) << 8 | usize::from(pair[1]);
+            bits[at >> 6] |= 1 << (at & 63);
+        }
+        BytePairs(bits)
+    }
+
+    /// False when `needle` cannot be in the file: some pair of its bytes is not.
+    fn may_hold(&self, needle: &[u8]) -> bool {
+        needle.windows(2).all(|pair| {
+            let at = usize::from(pair[0]) << 8 | usize::from(pair[1]);
+            self.0[at >> 6] & (1 << (at & 63)) != 0
+        })
     }
 }
 
@@ -239,6 +265,7 @@ const MAX_RANGES: usize = 16;
 /// What one file was found to contain, filled in as the specs ask.
 pub struct Scan<'b> {
     bytes: &'b [u8],
+    pairs: BytePairs,
     /// Per anchor: 0 not searched yet, 1 absent, 2 present.
     known: Vec<u8>,
 }
@@ -314,7 +341,7 @@ impl Prefilter {
     }
 
     pub fn scan<'b>(&self, bytes: &'b [u8]) -> Scan<'b> {
-        Scan { bytes, known: vec![0; self.anchors.len()] }
+        Scan { bytes, pairs: BytePairs::of(bytes), known: vec![0; self.anchors.len()] }
     }
 
     /// False only when unit `unit` cannot match the scanned file, whose facts are `facts`.
@@ -322,7 +349,7 @@ impl Prefilter {
         let Some(patterns) = &self.units[unit].filter else { return true };
         let mut contains = |anchor: usize| {
             if scan.known[anchor] == 0 {
-                scan.known[anchor] = if self.anchors[anchor].is_in(scan.bytes) { 2 } else { 1 };
+                scan.known[anchor] = if self.anchors[anchor].is_in(scan.bytes, &scan.pairs) { 2 } else { 1 };
             }
             scan.known[anchor] == 2
         };
