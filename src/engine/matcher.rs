@@ -113,7 +113,7 @@ fn holds<'t>(predicate: &SemanticPredicate, captures: &mut Vec<(u32, Node<'t>)>,
         }
         SemanticPredicate::PulumiType { capture, tokens, negate } => {
             let resolved = nodes_of(captures_now, *capture)
-                .any(|n| index.type_token(n, text).is_some_and(|t| tokens.iter().any(|p| token_matches(&t, p))));
+                .any(|n| index.type_token(n).is_some_and(|t| tokens.iter().any(|p| token_matches(&t, p))));
             resolved != *negate
         }
         SemanticPredicate::AssignedCall { capture, tokens, negate } => {
@@ -219,13 +219,13 @@ fn same_text(a: Option<Node>, b: Option<Node>, text: &str) -> bool {
 
 /// The statements before `statement` in its block, nearest first, that bind the construction of
 /// a `token` resource (`x = T(...)`, `const x = new T(...)`, `this.x = new T(...)`).
-fn earlier_constructions<'t, 'a>(statement: Node<'t>, token: &'a str, text: &'a str, index: &'a FileIndex<'t>) -> impl Iterator<Item = crate::lang::Construction<'t>> + 'a
+fn earlier_constructions<'t, 'a>(statement: Node<'t>, token: &'a str, index: &'a FileIndex<'t>) -> impl Iterator<Item = crate::lang::Construction<'t>> + 'a
 where
     't: 'a,
 {
     std::iter::successors(statement.prev_named_sibling(), |s| s.prev_named_sibling())
         .filter_map(crate::lang::bound_construction)
-        .filter(move |c| index.type_token(c.constructor, text).is_some_and(|t| token_matches(&t, token)))
+        .filter(move |c| index.type_token(c.constructor).is_some_and(|t| token_matches(&t, token)))
 }
 
 /// The binding targets (a name, `self.x` or `this.x`) of the nearest `limit` earlier statements,
@@ -234,7 +234,7 @@ where
 fn earlier_resources<'t>(arguments: Node<'t>, token: &str, names: &[String], limit: usize, text: &str, index: &FileIndex<'t>) -> Vec<Node<'t>> {
     let Some(statement) = crate::lang::enclosing_statement(index.grammar(), arguments) else { return Vec::new() };
     let same_arguments = |other: Node<'t>| names.iter().all(|name| same_text(argument_value(arguments, name, text), argument_value(other, name, text), text));
-    earlier_constructions(statement, token, text, index)
+    earlier_constructions(statement, token, index)
         .filter(|c| c.arguments.is_some_and(same_arguments))
         .map(|c| c.target)
         .take(limit)
@@ -256,7 +256,7 @@ fn resources_on<'t>(expression: Node<'t>, token: &str, arg: &str, text: &str, in
         .filter(|construction| {
             let Some((constructor, Some(arguments))) = crate::lang::construction_call(*construction) else { return false };
             argument_value(arguments, arg, text).is_some_and(|v| is_on(&squeezed(v, text), &wanted))
-                && index.type_token(constructor, text).is_some_and(|t| token_matches(&t, token))
+                && index.type_token(constructor).is_some_and(|t| token_matches(&t, token))
         })
         .map(crate::lang::binding_target)
         .collect()
@@ -269,7 +269,7 @@ fn earlier_resource_on<'t>(expression: Node<'t>, token: &str, arg: &str, text: &
     let wanted = squeezed(expression, text);
     let mut statement = crate::lang::enclosing_statement(index.grammar(), expression)?;
     loop {
-        let found = earlier_constructions(statement, token, text, index).find(|c| {
+        let found = earlier_constructions(statement, token, index).find(|c| {
             c.target.kind() == "identifier" && c.arguments.and_then(|arguments| argument_value(arguments, arg, text)).is_some_and(|v| is_on(&squeezed(v, text), &wanted))
         });
         if let Some(construction) = found {

@@ -10,7 +10,7 @@ mod yaml;
 use crate::lang::FieldChild;
 use crate::lang::{Grammar, NodeTable, named_descendants};
 use crate::project::FileContext;
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use foldhash::{HashMap, HashMapExt, HashSet};
 use tree_sitter::{Node, Tree};
 
@@ -44,6 +44,9 @@ pub struct FileIndex<'t> {
     /// TypeScript: local names bound by named imports from relative modules, with the module
     /// specifier and the imported name (`T` in `import { TapStack as T } from "../lib/x"`).
     relative_imports: HashMap<String, (String, String)>,
+    /// `type_token` answers by an expression's text and kind: a file spells the same few
+    /// constructors and functions over and over (each answer costs thousands of instructions).
+    type_tokens: RefCell<HashMap<String, Vec<(u16, Option<String>)>>>,
     /// Every identifier spelled in the file, computed when a fix first names a new variable.
     identifiers: OnceCell<HashSet<String>>,
     /// The byte ranges of the file's constructions (calls, `new`) with named arguments, in source
@@ -71,6 +74,7 @@ impl<'t> FileIndex<'t> {
             project_name: None,
             context,
             relative_imports: HashMap::new(),
+            type_tokens: RefCell::default(),
             identifiers: OnceCell::new(),
             constructions: OnceCell::new(),
         };
@@ -136,9 +140,21 @@ impl<'t> FileIndex<'t> {
     }
 
     /// The Pulumi type token an expression such as `aws.ec2.Eip` refers to, through the imports.
-    pub fn type_token(&self, node: Node, text: &str) -> Option<String> {
+    pub fn type_token(&self, node: Node) -> Option<String> {
+        let spelled = &self.source[node.byte_range()];
+        let kind = node.kind_id();
+        let known = self.type_tokens.borrow().get(spelled).and_then(|answers| answers.iter().find(|(k, _)| *k == kind).map(|(_, token)| token.clone()));
+        if let Some(token) = known {
+            return token;
+        }
+        let token = self.resolve_type_token(node);
+        self.type_tokens.borrow_mut().entry(spelled.to_string()).or_default().push((kind, token.clone()));
+        token
+    }
+
+    fn resolve_type_token(&self, node: Node) -> Option<String> {
         let mut segments = Vec::new();
-        dotted_path(node, text, &mut segments)?;
+        dotted_path(node, self.source, &mut segments)?;
         let (head, rest) = segments.split_first()?;
         let binding = self.bindings.get(*head)?;
         let mut path: Vec<&str> = binding.path.iter().map(String::as_str).collect();

@@ -262,7 +262,7 @@ impl<'t> FileIndex<'t> {
         if !syntax(self.grammar).calls.contains(&node.kind()) || node.kind() == "call_expression" {
             return false;
         }
-        let Some(token) = self.callee(node).and_then(|c| self.type_token(c, self.source)) else { return false };
+        let Some(token) = self.callee(node).and_then(|c| self.type_token(c)) else { return false };
         is_resource_token(&token)
     }
 
@@ -278,7 +278,7 @@ impl<'t> FileIndex<'t> {
                 _ => break,
             };
         }
-        let token = self.type_token(node, self.source)?;
+        let token = self.type_token(node)?;
         if OUTPUT_TYPES.contains(&token.as_str()) {
             Some(AnnotationKind::Output)
         } else if is_resource_token(&token) {
@@ -371,7 +371,7 @@ impl<'t> FileIndex<'t> {
             if value.kind() == "await_expression" {
                 value = value.named_child(0).map_or(value, |inner| self.unwrap(inner));
             }
-            let token_of = |call: Node<'t>| self.callee(call).and_then(|callee| self.type_token(callee, self.source));
+            let token_of = |call: Node<'t>| self.callee(call).and_then(|callee| self.type_token(callee));
             let mut token = token_of(value);
             // `pulumi.output(call)`: the call's result, lifted.
             if token.as_deref() == Some("pulumi:index/output:output") {
@@ -429,7 +429,7 @@ impl<'t> FileIndex<'t> {
                         return true;
                     }
                 }
-                self.type_token(callee, self.source).is_some_and(|token| is_output_function(&token))
+                self.type_token(callee).is_some_and(|token| is_output_function(&token))
             }
             _ => false,
         }
@@ -437,7 +437,7 @@ impl<'t> FileIndex<'t> {
 
     /// Does `callee` name a provider resource class?
     pub fn is_resource_callee(&self, callee: Node<'t>) -> bool {
-        self.type_token(callee, self.source).is_some_and(|t| is_resource_token(&t))
+        self.type_token(callee).is_some_and(|t| is_resource_token(&t))
     }
 
     /// Is `node` inside the callback of an `.apply(...)`?
@@ -493,7 +493,7 @@ impl<'t> FileIndex<'t> {
                     if is_first_positional && self.is_resource_construction(call) {
                         return None;
                     }
-                    let token = self.callee(call).and_then(|c| self.type_token(self.unwrap(c), self.source))?;
+                    let token = self.callee(call).and_then(|c| self.type_token(self.unwrap(c)))?;
                     return accepts_inputs(&token).then_some(call);
                 }
                 _ => return None,

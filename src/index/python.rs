@@ -89,7 +89,7 @@ mod tests {
             let index = FileIndex::build(Grammar::Python, &tree, source);
             let start = source.find(&format!("{callee}(")).unwrap();
             let node = tree.root_node().descendant_for_byte_range(start, start + callee.len()).unwrap();
-            assert_eq!(index.type_token(node, source).as_deref(), Some("aws:ec2/eip:Eip"), "{source}");
+            assert_eq!(index.type_token(node).as_deref(), Some("aws:ec2/eip:Eip"), "{source}");
         }
     }
 
@@ -100,6 +100,6 @@ mod tests {
         let index = FileIndex::build(Grammar::Python, &tree, source);
         let start = source.find("ec2.Eip").unwrap();
         let node = tree.root_node().descendant_for_byte_range(start, start + 7).unwrap();
-        assert_eq!(index.type_token(node, source), None);
+        assert_eq!(index.type_token(node), None);
     }
 }

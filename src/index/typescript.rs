@@ -132,7 +132,7 @@ mod tests {
             let index = FileIndex::build(Grammar::TypeScript, &tree, source);
             let start = source.find(&format!("{callee}(")).unwrap();
             let node = tree.root_node().descendant_for_byte_range(start, start + callee.len()).unwrap();
-            assert_eq!(index.type_token(node, source).as_deref(), Some("aws:ec2/eip:Eip"), "{source}");
+            assert_eq!(index.type_token(node).as_deref(), Some("aws:ec2/eip:Eip"), "{source}");
         }
     }
 }

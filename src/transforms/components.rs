@@ -86,7 +86,7 @@ pub(super) fn register_outputs(constructor: Node, context: &TransformContext) ->
         }
         let member = if context.index.is_resource_construction(value) {
             let callee = value.field("function").or_else(|| value.field("constructor"));
-            let token = callee.and_then(|c| context.index.type_token(c, context.source)).unwrap_or_default().replace("_/", "/");
+            let token = callee.and_then(|c| context.index.type_token(c)).unwrap_or_default().replace("_/", "/");
             let property = if ARN_RESOURCES.contains(&token.as_str()) { "arn" } else { "id" };
             let key = if python { format!("{name}_{property}") } else { camel(&format!("{name}_{property}")) };
             (key, format!("{this}.{name}.{property}"))
