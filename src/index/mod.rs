@@ -21,6 +21,9 @@ pub struct Binding {
     pub path: Vec<String>,
 }
 
+/// A type token (or none) answered for an expression of one node kind.
+type KindToken = (u16, Option<String>);
+
 /// The facts of one file at one pass. Import bindings are collected up front (cheap: statement
 /// level only); Output facts walk the whole tree, so they are computed on first use.
 pub struct FileIndex<'t> {
@@ -46,7 +49,7 @@ pub struct FileIndex<'t> {
     relative_imports: HashMap<String, (String, String)>,
     /// `type_token` answers by an expression's text and kind: a file spells the same few
     /// constructors and functions over and over (each answer costs thousands of instructions).
-    type_tokens: RefCell<HashMap<String, Vec<(u16, Option<String>)>>>,
+    type_tokens: RefCell<HashMap<String, Vec<KindToken>>>,
     /// Every identifier spelled in the file, computed when a fix first names a new variable.
     identifiers: OnceCell<HashSet<String>>,
     /// The byte ranges of the file's constructions (calls, `new`) with named arguments, in source
