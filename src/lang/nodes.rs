@@ -41,7 +41,8 @@ impl<'t> NodeTable<'t> {
     /// Reads every node of `tree` (named or not) with one cursor.
     pub fn build(grammar: Grammar, tree: &'t Tree) -> NodeTable<'t> {
         let kinds = kind_names(grammar);
-        let mut entries: Vec<Entry<'t>> = Vec::new();
+        // Sized up front: growing it copied the table about twice over.
+        let mut entries: Vec<Entry<'t>> = Vec::with_capacity(tree.root_node().descendant_count());
         // The slots of the cursor's node's ancestors, innermost last.
         let mut open: Vec<Slot> = Vec::new();
         let mut cursor = tree.walk();
