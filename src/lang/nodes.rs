@@ -61,7 +61,8 @@ impl<'t> NodeTable<'t> {
                 parent: open.last().copied(),
                 end: slot + 1,
             });
-            if cursor.goto_first_child() {
+            // Most nodes are leaves: asking for their count is cheaper than a cursor step.
+            if node.child_count() > 0 && cursor.goto_first_child() {
                 open.push(slot);
                 continue;
             }

@@ -657,6 +657,23 @@ mod tests {
         super::super::model::parse_spec("t.toml", &text).unwrap()
     }
 
+    /// The byte pairs never rule out a needle the bytes hold, and rule out one with a pair they
+    /// lack.
+    #[test]
+    fn byte_pairs_rule_out_only_absent_needles() {
+        let text = "import pulumi_aws as aws\nb = aws.s3.BucketV2(\"b\")\n\u{e9}t\u{e9}";
+        let pairs = BytePairs::of(text.as_bytes());
+        for start in 0..text.len() {
+            for end in start..=text.len() {
+                assert!(pairs.may_hold(&text.as_bytes()[start..end]), "{:?}", &text.as_bytes()[start..end]);
+            }
+        }
+        for absent in ["BucketV3", "ec2", "zz", "pulumi_gcp"] {
+            assert!(!pairs.may_hold(absent.as_bytes()), "{absent}");
+        }
+        assert!(pairs.may_hold(b"") && pairs.may_hold(b"q"), "a needle without pairs is never ruled out");
+    }
+
     fn needs_of(spec: &Spec) -> Vec<List<RuleNeeds>> {
         RuleNeeds::of_specs(&[spec]).into_iter().map(List::Owned).collect()
     }
