@@ -326,7 +326,7 @@ impl<'t> FileIndex<'t> {
     /// annotation, the value assigned; and a scope's parameters typed Output.
     fn note_binding(&self, slot: Slot, facts: &mut OutputFacts, assignments: &mut HashMap<String, Vec<Node<'t>>>) {
         let entry = self.nodes.entry(slot);
-        let (node, kind) = (entry.node, entry.kind);
+        let (node, kind) = (entry.node, self.nodes.kind(slot));
         if syntax(self.grammar).scopes.contains(&kind) {
             self.collect_output_parameters(node, &mut facts.output_parameters);
         }
@@ -337,7 +337,7 @@ impl<'t> FileIndex<'t> {
         };
         let Some(mut key) = target.and_then(|target| self.binding_key(target)) else { return };
         // Class-level declarations describe instance members.
-        let ancestor = |up: usize| self.nodes.ancestors(slot).nth(up - 1).map(|a| self.nodes.entry(a).kind);
+        let ancestor = |up: usize| self.nodes.ancestors(slot).nth(up - 1).map(|a| self.nodes.kind(a));
         let (parent, great_grandparent) = (ancestor(1), ancestor(3));
         let in_class_body = parent == Some("class_body") || (parent == Some("expression_statement") && great_grandparent == Some("class_definition"));
         if in_class_body {
@@ -446,7 +446,7 @@ impl<'t> FileIndex<'t> {
         let nodes = &self.nodes;
         let Some(mut current) = self.slot(node) else { return false };
         while let Some(parent) = nodes.parent(current) {
-            if s.scopes.contains(&nodes.entry(current).kind) && matches!(nodes.entry(parent).kind, "argument_list" | "arguments") {
+            if s.scopes.contains(&nodes.kind(current)) && matches!(nodes.kind(parent), "argument_list" | "arguments") {
                 let method = nodes
                     .parent(parent)
                     .and_then(|call| self.callee(nodes.node(call)))
@@ -482,14 +482,14 @@ impl<'t> FileIndex<'t> {
         let mut current = self.slot(node)?;
         while let Some(parent) = nodes.parent(current) {
             let (container, value) = (nodes.entry(parent), nodes.entry(current));
-            match container.kind {
+            match nodes.kind(parent) {
                 "pair" if container.node.field("key") == Some(value.node) => return None,
                 "pair" | "dictionary" | "list" | "tuple" | "set" | "parenthesized_expression" | "keyword_argument"
                 | "conditional_expression" | "object" | "array" | "ternary_expression" | "as_expression"
                 | "non_null_expression" | "satisfies_expression" => current = parent,
                 "argument_list" | "arguments" => {
                     let call = nodes.node(nodes.parent(parent)?);
-                    let is_first_positional = container.node.named_child(0) == Some(value.node) && value.kind != "keyword_argument";
+                    let is_first_positional = container.node.named_child(0) == Some(value.node) && nodes.kind(current) != "keyword_argument";
                     if is_first_positional && self.is_resource_construction(call) {
                         return None;
                     }
@@ -508,11 +508,10 @@ impl<'t> FileIndex<'t> {
         let name = self.text(identifier);
         let s = syntax(self.grammar);
         for scope in self.ancestors_of(identifier) {
-            let scope = self.nodes.entry(scope);
-            if !s.scopes.contains(&scope.kind) {
+            if !s.scopes.contains(&self.nodes.kind(scope)) {
                 continue;
             }
-            let Some(parameters) = parameters_of(scope.node) else { continue };
+            let Some(parameters) = parameters_of(self.nodes.node(scope)) else { continue };
             if let Some(found) = self.find_parameter(parameters, name) {
                 return Some(found);
             }

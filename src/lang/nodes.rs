@@ -13,25 +13,29 @@ use tree_sitter::{Node, Tree};
 /// A node's place in its [`NodeTable`].
 pub type Slot = u32;
 
+/// The root's parent.
+const NO_PARENT: Slot = Slot::MAX;
+
+/// What the table knows of a node, kept small (56 bytes): a file has tens of thousands of nodes.
+/// Byte offsets are `u32`, as tree-sitter keeps them.
 #[derive(Clone, Copy)]
 pub struct Entry<'t> {
     pub node: Node<'t>,
-    /// `node.kind()`, without asking tree-sitter again.
-    pub kind: &'static str,
+    pub start_byte: u32,
+    pub end_byte: u32,
+    parent: Slot,
+    /// One past the slot of the node's last descendant: its subtree is `slot..end`.
+    pub end: Slot,
     pub kind_id: u16,
     /// The field the node is in, in its parent.
     pub field: Option<NonZeroU16>,
     pub named: bool,
-    pub start_byte: usize,
-    pub end_byte: usize,
-    /// The parent's slot; `None` for the root.
-    pub parent: Option<Slot>,
-    /// One past the slot of the node's last descendant: its subtree is `slot..end`.
-    pub end: Slot,
 }
 
 pub struct NodeTable<'t> {
     entries: Vec<Entry<'t>>,
+    /// The grammar's node kind names by id.
+    kinds: &'static [&'static str],
     /// Every node's children, each node's together: `children[first_child[s]..first_child[s + 1]]`.
     children: Vec<Slot>,
     first_child: Vec<Slot>,
@@ -52,14 +56,13 @@ impl<'t> NodeTable<'t> {
             let kind_id = node.kind_id();
             entries.push(Entry {
                 node,
-                kind: kinds.get(usize::from(kind_id)).copied().unwrap_or("ERROR"),
+                start_byte: node.start_byte() as u32,
+                end_byte: node.end_byte() as u32,
+                parent: open.last().copied().unwrap_or(NO_PARENT),
+                end: slot + 1,
                 kind_id,
                 field: cursor.field_id(),
                 named: node.is_named(),
-                start_byte: node.start_byte(),
-                end_byte: node.end_byte(),
-                parent: open.last().copied(),
-                end: slot + 1,
             });
             // Most nodes are leaves: asking for their count is cheaper than a cursor step.
             if node.child_count() > 0 && cursor.goto_first_child() {
@@ -68,7 +71,7 @@ impl<'t> NodeTable<'t> {
             }
             while !cursor.goto_next_sibling() {
                 if !cursor.goto_parent() {
-                    return NodeTable::with_children(entries);
+                    return NodeTable::with_children(entries, kinds);
                 }
                 let closed = open.pop().expect("the cursor went up to a node it came down from");
                 entries[closed as usize].end = entries.len() as Slot;
@@ -77,9 +80,9 @@ impl<'t> NodeTable<'t> {
     }
 
     /// Lays out the children lists: counted per parent, then filled in document order.
-    fn with_children(entries: Vec<Entry<'t>>) -> NodeTable<'t> {
+    fn with_children(entries: Vec<Entry<'t>>, kinds: &'static [&'static str]) -> NodeTable<'t> {
         let mut first_child = vec![0 as Slot; entries.len() + 1];
-        for parent in entries.iter().filter_map(|e| e.parent) {
+        for parent in entries.iter().filter(|e| e.parent != NO_PARENT).map(|e| e.parent) {
             first_child[parent as usize + 1] += 1;
         }
         for slot in 1..first_child.len() {
@@ -87,13 +90,11 @@ impl<'t> NodeTable<'t> {
         }
         let mut filled = first_child.clone();
         let mut children = vec![0 as Slot; entries.len().saturating_sub(1)];
-        for (slot, entry) in entries.iter().enumerate() {
-            if let Some(parent) = entry.parent {
-                children[filled[parent as usize] as usize] = slot as Slot;
-                filled[parent as usize] += 1;
-            }
+        for (slot, entry) in entries.iter().enumerate().filter(|(_, e)| e.parent != NO_PARENT) {
+            children[filled[entry.parent as usize] as usize] = slot as Slot;
+            filled[entry.parent as usize] += 1;
         }
-        NodeTable { entries, children, first_child }
+        NodeTable { entries, kinds, children, first_child }
     }
 
     pub fn len(&self) -> usize {
@@ -116,8 +117,14 @@ impl<'t> NodeTable<'t> {
         &self.children[self.first_child[slot as usize] as usize..self.first_child[slot as usize + 1] as usize]
     }
 
+    /// `node.kind()`, without asking tree-sitter again.
+    pub fn kind(&self, slot: Slot) -> &'static str {
+        self.kinds.get(usize::from(self.entries[slot as usize].kind_id)).copied().unwrap_or("ERROR")
+    }
+
     pub fn parent(&self, slot: Slot) -> Option<Slot> {
-        self.entries[slot as usize].parent
+        let parent = self.entries[slot as usize].parent;
+        (parent != NO_PARENT).then_some(parent)
     }
 
     /// The parent of `node`: from the table for a node of its tree, else as tree-sitter finds it
@@ -138,7 +145,7 @@ impl<'t> NodeTable<'t> {
     pub fn slot_of(&self, node: Node) -> Option<Slot> {
         // Document order sorts the nodes by their start; of those starting together (a node and
         // its first descendants), one is `node`.
-        let start = node.start_byte();
+        let start = node.start_byte() as u32;
         let first = self.entries.partition_point(|e| e.start_byte < start);
         let id = node.id();
         self.entries[first..].iter().take_while(|e| e.start_byte == start).position(|e| e.node.id() == id).map(|i| (first + i) as Slot)
@@ -176,7 +183,7 @@ mod tests {
                 let entry = table.entry(slot);
                 let node = entry.node;
                 assert_eq!(table.slot_of(node), Some(slot));
-                assert_eq!((entry.kind, entry.named, entry.start_byte, entry.end_byte), (node.kind(), node.is_named(), node.start_byte(), node.end_byte()));
+                assert_eq!((table.kind(slot), entry.named, entry.start_byte as usize, entry.end_byte as usize), (node.kind(), node.is_named(), node.start_byte(), node.end_byte()));
                 assert_eq!(table.parent(slot).map(|p| table.node(p)), node.parent(), "{source}: parent of {node:?}");
                 let children: Vec<Node> = node.children(&mut cursor).collect();
                 assert_eq!(table.children(slot).iter().map(|&c| table.node(c)).collect::<Vec<_>>(), children);

@@ -54,13 +54,14 @@ pub fn run<'t>(runs: &[QueryRun], nodes: &NodeTable<'t>, text: &[u8], mut emit: 
     let mut here: Slot = 0;
     while (here as usize) < nodes.len() {
         let entry = nodes.entry(here);
-        if !in_some_range(entry.start_byte, entry.end_byte) {
+        let (start, end) = (entry.start_byte as usize, entry.end_byte as usize);
+        if !in_some_range(start, end) {
             here = entry.end;
             continue;
         }
         for &(run_index, pattern_index) in by_kind[slot(entry.kind_id)].iter().chain(&anywhere) {
             let query_run = &runs[run_index];
-            if query_run.ranges.is_some_and(|ranges| !ranges.iter().any(|r| intersects(entry.start_byte, entry.end_byte, r))) {
+            if query_run.ranges.is_some_and(|ranges| !ranges.iter().any(|r| intersects(start, end, r))) {
                 continue;
             }
             let pattern = &query_run.query.patterns[pattern_index];
