@@ -143,12 +143,18 @@ impl<'t> NodeTable<'t> {
 
     /// The slot of `node`, a node of this table's tree; `None` for a node of another tree.
     pub fn slot_of(&self, node: Node) -> Option<Slot> {
-        // Document order sorts the nodes by their start; of those starting together (a node and
-        // its first descendants), one is `node`.
-        let start = node.start_byte() as u32;
-        let first = self.entries.partition_point(|e| e.start_byte < start);
-        let id = node.id();
-        self.entries[first..].iter().take_while(|e| e.start_byte == start).position(|e| e.node.id() == id).map(|i| (first + i) as Slot)
+        // Document order sorts the nodes by their start and, among those starting together (a
+        // node and its first descendants, as in a long `a.b.c...` chain), by their end, the outer
+        // first; of the few with `node`'s very span, one is `node`. Only zero-width nodes could
+        // break that order, so the nodes starting with `node` are searched if it fails.
+        let (start, end, id) = (node.start_byte() as u32, node.end_byte() as u32, node.id());
+        let first = self.entries.partition_point(|e| (e.start_byte, std::cmp::Reverse(e.end_byte)) < (start, std::cmp::Reverse(end)));
+        let same_span = self.entries[first..].iter().take_while(|e| e.start_byte == start && e.end_byte == end).position(|e| e.node.id() == id);
+        let found = same_span.map(|i| first + i).or_else(|| {
+            let first = self.entries.partition_point(|e| e.start_byte < start);
+            self.entries[first..].iter().take_while(|e| e.start_byte == start).position(|e| e.node.id() == id).map(|i| first + i)
+        });
+        found.map(|slot| slot as Slot)
     }
 }
 
