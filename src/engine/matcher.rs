@@ -1,10 +1,9 @@
 //! Runs the candidate specs' queries over a tree and keeps the matches whose semantic predicates
 //! hold.
 
-use crate::lang::FieldChild;
 use crate::index::{FileIndex, token_matches};
 use crate::query::{self, QueryRun};
-use crate::lang::{argument_key, named_descendants};
+use crate::lang::{FieldChild, argument_key, named_descendants};
 use super::SpecQueries;
 use crate::spec::{CompiledSpec, NodeFact, SemanticPredicate};
 use foldhash::{HashSet, HashSetExt};

@@ -7,8 +7,7 @@ mod python;
 mod typescript;
 mod yaml;
 
-use crate::lang::FieldChild;
-use crate::lang::{Grammar, NodeTable, named_descendants};
+use crate::lang::{FieldChild, Grammar, NodeTable, named_descendants};
 use crate::project::FileContext;
 use std::cell::{OnceCell, RefCell};
 use foldhash::{HashMap, HashMapExt, HashSet};

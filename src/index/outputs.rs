@@ -13,9 +13,8 @@
 //!   enclosing function or lambda shadows it — so `lambda name: f"{name}"` inside an `.apply`
 //!   sees a plain value.
 
-use crate::lang::FieldChild;
 use super::FileIndex;
-use crate::lang::{Grammar, Slot, is_variable_use, parameters_of};
+use crate::lang::{FieldChild, Grammar, Slot, is_variable_use, parameters_of};
 use foldhash::{HashMap, HashMapExt, HashSet};
 use std::cell::RefCell;
 use tree_sitter::Node;

@@ -2,9 +2,8 @@
 //! how Pulumi (which runs the program from its entry file's directory) spells it, whether the
 //! file is the program's entry or one of its modules, and what another module exports.
 
-use crate::lang::FieldChild;
 use super::FileIndex;
-use crate::lang::named_descendants;
+use crate::lang::{FieldChild, named_descendants};
 use crate::project::resolve_ts_module;
 use tree_sitter::Node;
 

@@ -16,7 +16,8 @@ pub type Slot = u32;
 /// The root's parent.
 const NO_PARENT: Slot = Slot::MAX;
 
-/// What the table knows of a node, kept small (56 bytes): a file has tens of thousands of nodes.
+/// What the table knows of a node, kept small (56 bytes on 64-bit targets): a large file has
+/// tens of thousands of nodes.
 /// Byte offsets are `u32`, as tree-sitter keeps them.
 #[derive(Clone, Copy)]
 pub struct Entry<'t> {
@@ -73,8 +74,10 @@ impl<'t> NodeTable<'t> {
                 if !cursor.goto_parent() {
                     return NodeTable::with_children(entries, kinds);
                 }
-                let closed = open.pop().expect("the cursor went up to a node it came down from");
-                entries[closed as usize].end = entries.len() as Slot;
+                // The node the cursor went up to is complete: its subtree ends here.
+                if let Some(closed) = open.pop() {
+                    entries[closed as usize].end = entries.len() as Slot;
+                }
             }
         }
     }

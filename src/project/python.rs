@@ -1,9 +1,8 @@
 //! Python modules of a project: resolving a dotted module name to a file, and the set of modules
 //! the program runs (the entry module and the project modules it imports, transitively).
 
-use crate::lang::FieldChild;
 use super::Project;
-use crate::lang::{Grammar, named_descendants, parse};
+use crate::lang::{FieldChild, Grammar, named_descendants, parse};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use tree_sitter::Node;

@@ -1,8 +1,7 @@
 //! TypeScript modules of a project: resolving a relative import to its file, the program's entry
 //! (`package.json` `main`), and what a module exports.
 
-use crate::lang::FieldChild;
-use crate::lang::{Grammar, first_syntax_error, parse};
+use crate::lang::{FieldChild, Grammar, first_syntax_error, parse};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use tree_sitter::Node;

@@ -2,9 +2,8 @@
 //! statement a component resource's constructor ends with, listing its public members: the id
 //! (or ARN, for resources whose identity is their ARN) of each resource it holds, and each Output.
 
-use crate::lang::FieldChild;
 use super::{TransformContext, camel};
-use crate::lang::{Grammar, named_descendants};
+use crate::lang::{FieldChild, Grammar, named_descendants};
 use crate::source::indent_unit;
 use tree_sitter::Node;
 

@@ -13,9 +13,8 @@
 //! Identity applies (`o.apply(lambda v: v)`) are unwrapped to `o` wherever an Output is taken.
 //! `pulumi` is spelled as the rule's `ensure_import` binding `pulumi` names it.
 
-use crate::lang::FieldChild;
 use super::TransformContext;
-use crate::lang::{is_variable_use, named_descendants, parameters_of};
+use crate::lang::{FieldChild, is_variable_use, named_descendants, parameters_of};
 use std::collections::BTreeMap;
 use tree_sitter::Node;
 

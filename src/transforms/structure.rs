@@ -14,9 +14,8 @@
 //! such place (around the only element of an unwrapped list, after the last entry of entries
 //! written as arguments) goes on a line of its own above it.
 
-use crate::lang::FieldChild;
 use super::{TransformContext, Value};
-use crate::lang::{Grammar, named_descendants};
+use crate::lang::{FieldChild, Grammar, named_descendants};
 use tree_sitter::Node;
 
 /// How a structured value is spelled, kept by what is built from it.
