@@ -91,13 +91,17 @@ pub trait FieldChild<'t> {
 
 impl<'t> FieldChild<'t> for Node<'t> {
     fn field(&self, name: &'static str) -> Option<Node<'t>> {
-        // The grammar's address, taken out of a clone: a built-in grammar is a static table, so
-        // the clone is the same pointer and leaks nothing.
-        let grammar = (*self.language()).clone().into_raw() as usize;
-        let key = (grammar, name.as_ptr() as usize, name.len());
-        let id = FIELD_IDS.with(|ids| *ids.borrow_mut().entry(key).or_insert_with(|| self.language().field_id_for_name(name)));
-        id.and_then(|id| self.child_by_field_id(id.get()))
+        field_id(self, name).and_then(|id| self.child_by_field_id(id.get()))
     }
+}
+
+/// The id of field `name` in `node`'s grammar, looked up once per thread, grammar and name.
+fn field_id(node: &Node, name: &'static str) -> Option<std::num::NonZeroU16> {
+    // The grammar's address, taken out of a clone: a built-in grammar is a static table, so the
+    // clone is the same pointer and leaks nothing.
+    let grammar = (*node.language()).clone().into_raw() as usize;
+    let key = (grammar, name.as_ptr() as usize, name.len());
+    FIELD_IDS.with(|ids| *ids.borrow_mut().entry(key).or_insert_with(|| node.language().field_id_for_name(name)))
 }
 
 thread_local! {

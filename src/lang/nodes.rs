@@ -6,6 +6,7 @@
 //! node's children are a slice, its parent and its subtree are indices.
 
 use super::Grammar;
+use std::cell::Cell;
 use std::num::NonZeroU16;
 use std::sync::OnceLock;
 use tree_sitter::{Node, Tree};
@@ -15,6 +16,13 @@ pub type Slot = u32;
 
 /// The root's parent.
 const NO_PARENT: Slot = Slot::MAX;
+
+/// A field not looked up yet (see [`NodeTable::field`]).
+const FIELD_UNKNOWN: u16 = u16::MAX;
+
+/// Nodes with more children than this are read with a cursor: `Node::child(i)` counts from the
+/// first child, so reading all of a node's children that way costs their number squared.
+const FEW_CHILDREN: usize = 8;
 
 /// What the table knows of a node, kept small (56 bytes on 64-bit targets): a large file has
 /// tens of thousands of nodes.
@@ -28,8 +36,6 @@ pub struct Entry<'t> {
     /// One past the slot of the node's last descendant: its subtree is `slot..end`.
     pub end: Slot,
     pub kind_id: u16,
-    /// The field the node is in, in its parent.
-    pub field: Option<NonZeroU16>,
     pub named: bool,
 }
 
@@ -37,49 +43,51 @@ pub struct NodeTable<'t> {
     entries: Vec<Entry<'t>>,
     /// The grammar's node kind names by id.
     kinds: &'static [&'static str],
+    /// The field each node is in (0: none), looked up when first asked: only the matcher asks,
+    /// of the few children its patterns name a field for, and a cursor would read every node's.
+    fields: Vec<Cell<u16>>,
     /// Every node's children, each node's together: `children[first_child[s]..first_child[s + 1]]`.
     children: Vec<Slot>,
     first_child: Vec<Slot>,
 }
 
 impl<'t> NodeTable<'t> {
-    /// Reads every node of `tree` (named or not) with one cursor.
+    /// Reads every node of `tree` (named or not), depth first.
     pub fn build(grammar: Grammar, tree: &'t Tree) -> NodeTable<'t> {
-        let kinds = kind_names(grammar);
+        let count = tree.root_node().descendant_count();
         // Sized up front: growing it copied the table about twice over.
-        let mut entries: Vec<Entry<'t>> = Vec::with_capacity(tree.root_node().descendant_count());
-        // The slots of the cursor's node's ancestors, innermost last.
-        let mut open: Vec<Slot> = Vec::new();
-        let mut cursor = tree.walk();
-        loop {
-            let node = cursor.node();
+        let mut entries: Vec<Entry<'t>> = Vec::with_capacity(count);
+        // Nodes to read, each with its parent's slot, the next one last.
+        let mut pending: Vec<(Node<'t>, Slot)> = vec![(tree.root_node(), NO_PARENT)];
+        let mut children: Vec<Node<'t>> = Vec::new();
+        while let Some((node, parent)) = pending.pop() {
             let slot = entries.len() as Slot;
-            let kind_id = node.kind_id();
             entries.push(Entry {
                 node,
                 start_byte: node.start_byte() as u32,
                 end_byte: node.end_byte() as u32,
-                parent: open.last().copied().unwrap_or(NO_PARENT),
+                parent,
                 end: slot + 1,
-                kind_id,
-                field: cursor.field_id(),
+                kind_id: node.kind_id(),
                 named: node.is_named(),
             });
-            // Most nodes are leaves: asking for their count is cheaper than a cursor step.
-            if node.child_count() > 0 && cursor.goto_first_child() {
-                open.push(slot);
-                continue;
+            let count = node.child_count();
+            children.clear();
+            if count <= FEW_CHILDREN {
+                children.extend((0..count).filter_map(|i| node.child(i)));
+            } else {
+                let mut cursor = node.walk();
+                children.extend(node.children(&mut cursor));
             }
-            while !cursor.goto_next_sibling() {
-                if !cursor.goto_parent() {
-                    return NodeTable::with_children(entries, kinds);
-                }
-                // The node the cursor went up to is complete: its subtree ends here.
-                if let Some(closed) = open.pop() {
-                    entries[closed as usize].end = entries.len() as Slot;
-                }
-            }
+            pending.extend(children.iter().rev().map(|&child| (child, slot)));
         }
+        // A subtree ends where its last descendant does: children come after their parent, so
+        // going backwards finishes each node before its parent.
+        for slot in (1..entries.len()).rev() {
+            let (parent, end) = (entries[slot].parent as usize, entries[slot].end);
+            entries[parent].end = entries[parent].end.max(end);
+        }
+        NodeTable::with_children(entries, kind_names(grammar))
     }
 
     /// Lays out the children lists: counted per parent, then filled in document order.
@@ -97,7 +105,8 @@ impl<'t> NodeTable<'t> {
             children[filled[entry.parent as usize] as usize] = slot as Slot;
             filled[entry.parent as usize] += 1;
         }
-        NodeTable { entries, kinds, children, first_child }
+        let fields = (0..entries.len()).map(|_| Cell::new(FIELD_UNKNOWN)).collect();
+        NodeTable { entries, kinds, fields, children, first_child }
     }
 
     pub fn len(&self) -> usize {
@@ -118,6 +127,21 @@ impl<'t> NodeTable<'t> {
 
     pub fn children(&self, slot: Slot) -> &[Slot] {
         &self.children[self.first_child[slot as usize] as usize..self.first_child[slot as usize + 1] as usize]
+    }
+
+    /// The field the node at `slot` is in, in its parent, as a tree cursor gives it.
+    pub fn field(&self, slot: Slot) -> Option<NonZeroU16> {
+        let known = self.fields[slot as usize].get();
+        if known != FIELD_UNKNOWN {
+            return NonZeroU16::new(known);
+        }
+        let field = self.parent(slot).and_then(|parent| {
+            let index = self.children(parent).binary_search(&slot).ok()?;
+            let parent = self.node(parent);
+            super::field_id(&parent, parent.field_name_for_child(index as u32)?)
+        });
+        self.fields[slot as usize].set(field.map_or(0, NonZeroU16::get));
+        field
     }
 
     /// `node.kind()`, without asking tree-sitter again.
@@ -197,8 +221,10 @@ mod tests {
                 let children: Vec<Node> = node.children(&mut cursor).collect();
                 assert_eq!(table.children(slot).iter().map(|&c| table.node(c)).collect::<Vec<_>>(), children);
                 for (i, &child) in table.children(slot).iter().enumerate() {
-                    let field = node.field_name_for_child(i as u32).map(|name| tree.language().field_id_for_name(name).unwrap());
-                    assert_eq!(table.entry(child).field, field, "{source}: field of {:?}", table.node(child));
+                    let mut walk = node.walk();
+                    assert!(walk.goto_first_child());
+                    (0..i).for_each(|_| assert!(walk.goto_next_sibling()));
+                    assert_eq!(table.field(child), walk.field_id(), "{source}: field of {:?}", table.node(child));
                 }
                 let descendants = (slot + 1..entry.end).count();
                 assert_eq!(descendants, node.descendant_count() - 1);

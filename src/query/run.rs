@@ -215,7 +215,7 @@ impl<'n, 't> Matcher<'n, 't> {
             Kind::Any => child.kind_id != ERROR_SYMBOL,
         };
         if !kind_matches
-            || item.field.as_ref().is_some_and(|f| child.field != f.id)
+            || item.field.as_ref().is_some_and(|f| nodes.field(children[position]) != f.id)
             || (last && children[position + 1..].iter().any(|&c| nodes.entry(c).named))
             || node.negated_fields.iter().any(|f| f.id.is_some_and(|id| child.node.child_by_field_id(id.get()).is_some()))
         {
