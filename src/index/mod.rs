@@ -7,7 +7,7 @@ mod python;
 mod typescript;
 mod yaml;
 
-use crate::lang::{FieldChild, Grammar, NodeTable, named_descendants};
+use crate::lang::{FieldChild, Grammar, NodeTable, Slot};
 use crate::project::FileContext;
 use std::cell::{OnceCell, RefCell};
 use foldhash::{HashMap, HashMapExt, HashSet};
@@ -51,10 +51,9 @@ pub struct FileIndex<'t> {
     type_tokens: RefCell<HashMap<String, Vec<KindToken>>>,
     /// Every identifier spelled in the file, computed when a fix first names a new variable.
     identifiers: OnceCell<HashSet<String>>,
-    /// The byte ranges of the file's constructions (calls, `new`) with named arguments, in source
-    /// order, collected when a predicate first looks for one. (Ranges, not nodes: a cell of nodes
-    /// would make the index invariant in `'t`.)
-    constructions: OnceCell<Vec<(usize, usize)>>,
+    /// The slots of the file's constructions (calls, `new`) with named arguments, in source
+    /// order, collected when a predicate first looks for one.
+    constructions: OnceCell<Vec<Slot>>,
 }
 
 impl<'t> FileIndex<'t> {
@@ -99,25 +98,26 @@ impl<'t> FileIndex<'t> {
     /// Every call or `new` expression of the file that has named arguments, in source order:
     /// what `#resource-on?` searches, collected once per file.
     pub fn constructions(&self) -> impl Iterator<Item = Node<'t>> + '_ {
-        let ranges = self.constructions.get_or_init(|| {
-            let mut found: Vec<(usize, usize)> = named_descendants(self.root, |_| true)
-                .filter(|node| matches!(crate::lang::construction_call(*node), Some((_, Some(_)))))
-                .map(|node| (node.start_byte(), node.end_byte()))
+        let nodes = &self.nodes;
+        let slots = self.constructions.get_or_init(|| {
+            let mut found: Vec<Slot> = (0..nodes.len() as Slot)
+                .filter(|&slot| nodes.entry(slot).named && matches!(crate::lang::construction_call(nodes.node(slot)), Some((_, Some(_)))))
                 .collect();
-            found.sort_unstable();
+            // By start, then end: of two calls starting together (`f(a)(b)`), the inner first.
+            found.sort_by_key(|&slot| (nodes.entry(slot).start_byte, nodes.entry(slot).end_byte));
             found
         });
-        // The deepest node of a range: the call, not a statement around it with the same span.
-        ranges.iter().filter_map(|(start, end)| self.root.descendant_for_byte_range(*start, *end))
+        slots.iter().map(|&slot| nodes.node(slot))
     }
 
     /// Is `name` spelled as an identifier anywhere in the file (bound, read, a parameter, an
     /// attribute name)? A new variable of that name could shadow or be shadowed by it.
     pub fn uses_identifier(&self, name: &str) -> bool {
+        let nodes = &self.nodes;
         let identifiers = self.identifiers.get_or_init(|| {
-            named_descendants(self.root, |_| true)
-                .filter(|node| matches!(node.kind(), "identifier" | "shorthand_property_identifier" | "shorthand_property_identifier_pattern"))
-                .map(|node| self.source[node.byte_range()].to_string())
+            (0..nodes.len() as Slot)
+                .filter(|&slot| matches!(nodes.kind(slot), "identifier" | "shorthand_property_identifier" | "shorthand_property_identifier_pattern"))
+                .map(|slot| self.source[nodes.node(slot).byte_range()].to_string())
                 .collect()
         });
         identifiers.contains(name)

@@ -370,23 +370,6 @@ pub fn named_descendants<'t>(node: Node<'t>, descend: impl Fn(Node<'t>) -> bool)
     })
 }
 
-/// The ancestors of `node` below `root` (and `root` itself), innermost first, found in one
-/// descent from `root`: tree-sitter finds a parent by descending from the root, so walking
-/// `parent()` up costs the depth squared, which a deeply nested expression turns into seconds.
-pub fn ancestors<'t>(root: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
-    let mut path = Vec::new();
-    let mut current = root;
-    while current != node {
-        path.push(current);
-        match current.child_with_descendant(node) {
-            Some(child) if child != current => current = child,
-            _ => break,
-        }
-    }
-    path.reverse();
-    path
-}
-
 /// The parameter list of a function, lambda or method (`parameters`), or an arrow function's lone
 /// parameter (`parameter`).
 pub fn parameters_of(function: Node) -> Option<Node> {
@@ -520,20 +503,6 @@ mod tests {
             assert!(matches!(member.kind(), "attribute" | "member_expression"), "{code}: {}", member.kind());
             assert_eq!(is_assignment_target(member, |n| n.parent()), written, "{code}");
         }
-    }
-
-    #[test]
-    fn ancestors_are_the_parents_innermost_first() {
-        let tree = parse(Grammar::Python, "x = f(a + (b))\n");
-        let b = tree.root_node().descendant_for_byte_range(11, 12).unwrap();
-        let mut by_parent = Vec::new();
-        let mut current = b;
-        while let Some(parent) = current.parent() {
-            by_parent.push(parent);
-            current = parent;
-        }
-        assert_eq!(ancestors(tree.root_node(), b), by_parent);
-        assert!(ancestors(tree.root_node(), tree.root_node()).is_empty());
     }
 
     #[test]
