@@ -71,10 +71,10 @@ impl<'t> NodeTable<'t> {
                 kind_id: node.kind_id(),
                 named: node.is_named(),
             });
-            let count = node.child_count();
+            let child_count = node.child_count();
             children.clear();
-            if count <= FEW_CHILDREN {
-                children.extend((0..count).filter_map(|i| node.child(i)));
+            if child_count <= FEW_CHILDREN {
+                children.extend((0..child_count).filter_map(|i| node.child(i)));
             } else {
                 let mut cursor = node.walk();
                 children.extend(node.children(&mut cursor));

@@ -72,8 +72,8 @@ impl BytePairs {
     fn of(bytes: &[u8]) -> BytePairs {
         let mut bits = Box::new([0u64; 1024]);
         for pair in bytes.windows(2) {
-            let at = usize::from(pair[0]) << 8 | usize::from(pair[1]);
-            bits[at >> 6] |= 1 << (at & 63);
+            let (word, bit) = BytePairs::place(pair);
+            bits[word] |= bit;
         }
         BytePairs(bits)
     }
@@ -81,9 +81,15 @@ impl BytePairs {
     /// False when `needle` cannot be in the file: some pair of its bytes is not.
     fn may_hold(&self, needle: &[u8]) -> bool {
         needle.windows(2).all(|pair| {
-            let at = usize::from(pair[0]) << 8 | usize::from(pair[1]);
-            self.0[at >> 6] & (1 << (at & 63)) != 0
+            let (word, bit) = BytePairs::place(pair);
+            self.0[word] & bit != 0
         })
+    }
+
+    /// Where a pair's bit lies: its word and its mask in that word.
+    fn place(pair: &[u8]) -> (usize, u64) {
+        let at = usize::from(pair[0]) << 8 | usize::from(pair[1]);
+        (at >> 6, 1 << (at & 63))
     }
 }
 
