@@ -1,6 +1,7 @@
 //! Embeds every built-in codemod spec under `codemods/` into the binary, with the catalog index
 //! (`src/spec/catalog_index_generated.rs`, see `src/spec/catalog_index.rs`) and the hash of the specs
-//! that tells a run whether that index describes them.
+//! that tells a run whether that index describes them; compiles the node table's tree reader
+//! (`src/lang/read_tree.c`) against tree-sitter's private headers.
 use std::{env, fs, path::Path};
 
 /// FNV-1a: stable across builds and toolchains, which the index's recorded hash relies on.
@@ -59,4 +60,15 @@ fn main() {
         "static INDEX: CatalogIndex = CatalogIndex { catalog: \"\", specs: &[] };\n".to_string()
     };
     fs::write(Path::new(&out_dir).join("catalog_index.rs"), index).unwrap();
+    compile_tree_reader(root);
+}
+
+/// The tree reader includes tree-sitter's private headers: tree-sitter's build script publishes
+/// its public include directory (`links = "tree-sitter"`), and the private ones sit beside it.
+fn compile_tree_reader(root: &Path) {
+    let include = env::var("DEP_TREE_SITTER_INCLUDE").expect("the tree-sitter crate publishes its include directory");
+    let private = Path::new(&include).parent().expect("tree-sitter's include directory has a parent").join("src");
+    let source = root.join("src/lang/read_tree.c");
+    println!("cargo:rerun-if-changed={}", source.display());
+    cc::Build::new().file(&source).include(&private).include(&include).flag_if_supported("-std=c11").warnings(false).compile("pulumi_fix_read_tree");
 }

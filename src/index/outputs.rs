@@ -174,8 +174,8 @@ impl<'t> FileIndex<'t> {
             } else if let Some(answer) = known(current) {
                 answer
             } else if self.is_output_at(current) {
-                !(value_only && self.is_resource_input(entry.node))
-            } else if self.is_plain_member(entry.node) {
+                !(value_only && self.is_resource_input(entry.node()))
+            } else if self.is_plain_member(entry.node()) {
                 // `bucket.get()` (the value, in a runtime callback) or `bucket.apply`: what is
                 // read is not the Output itself.
                 false
@@ -325,7 +325,7 @@ impl<'t> FileIndex<'t> {
     /// annotation, the value assigned; and a scope's parameters typed Output.
     fn note_binding(&self, slot: Slot, facts: &mut OutputFacts, assignments: &mut HashMap<String, Vec<Node<'t>>>) {
         let entry = self.nodes.entry(slot);
-        let (node, kind) = (entry.node, self.nodes.kind(slot));
+        let (node, kind) = (entry.node(), self.nodes.kind(slot));
         if syntax(self.grammar).scopes.contains(&kind) {
             self.collect_output_parameters(node, &mut facts.output_parameters);
         }
@@ -482,13 +482,13 @@ impl<'t> FileIndex<'t> {
         while let Some(parent) = nodes.parent(current) {
             let (container, value) = (nodes.entry(parent), nodes.entry(current));
             match nodes.kind(parent) {
-                "pair" if container.node.field("key") == Some(value.node) => return None,
+                "pair" if container.node().field("key") == Some(value.node()) => return None,
                 "pair" | "dictionary" | "list" | "tuple" | "set" | "parenthesized_expression" | "keyword_argument"
                 | "conditional_expression" | "object" | "array" | "ternary_expression" | "as_expression"
                 | "non_null_expression" | "satisfies_expression" => current = parent,
                 "argument_list" | "arguments" => {
                     let call = nodes.node(nodes.parent(parent)?);
-                    let is_first_positional = container.node.named_child(0) == Some(value.node) && nodes.kind(current) != "keyword_argument";
+                    let is_first_positional = container.node().named_child(0) == Some(value.node()) && nodes.kind(current) != "keyword_argument";
                     if is_first_positional && self.is_resource_construction(call) {
                         return None;
                     }

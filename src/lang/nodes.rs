@@ -9,7 +9,8 @@ use super::Grammar;
 use std::cell::Cell;
 use std::num::NonZeroU16;
 use std::sync::OnceLock;
-use tree_sitter::{Node, Tree};
+use std::marker::PhantomData;
+use tree_sitter::{Node, Tree, ffi};
 
 /// A node's place in its [`NodeTable`].
 pub type Slot = u32;
@@ -20,16 +21,13 @@ const NO_PARENT: Slot = Slot::MAX;
 /// A field not looked up yet (see [`NodeTable::field`]).
 const FIELD_UNKNOWN: u16 = u16::MAX;
 
-/// Nodes with more children than this are read with a cursor: `Node::child(i)` counts from the
-/// first child, so reading all of a node's children that way costs their number squared.
-const FEW_CHILDREN: usize = 8;
-
 /// What the table knows of a node, kept small (56 bytes on 64-bit targets): a large file has
-/// tens of thousands of nodes.
-/// Byte offsets are `u32`, as tree-sitter keeps them.
+/// tens of thousands of nodes. Byte offsets are `u32`, as tree-sitter keeps them.
+/// `read_tree.c` writes these: the layout is shared with its `PulumiFixEntry`.
 #[derive(Clone, Copy)]
+#[repr(C)]
 pub struct Entry<'t> {
-    pub node: Node<'t>,
+    node: ffi::TSNode,
     pub start_byte: u32,
     pub end_byte: u32,
     parent: Slot,
@@ -37,6 +35,22 @@ pub struct Entry<'t> {
     pub end: Slot,
     pub kind_id: u16,
     pub named: bool,
+    tree: PhantomData<&'t Tree>,
+}
+
+const _: () = assert!(std::mem::size_of::<Entry>() == 56, "read_tree.c's PulumiFixEntry is 56 bytes");
+
+unsafe extern "C" {
+    /// Writes the nodes of `tree` to `entries` in document order and returns how many;
+    /// `u32::MAX` when there are more than `capacity` or memory ran out (see `read_tree.c`).
+    fn pulumi_fix_read_tree(tree: *const ffi::TSTree, entries: *mut Entry, capacity: u32) -> u32;
+}
+
+impl<'t> Entry<'t> {
+    pub fn node(&self) -> Node<'t> {
+        // SAFETY: read_tree.c built it as tree-sitter builds a node of this tree, which outlives 't.
+        unsafe { Node::from_raw(self.node) }
+    }
 }
 
 pub struct NodeTable<'t> {
@@ -55,38 +69,14 @@ impl<'t> NodeTable<'t> {
     /// Reads every node of `tree` (named or not), depth first.
     pub fn build(grammar: Grammar, tree: &'t Tree) -> NodeTable<'t> {
         let count = tree.root_node().descendant_count();
-        // Sized up front: growing it copied the table about twice over.
         let mut entries: Vec<Entry<'t>> = Vec::with_capacity(count);
-        // Nodes to read, each with its parent's slot, the next one last.
-        let mut pending: Vec<(Node<'t>, Slot)> = vec![(tree.root_node(), NO_PARENT)];
-        let mut children: Vec<Node<'t>> = Vec::new();
-        while let Some((node, parent)) = pending.pop() {
-            let slot = entries.len() as Slot;
-            entries.push(Entry {
-                node,
-                start_byte: node.start_byte() as u32,
-                end_byte: node.end_byte() as u32,
-                parent,
-                end: slot + 1,
-                kind_id: node.kind_id(),
-                named: node.is_named(),
-            });
-            let child_count = node.child_count();
-            children.clear();
-            if child_count <= FEW_CHILDREN {
-                children.extend((0..child_count).filter_map(|i| node.child(i)));
-            } else {
-                let mut cursor = node.walk();
-                children.extend(node.children(&mut cursor));
-            }
-            pending.extend(children.iter().rev().map(|&child| (child, slot)));
-        }
-        // A subtree ends where its last descendant does: children come after their parent, so
-        // going backwards finishes each node before its parent.
-        for slot in (1..entries.len()).rev() {
-            let (parent, end) = (entries[slot].parent as usize, entries[slot].end);
-            entries[parent].end = entries[parent].end.max(end);
-        }
+        let capacity = u32::try_from(count).expect("a tree-sitter tree has fewer than 2^32 nodes");
+        // SAFETY: the reader writes at most `capacity` entries to the vector's spare room and
+        // returns how many it wrote; the tree outlives the entries ('t).
+        let written = unsafe { pulumi_fix_read_tree(tree.root_node().into_raw().tree, entries.as_mut_ptr(), capacity) };
+        assert_eq!(written, capacity, "read_tree.c read as many nodes as tree-sitter counts");
+        // SAFETY: the first `count` entries were written.
+        unsafe { entries.set_len(count) };
         NodeTable::with_children(entries, kind_names(grammar))
     }
 
@@ -122,7 +112,7 @@ impl<'t> NodeTable<'t> {
     }
 
     pub fn node(&self, slot: Slot) -> Node<'t> {
-        self.entries[slot as usize].node
+        self.entries[slot as usize].node()
     }
 
     pub fn children(&self, slot: Slot) -> &[Slot] {
@@ -176,10 +166,10 @@ impl<'t> NodeTable<'t> {
         // break that order, so the nodes starting with `node` are searched if it fails.
         let (start, end, id) = (node.start_byte() as u32, node.end_byte() as u32, node.id());
         let first = self.entries.partition_point(|e| (e.start_byte, std::cmp::Reverse(e.end_byte)) < (start, std::cmp::Reverse(end)));
-        let same_span = self.entries[first..].iter().take_while(|e| e.start_byte == start && e.end_byte == end).position(|e| e.node.id() == id);
+        let same_span = self.entries[first..].iter().take_while(|e| e.start_byte == start && e.end_byte == end).position(|e| e.node().id() == id);
         let found = same_span.map(|i| first + i).or_else(|| {
             let first = self.entries.partition_point(|e| e.start_byte < start);
-            self.entries[first..].iter().take_while(|e| e.start_byte == start).position(|e| e.node.id() == id).map(|i| first + i)
+            self.entries[first..].iter().take_while(|e| e.start_byte == start).position(|e| e.node().id() == id).map(|i| first + i)
         });
         found.map(|slot| slot as Slot)
     }
@@ -199,38 +189,68 @@ mod tests {
     use super::*;
     use crate::lang::parse;
 
-    /// The table holds what tree-sitter's own navigation answers, for every node.
+    /// The table holds what tree-sitter's own navigation answers, for every node: of a few
+    /// sources chosen for aliases, extras among children, zero-width and error nodes, in every
+    /// grammar, and of every fixture file.
     #[test]
     fn agrees_with_tree_sitter() {
         let sources = [
-            (Grammar::Python, "import pulumi\nb = aws.s3.Bucket('b', tags={'a': f\"{x}-y\"})  # c\nif b:\n    pass\n"),
-            (Grammar::TypeScript, "const b = new aws.s3.Bucket(\"b\", { tags: { a: `${x}` } });\nexport const n = b?.id!;\n"),
-            (Grammar::Python, "def f(:\n  x = (1,\n"),
+            (Grammar::Python, "import pulumi\nb = aws.s3.Bucket('b', tags={'a': f\"{x}-y\"})  # c\nif b:\n    pass\n".to_string()),
+            (Grammar::TypeScript, "const b = new aws.s3.Bucket(\"b\", /* c */ { tags: { a: `${x}` } });\nexport const n = b?.id!;\n".to_string()),
+            (Grammar::Tsx, "const e = <div a={b.id}>{x.apply(v => v)}</div>;\n".to_string()),
+            (Grammar::Yaml, "resources:\n  b: # c\n    type: aws:s3:Bucket\n    properties: { tags: [a, \"${x}\"] }\n".to_string()),
+            (Grammar::Python, "def f(:\n  x = (1,\n".to_string()),
+            (Grammar::TypeScript, "const x = f(a,\n".to_string()),
         ];
-        for (grammar, source) in sources {
-            let tree = parse(grammar, source);
-            let table = NodeTable::build(grammar, &tree);
-            let mut cursor = tree.walk();
-            let mut count = 0;
-            for slot in 0..table.len() as Slot {
-                let entry = table.entry(slot);
-                let node = entry.node;
-                assert_eq!(table.slot_of(node), Some(slot));
-                assert_eq!((table.kind(slot), entry.named, entry.start_byte as usize, entry.end_byte as usize), (node.kind(), node.is_named(), node.start_byte(), node.end_byte()));
-                assert_eq!(table.parent(slot).map(|p| table.node(p)), node.parent(), "{source}: parent of {node:?}");
-                let children: Vec<Node> = node.children(&mut cursor).collect();
-                assert_eq!(table.children(slot).iter().map(|&c| table.node(c)).collect::<Vec<_>>(), children);
-                for (i, &child) in table.children(slot).iter().enumerate() {
-                    let mut walk = node.walk();
-                    assert!(walk.goto_first_child());
-                    (0..i).for_each(|_| assert!(walk.goto_next_sibling()));
-                    assert_eq!(table.field(child), walk.field_id(), "{source}: field of {:?}", table.node(child));
-                }
-                let descendants = (slot + 1..entry.end).count();
-                assert_eq!(descendants, node.descendant_count() - 1);
-                count += 1;
-            }
-            assert_eq!(count, tree.root_node().descendant_count());
+        let fixtures = fixture_files().into_iter().filter_map(|path| Some((Grammar::for_path(&path)?, std::fs::read_to_string(&path).ok()?)));
+        let mut files = 0;
+        for (grammar, source) in sources.into_iter().chain(fixtures) {
+            agrees_on(grammar, &source);
+            files += 1;
         }
+        assert!(files > 50, "the fixtures were found ({files} files read)");
+    }
+
+    fn agrees_on(grammar: Grammar, source: &str) {
+        let tree = parse(grammar, source);
+        let table = NodeTable::build(grammar, &tree);
+        let mut cursor = tree.walk();
+        let mut count = 0;
+        for slot in 0..table.len() as Slot {
+            let entry = table.entry(slot);
+            let node = entry.node();
+            assert_eq!(table.slot_of(node), Some(slot));
+            assert_eq!((table.kind(slot), entry.named, entry.start_byte as usize, entry.end_byte as usize), (node.kind(), node.is_named(), node.start_byte(), node.end_byte()));
+            assert_eq!(table.parent(slot).map(|p| table.node(p)), node.parent(), "{source}: parent of {node:?}");
+            let children: Vec<Node> = node.children(&mut cursor).collect();
+            assert_eq!(table.children(slot).iter().map(|&c| table.node(c)).collect::<Vec<_>>(), children);
+            for (i, &child) in table.children(slot).iter().enumerate() {
+                let mut walk = node.walk();
+                assert!(walk.goto_first_child());
+                (0..i).for_each(|_| assert!(walk.goto_next_sibling()));
+                assert_eq!(table.field(child), walk.field_id(), "{source}: field of {:?}", table.node(child));
+                assert_eq!(table.node(child).start_position(), walk.node().start_position(), "{source}: position of {:?}", table.node(child));
+            }
+            let descendants = (slot + 1..entry.end).count();
+            assert_eq!(descendants, node.descendant_count() - 1);
+            count += 1;
+        }
+        assert_eq!(count, tree.root_node().descendant_count());
+    }
+
+    fn fixture_files() -> Vec<std::path::PathBuf> {
+        let mut pending = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")];
+        let mut files = Vec::new();
+        while let Some(dir) = pending.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    pending.push(path);
+                } else {
+                    files.push(path);
+                }
+            }
+        }
+        files
     }
 }
