@@ -6,7 +6,6 @@
 //! node's children are a slice, its parent and its subtree are indices.
 
 use super::Grammar;
-use std::cell::Cell;
 use std::num::NonZeroU16;
 use std::sync::OnceLock;
 use std::marker::PhantomData;
@@ -17,9 +16,6 @@ pub type Slot = u32;
 
 /// The root's parent.
 const NO_PARENT: Slot = Slot::MAX;
-
-/// A field not looked up yet (see [`NodeTable::field`]).
-const FIELD_UNKNOWN: u16 = u16::MAX;
 
 /// What the table knows of a node, kept small (56 bytes on 64-bit targets): a large file has
 /// tens of thousands of nodes. Byte offsets are `u32`, as tree-sitter keeps them.
@@ -34,6 +30,8 @@ pub struct Entry<'t> {
     /// One past the slot of the node's last descendant: its subtree is `slot..end`.
     pub end: Slot,
     pub kind_id: u16,
+    /// The field the node is in, in its parent, as a tree cursor gives it (0: none).
+    field_id: u16,
     pub named: bool,
     tree: PhantomData<&'t Tree>,
 }
@@ -57,9 +55,6 @@ pub struct NodeTable<'t> {
     entries: Vec<Entry<'t>>,
     /// The grammar's node kind names by id.
     kinds: &'static [&'static str],
-    /// The field each node is in (0: none), looked up when first asked: only the matcher asks,
-    /// of the few children its patterns name a field for, and a cursor would read every node's.
-    fields: Vec<Cell<u16>>,
     /// Every node's children, each node's together: `children[first_child[s]..first_child[s + 1]]`.
     children: Vec<Slot>,
     first_child: Vec<Slot>,
@@ -95,8 +90,7 @@ impl<'t> NodeTable<'t> {
             children[filled[entry.parent as usize] as usize] = slot as Slot;
             filled[entry.parent as usize] += 1;
         }
-        let fields = (0..entries.len()).map(|_| Cell::new(FIELD_UNKNOWN)).collect();
-        NodeTable { entries, kinds, fields, children, first_child }
+        NodeTable { entries, kinds, children, first_child }
     }
 
     pub fn len(&self) -> usize {
@@ -121,17 +115,7 @@ impl<'t> NodeTable<'t> {
 
     /// The field the node at `slot` is in, in its parent, as a tree cursor gives it.
     pub fn field(&self, slot: Slot) -> Option<NonZeroU16> {
-        let known = self.fields[slot as usize].get();
-        if known != FIELD_UNKNOWN {
-            return NonZeroU16::new(known);
-        }
-        let field = self.parent(slot).and_then(|parent| {
-            let index = self.children(parent).binary_search(&slot).ok()?;
-            let parent = self.node(parent);
-            super::field_id(&parent, parent.field_name_for_child(index as u32)?)
-        });
-        self.fields[slot as usize].set(field.map_or(0, NonZeroU16::get));
-        field
+        NonZeroU16::new(self.entries[slot as usize].field_id)
     }
 
     /// `node.kind()`, without asking tree-sitter again.

@@ -11,6 +11,9 @@
  * A node here is what `ts_node_child` yields: a subtree that is visible or aliased. Hidden
  * subtrees are descended into, their visible children becoming their nearest visible ancestor's,
  * as `ts_node_child` does; `ts_node_child` skips a hidden subtree without visible children.
+ * A node's field is the one a tree cursor gives it: its own place in its parent's production
+ * names it, or else the place of the hidden subtrees between it and its visible parent does,
+ * the innermost first; an extra (a comment) has none.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -29,6 +32,7 @@ typedef struct {
   uint32_t parent;
   uint32_t end; /* one past the slot of the node's last descendant */
   uint16_t kind_id;
+  uint16_t field_id;
   bool named;
 } PulumiFixEntry;
 
@@ -41,15 +45,18 @@ _Static_assert(sizeof(PulumiFixEntry) == 56, "lang::nodes::Entry is 56 bytes");
 typedef struct {
   const Subtree *children;
   const TSSymbol *alias_sequence;
+  const TSFieldMapEntry *fields; /* the field map of this subtree's production */
+  const TSFieldMapEntry *fields_end;
   Length position; /* where the next child starts, before its padding */
   uint32_t child_count;
   uint32_t next_child;
   uint32_t structural_index; /* among the children that are not extras: the alias sequence's index */
   uint32_t owner;            /* slot of the nearest visible node at or above this subtree */
+  TSFieldId inherited_field; /* a hidden subtree's field, which its children fall back on */
   bool visible;              /* whether this subtree is that node */
 } Frame;
 
-static void write_entry(PulumiFixEntry *entry, const TSTree *tree, const Subtree *subtree, Length position, TSSymbol alias, uint32_t parent, uint32_t slot) {
+static void write_entry(PulumiFixEntry *entry, const TSTree *tree, const Subtree *subtree, Length position, TSSymbol alias, TSFieldId field, uint32_t parent, uint32_t slot) {
   const TSLanguage *language = tree->language;
   TSSymbol symbol = alias ? alias : ts_subtree_symbol(*subtree);
   entry->node = (TSNode){{position.bytes, position.extent.row, position.extent.column, alias}, subtree, tree};
@@ -58,18 +65,32 @@ static void write_entry(PulumiFixEntry *entry, const TSTree *tree, const Subtree
   entry->parent = parent;
   entry->end = slot + 1;
   entry->kind_id = ts_language_public_symbol(language, symbol);
+  entry->field_id = field;
   entry->named = alias ? ts_language_symbol_metadata(language, alias).named : ts_subtree_named(*subtree);
 }
 
-static Frame frame_of(const TSLanguage *language, const Subtree *subtree, Length position, uint32_t owner, bool visible) {
+/* The field that a production gives its child at `structural_index`; 0 for none. */
+static TSFieldId field_at(const Frame *frame, uint32_t structural_index) {
+  for (const TSFieldMapEntry *entry = frame->fields; entry < frame->fields_end; entry++) {
+    if (!entry->inherited && entry->child_index == structural_index) return entry->field_id;
+  }
+  return 0;
+}
+
+static Frame frame_of(const TSLanguage *language, const Subtree *subtree, Length position, uint32_t owner, TSFieldId inherited_field, bool visible) {
+  const TSFieldMapEntry *fields, *fields_end;
+  ts_language_field_map(language, subtree->ptr->production_id, &fields, &fields_end);
   return (Frame){
     .children = ts_subtree_children(*subtree),
     .alias_sequence = ts_language_alias_sequence(language, subtree->ptr->production_id),
+    .fields = fields,
+    .fields_end = fields_end,
     .position = position,
     .child_count = subtree->ptr->child_count,
     .next_child = 0,
     .structural_index = 0,
     .owner = owner,
+    .inherited_field = inherited_field,
     .visible = visible,
   };
 }
@@ -82,14 +103,14 @@ uint32_t pulumi_fix_read_tree(const TSTree *tree, PulumiFixEntry *entries, uint3
   const TSLanguage *language = tree->language;
   if (capacity == 0) return FAILED;
   Length root_position = ts_subtree_padding(tree->root);
-  write_entry(&entries[0], tree, &tree->root, root_position, 0, NO_PARENT, 0);
+  write_entry(&entries[0], tree, &tree->root, root_position, 0, 0, NO_PARENT, 0);
   uint32_t written = 1;
   if (ts_subtree_child_count(tree->root) == 0) return written;
 
   uint32_t stack_capacity = 64, depth = 0;
   Frame *stack = malloc(stack_capacity * sizeof(Frame));
   if (!stack) return FAILED;
-  stack[depth++] = frame_of(language, &tree->root, root_position, 0, true);
+  stack[depth++] = frame_of(language, &tree->root, root_position, 0, 0, true);
   while (depth > 0) {
     Frame *frame = &stack[depth - 1];
     if (frame->next_child == frame->child_count) {
@@ -97,11 +118,14 @@ uint32_t pulumi_fix_read_tree(const TSTree *tree, PulumiFixEntry *entries, uint3
       depth--;
       continue;
     }
-    /* The child's place and alias, as `ts_node_child_iterator_next` finds them. */
+    /* The child's place, alias and field, as `ts_node_child_iterator_next` and a cursor find them. */
     const Subtree *child = &frame->children[frame->next_child];
     TSSymbol alias = 0;
+    TSFieldId field = 0;
     if (!ts_subtree_extra(*child)) {
       if (frame->alias_sequence) alias = frame->alias_sequence[frame->structural_index];
+      field = field_at(frame, frame->structural_index);
+      if (!field) field = frame->inherited_field;
       frame->structural_index++;
     }
     if (frame->next_child > 0) frame->position = length_add(frame->position, ts_subtree_padding(*child));
@@ -114,7 +138,7 @@ uint32_t pulumi_fix_read_tree(const TSTree *tree, PulumiFixEntry *entries, uint3
     bool visible = ts_subtree_visible(*child) || alias;
     if (visible) {
       if (written == capacity) break;
-      write_entry(&entries[written], tree, child, position, alias, frame->owner, written);
+      write_entry(&entries[written], tree, child, position, alias, field, frame->owner, written);
       owner = written++;
     }
     if (child_count == 0 || (!visible && child->ptr->visible_child_count == 0)) continue;
@@ -124,7 +148,7 @@ uint32_t pulumi_fix_read_tree(const TSTree *tree, PulumiFixEntry *entries, uint3
       stack = grown;
       stack_capacity *= 2;
     }
-    stack[depth++] = frame_of(language, child, position, owner, visible);
+    stack[depth++] = frame_of(language, child, position, owner, visible ? 0 : field, visible);
   }
   free(stack);
   return depth == 0 ? written : FAILED;
