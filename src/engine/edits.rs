@@ -2,7 +2,7 @@
 
 use super::Edit;
 use super::matcher::RuleMatch;
-use crate::lang::{self, Grammar, argument_key, enclosing_statement, named_descendants};
+use crate::lang::{self, Grammar, KindName, argument_key, enclosing_statement, named_descendants};
 use crate::source::{indent_unit, indentation_at, line_end, line_end_inclusive, line_start, relative_text, with_line_ending};
 use crate::index::FileIndex;
 use crate::spec::{EditSpec, Rule, Template, TemplatePart, TemplateSource};
@@ -162,7 +162,7 @@ impl<'t> PassContext<'_, 't> {
                     let key = argument_key(node).unwrap_or(node);
                     let new_name = render(to)?;
                     // `{ vpc }` shorthand keeps its value under the new name.
-                    let replacement = if key.kind() == "shorthand_property_identifier" {
+                    let replacement = if key.kind_name() == "shorthand_property_identifier" {
                         format!("{new_name}: {}", &self.text[key.byte_range()])
                     } else {
                         new_name
@@ -198,8 +198,8 @@ impl<'t> PassContext<'_, 't> {
         if let Some(inside) = self.whole_inside(first, last) {
             return inside;
         }
-        let next_comma = last.next_sibling().filter(|s| s.kind() == ",");
-        let previous_comma = first.prev_sibling().filter(|s| s.kind() == ",");
+        let next_comma = last.next_sibling().filter(|s| s.kind_name() == ",");
+        let previous_comma = first.prev_sibling().filter(|s| s.kind_name() == ",");
         let start_of_line = line_start(text, first.start_byte());
         let after = next_comma.map_or(last.end_byte(), |c| c.end_byte());
         let rest_of_line = text[after..line_end(text, after)].trim_start();
@@ -246,7 +246,7 @@ impl<'t> PassContext<'_, 't> {
         let mut start = range.start;
         if start == line_start(text, first.start_byte()) {
             let mut above = first.prev_sibling();
-            while let Some(comment) = above.filter(|c| c.kind() == "comment") {
+            while let Some(comment) = above.filter(|c| c.kind_name() == "comment") {
                 let comment_line = line_start(text, comment.start_byte());
                 let between = &text[comment.end_byte()..start];
                 let directly_above = text[comment_line..comment.start_byte()].trim().is_empty() && between.trim().is_empty() && between.matches('\n').count() == 1;
@@ -261,8 +261,8 @@ impl<'t> PassContext<'_, 't> {
         let inside = |outer: Range<usize>, inner: Range<usize>| outer.start <= inner.start && inner.end <= outer.end;
         let kept = |comment: &Node| rendered.iter().any(|n| inside(range.clone(), n.byte_range()) && inside(n.byte_range(), comment.byte_range()));
         let overlaps = |node: Node| node.end_byte() > range.start && node.start_byte() < range.end;
-        let mut comments: Vec<Node> = named_descendants(self.tree.root_node(), |node| overlaps(node) && node.kind() != "comment")
-            .filter(|node| node.kind() == "comment" && inside(range.clone(), node.byte_range()) && !kept(node))
+        let mut comments: Vec<Node> = named_descendants(self.tree.root_node(), |node| overlaps(node) && node.kind_name() != "comment")
+            .filter(|node| node.kind_name() == "comment" && inside(range.clone(), node.byte_range()) && !kept(node))
             .collect();
         comments.sort_by_key(|c| c.start_byte());
         carried.extend(comments.iter().map(|c| relative_text(text, c.byte_range())));
@@ -287,11 +287,11 @@ impl<'t> PassContext<'_, 't> {
 
     /// The range between the brackets of an object, dict, list or array.
     fn between_brackets(container: Node) -> Option<Range<usize>> {
-        if !matches!(container.kind(), "object" | "dictionary" | "list" | "array") {
+        if !matches!(container.kind_name(), "object" | "dictionary" | "list" | "array") {
             return None;
         }
-        let open = container.child(0).filter(|c| matches!(c.kind(), "{" | "["))?;
-        let close = container.child(container.child_count().checked_sub(1)?).filter(|c| matches!(c.kind(), "}" | "]"))?;
+        let open = container.child(0).filter(|c| matches!(c.kind_name(), "{" | "["))?;
+        let close = container.child(container.child_count().checked_sub(1)?).filter(|c| matches!(c.kind_name(), "}" | "]"))?;
         Some(open.end_byte()..close.start_byte())
     }
 
@@ -300,13 +300,13 @@ impl<'t> PassContext<'_, 't> {
     /// trailing comma; a one-line list gets `, element`.
     fn append_element(&self, container: Node, element: &str) -> Result<Vec<Edit>, String> {
         let text = self.text;
-        let close = container.child(container.child_count().saturating_sub(1)).filter(|c| matches!(c.kind(), ")" | "]" | "}"));
-        let close = close.ok_or_else(|| format!("cannot append to a {}: it is not a bracketed list", container.kind()))?;
+        let close = container.child(container.child_count().saturating_sub(1)).filter(|c| matches!(c.kind_name(), ")" | "]" | "}"));
+        let close = close.ok_or_else(|| format!("cannot append to a {}: it is not a bracketed list", container.kind_name()))?;
         let mut cursor = container.walk();
-        let Some(last) = container.named_children(&mut cursor).filter(|e| e.kind() != "comment").last() else {
+        let Some(last) = container.named_children(&mut cursor).filter(|e| e.kind_name() != "comment").last() else {
             return Ok(vec![Edit::insert(close.start_byte(), element.to_string())]);
         };
-        let trailing_comma = last.next_sibling().filter(|s| s.kind() == ",");
+        let trailing_comma = last.next_sibling().filter(|s| s.kind_name() == ",");
         let after = trailing_comma.map_or(last.end_byte(), |c| c.end_byte());
         let own_line = text[line_start(text, last.start_byte())..last.start_byte()].trim().is_empty()
             && line_start(text, last.start_byte()) > container.start_byte();

@@ -17,7 +17,7 @@ use super::SpecQueries;
 use super::suppress::Suppressions;
 use super::{Edit, Engine, Finding, Fix, Location, Problem, apply_edits, normalize_edits};
 use crate::index::FileIndex;
-use crate::lang::{Grammar, parse, reparse, syntax_error};
+use crate::lang::{Grammar, NodeTable, parse, reparse, syntax_error};
 use crate::project::FileContext;
 use crate::source::{line_col, line_ending, preferred_quote};
 use crate::spec::{Spec, SpecError};
@@ -116,14 +116,16 @@ pub fn run<'e>(
             };
         }
         let tree = accepted_tree.take().unwrap_or_else(|| parse(grammar, &text));
-        // Only the original can fail here: every later pass is checked before it is kept.
-        if let Some((offset, what)) = syntax_error(grammar, &tree, &text) {
+        let index = FileIndex::build_in(grammar, &tree, &text, Some(context));
+        // Only the original can fail: the guard checked every later text before keeping it.
+        if pass == 0
+            && let Some((offset, what)) = syntax_error(grammar, index.nodes(), &text)
+        {
             let line = line_col(&text, offset).0;
             let message = format!("{what}; the file is left untouched (pulumi-fix edits only files that parse)");
             let problems = vec![Problem { line: Some(line), message, is_error: false }];
             return FixRun::given_up(problems);
         }
-        let index = FileIndex::build_in(grammar, &tree, &text, Some(context));
         let matches = find_matches(&candidates, &tree, &text, &index);
         let context = PassContext { grammar, text: &text, tree: &tree, eol, quote, index: &index };
 
@@ -250,7 +252,8 @@ fn guard(grammar: Grammar, text: &str, tree: &Tree, chosen: Vec<Candidate>, refu
         let edits: Vec<Edit> = candidates.iter().flat_map(|c| c.edits.iter().cloned()).collect();
         let new_text = apply_edits(text, &edits);
         let tree = reparse(grammar, text, tree, &edits, &new_text);
-        syntax_error(grammar, &tree, &new_text).is_none().then_some((new_text, tree))
+        let broken = syntax_error(grammar, &NodeTable::build(grammar, &tree), &new_text).is_some();
+        (!broken).then_some((new_text, tree))
     };
     if let Some((text, tree)) = attempt(&chosen) {
         return Some(Accepted { kept: chosen, text, tree });

@@ -3,7 +3,7 @@
 
 use crate::index::{FileIndex, token_matches};
 use crate::query::{self, QueryRun};
-use crate::lang::{FieldChild, argument_key, named_descendants};
+use crate::lang::{FieldChild, KindName, argument_key, named_descendants};
 use super::SpecQueries;
 use crate::spec::{CompiledSpec, NodeFact, SemanticPredicate};
 use foldhash::{HashSet, HashSetExt};
@@ -127,11 +127,11 @@ fn holds<'t>(predicate: &SemanticPredicate, captures: &mut Vec<(u32, Node<'t>)>,
                 })
             });
             // `**kwargs` or `...spread` may hold any key: adding one it holds would repeat it.
-            let may_have = || nodes_of(captures_now, *capture).any(|n| (0..n.named_child_count()).filter_map(|i| n.named_child(i)).any(|c| matches!(c.kind(), "dictionary_splat" | "spread_element")));
+            let may_have = || nodes_of(captures_now, *capture).any(|n| (0..n.named_child_count()).filter_map(|i| n.named_child(i)).any(|c| matches!(c.kind_name(), "dictionary_splat" | "spread_element")));
             if *negate { !has && !may_have() } else { has }
         }
         SemanticPredicate::HasParent { capture, kinds, negate } => {
-            let has = nodes_of(captures_now, *capture).any(|n| index.nodes().parent_of(n).is_some_and(|p| kinds.iter().any(|k| k == p.kind())));
+            let has = nodes_of(captures_now, *capture).any(|n| index.nodes().parent_of(n).is_some_and(|p| kinds.iter().any(|k| k == p.kind_name())));
             has != *negate
         }
         SemanticPredicate::Calls { capture, names, negate } => {
@@ -186,7 +186,7 @@ fn holds<'t>(predicate: &SemanticPredicate, captures: &mut Vec<(u32, Node<'t>)>,
 /// Does `node` contain a call whose callee is `name` or ends in `.name`?
 fn calls_any(node: Node, names: &[String], text: &str) -> bool {
     named_descendants(node, |_| true).any(|current| {
-        let callee = current.field("function").filter(|_| matches!(current.kind(), "call" | "call_expression"));
+        let callee = current.field("function").filter(|_| matches!(current.kind_name(), "call" | "call_expression"));
         callee.is_some_and(|callee| {
             let callee: String = text[callee.byte_range()].split_whitespace().collect();
             names.iter().any(|name| callee == *name || callee.ends_with(&format!(".{name}")))
@@ -200,7 +200,7 @@ fn argument_value<'t>(container: Node<'t>, name: &str, text: &str) -> Option<Nod
     let found = container.named_children(&mut cursor).find(|child| {
         argument_key(*child).is_some_and(|key| text[key.byte_range()].trim_matches(['"', '\'']) == name)
     })?;
-    match found.kind() {
+    match found.kind_name() {
         "shorthand_property_identifier" => Some(found),
         _ => found.field("value"),
     }
@@ -269,7 +269,7 @@ fn earlier_resource_on<'t>(expression: Node<'t>, token: &str, arg: &str, text: &
     let mut statement = crate::lang::enclosing_statement(index.grammar(), expression)?;
     loop {
         let found = earlier_constructions(statement, token, index).find(|c| {
-            c.target.kind() == "identifier" && c.arguments.and_then(|arguments| argument_value(arguments, arg, text)).is_some_and(|v| is_on(&squeezed(v, text), &wanted))
+            c.target.kind_name() == "identifier" && c.arguments.and_then(|arguments| argument_value(arguments, arg, text)).is_some_and(|v| is_on(&squeezed(v, text), &wanted))
         });
         if let Some(construction) = found {
             return Some(construction.target);

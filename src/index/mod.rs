@@ -7,7 +7,7 @@ mod python;
 mod typescript;
 mod yaml;
 
-use crate::lang::{FieldChild, Grammar, NodeTable, Slot};
+use crate::lang::{FieldChild, Grammar, KindName, NodeTable, Slot};
 use crate::project::FileContext;
 use std::cell::{OnceCell, RefCell};
 use foldhash::{HashMap, HashMapExt, HashSet};
@@ -167,14 +167,14 @@ impl<'t> FileIndex<'t> {
 
 /// `a.b.c` (Python attributes, TypeScript member expressions) as `[a, b, c]`.
 fn dotted_path<'a>(node: Node, text: &'a str, out: &mut Vec<&'a str>) -> Option<()> {
-    match node.kind() {
+    match node.kind_name() {
         "identifier" | "property_identifier" | "type_identifier" => out.push(&text[node.byte_range()]),
         "attribute" => {
             dotted_path(node.field("object")?, text, out)?;
             out.push(&text[node.field("attribute")?.byte_range()]);
         }
         "member_expression" | "nested_identifier" | "nested_type_identifier" => {
-            let (object, property) = match node.kind() {
+            let (object, property) = match node.kind_name() {
                 "nested_type_identifier" => (node.field("module")?, node.field("name")?),
                 _ => (node.field("object")?, node.field("property")?),
             };

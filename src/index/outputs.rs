@@ -14,7 +14,7 @@
 //!   sees a plain value.
 
 use super::FileIndex;
-use crate::lang::{FieldChild, Grammar, Slot, is_variable_use, parameters_of};
+use crate::lang::{FieldChild, Grammar, KindName, Slot, is_variable_use, parameters_of};
 use foldhash::{HashMap, HashMapExt, HashSet};
 use std::cell::RefCell;
 use tree_sitter::Node;
@@ -210,7 +210,7 @@ impl<'t> FileIndex<'t> {
     /// `x.get`, `x.apply`, ...: a member of the Output object that is not a lifted property.
     fn is_plain_member(&self, node: Node<'t>) -> bool {
         let s = syntax(self.grammar);
-        node.kind() == s.member && node.field(s.member_property).is_some_and(|p| PLAIN_MEMBERS.contains(&self.text(p)))
+        node.kind_name() == s.member && node.field(s.member_property).is_some_and(|p| PLAIN_MEMBERS.contains(&self.text(p)))
     }
 
     fn output_facts(&self) -> &OutputFacts {
@@ -224,7 +224,7 @@ impl<'t> FileIndex<'t> {
 
     fn binding_key_within(&self, node: Node, depth: usize) -> Option<String> {
         let s = syntax(self.grammar);
-        match node.kind() {
+        match node.kind_name() {
             "identifier" | "this" | "property_identifier" => Some(self.text(node).to_string()),
             kind if kind == s.member && depth > 1 => {
                 let object = self.binding_key_within(node.field("object")?, depth - 1)?;
@@ -241,7 +241,7 @@ impl<'t> FileIndex<'t> {
 
     fn unwrap(&self, mut node: Node<'t>) -> Node<'t> {
         let s = syntax(self.grammar);
-        while s.wrappers.contains(&node.kind()) {
+        while s.wrappers.contains(&node.kind_name()) {
             match node.named_child(0) {
                 Some(inner) => node = inner,
                 None => break,
@@ -258,7 +258,7 @@ impl<'t> FileIndex<'t> {
     /// (a class of a non-core package, not an `...Args` class).
     pub fn is_resource_construction(&self, node: Node<'t>) -> bool {
         let node = self.unwrap(node);
-        if !syntax(self.grammar).calls.contains(&node.kind()) || node.kind() == "call_expression" {
+        if !syntax(self.grammar).calls.contains(&node.kind_name()) || node.kind_name() == "call_expression" {
             return false;
         }
         let Some(token) = self.callee(node).and_then(|c| self.type_token(c)) else { return false };
@@ -270,7 +270,7 @@ impl<'t> FileIndex<'t> {
         let mut node = annotation;
         // Python: type > subscript(value) | generic_type(first child); TS: type_annotation > generic_type(name).
         loop {
-            node = match node.kind() {
+            node = match node.kind_name() {
                 "type" | "type_annotation" => node.named_child(0)?,
                 "subscript" => node.field("value")?,
                 "generic_type" => node.field("name").or_else(|| node.named_child(0))?,
@@ -367,7 +367,7 @@ impl<'t> FileIndex<'t> {
         let values: Vec<Node<'t>> = ranges.iter().filter_map(|r| self.root.descendant_for_byte_range(r.start, r.end)).collect();
         let calls = |value: Node<'t>| {
             let mut value = self.unwrap(value);
-            if value.kind() == "await_expression" {
+            if value.kind_name() == "await_expression" {
                 value = value.named_child(0).map_or(value, |inner| self.unwrap(inner));
             }
             let token_of = |call: Node<'t>| self.callee(call).and_then(|callee| self.type_token(callee));
@@ -396,7 +396,7 @@ impl<'t> FileIndex<'t> {
     fn is_output_with(&self, node: Node<'t>, facts: &OutputFacts) -> bool {
         let s = syntax(self.grammar);
         let node = self.unwrap(node);
-        match node.kind() {
+        match node.kind_name() {
             "identifier" if !is_variable_use(node, self.nodes.parent_of(node)) => false,
             "identifier" if !facts.outputs.contains(self.text(node)) && !facts.output_parameters.contains(self.text(node)) => false,
             "identifier" => match self.parameter_annotation(node) {
@@ -422,7 +422,7 @@ impl<'t> FileIndex<'t> {
             kind if s.calls.contains(&kind) => {
                 let Some(callee) = self.callee(node) else { return false };
                 let callee = self.unwrap(callee);
-                if callee.kind() == s.member {
+                if callee.kind_name() == s.member {
                     let method = callee.field(s.member_property).map(|p| self.text(p));
                     if method.is_some_and(|m| OUTPUT_METHODS.contains(&m)) {
                         return true;
@@ -449,7 +449,7 @@ impl<'t> FileIndex<'t> {
                 let method = nodes
                     .parent(parent)
                     .and_then(|call| self.callee(nodes.node(call)))
-                    .filter(|callee| callee.kind() == s.member)
+                    .filter(|callee| callee.kind_name() == s.member)
                     .and_then(|callee| callee.field(s.member_property));
                 if method.is_some_and(|m| self.text(m) == "apply") {
                     return true;
@@ -536,12 +536,12 @@ impl<'t> FileIndex<'t> {
 /// The names a parameter list (or a lone arrow-function parameter) declares, each with its type
 /// annotation.
 fn declared_parameters(parameters: Node) -> Vec<(Node, Option<Node>)> {
-    if parameters.kind() == "identifier" {
+    if parameters.kind_name() == "identifier" {
         return vec![(parameters, None)];
     }
     let mut cursor = parameters.walk();
     let declared = parameters.named_children(&mut cursor).filter_map(|parameter| {
-        let name = match parameter.kind() {
+        let name = match parameter.kind_name() {
             "identifier" => Some(parameter),
             "typed_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => parameter.named_child(0),
             "default_parameter" | "typed_default_parameter" => parameter.field("name"),

@@ -3,7 +3,7 @@
 //! file is the program's entry or one of its modules, and what another module exports.
 
 use super::FileIndex;
-use crate::lang::{FieldChild, named_descendants};
+use crate::lang::{FieldChild, KindName, named_descendants};
 use crate::project::resolve_ts_module;
 use tree_sitter::Node;
 
@@ -11,15 +11,15 @@ impl<'t> FileIndex<'t> {
     /// The dotted modules a Python import statement names (`from m import x` → `m`;
     /// `import a.b, c` → `a.b`, `c`); relative imports name none.
     fn imported_dotted_names(&self, statement: Node) -> Vec<&'t str> {
-        match statement.kind() {
+        match statement.kind_name() {
             "import_from_statement" => {
-                statement.field("module_name").filter(|m| m.kind() == "dotted_name").map(|m| self.text(m)).into_iter().collect()
+                statement.field("module_name").filter(|m| m.kind_name() == "dotted_name").map(|m| self.text(m)).into_iter().collect()
             }
             "import_statement" => {
                 let mut cursor = statement.walk();
                 statement
                     .children_by_field_name("name", &mut cursor)
-                    .filter_map(|n| if n.kind() == "aliased_import" { n.field("name") } else { Some(n) })
+                    .filter_map(|n| if n.kind_name() == "aliased_import" { n.field("name") } else { Some(n) })
                     .map(|n| self.text(n))
                     .collect()
             }
@@ -39,7 +39,7 @@ impl<'t> FileIndex<'t> {
     /// module as the program sees it, `components.vpc`. `None` unless the statement is a
     /// `from` import of project code whose path runs through the program directory.
     pub fn program_relative_module(&self, statement: Node) -> Option<String> {
-        if statement.kind() != "import_from_statement" || !self.is_project_import(statement) {
+        if statement.kind_name() != "import_from_statement" || !self.is_project_import(statement) {
             return None;
         }
         let project = self.context?.project.as_deref()?;
@@ -77,7 +77,7 @@ impl<'t> FileIndex<'t> {
 
     /// The local name a node stands for: an import specifier's alias or name, else its text.
     fn local_name(&self, node: Node) -> &'t str {
-        match node.kind() {
+        match node.kind_name() {
             "import_specifier" => node.field("alias").or_else(|| node.field("name")).map_or("", |n| self.text(n)),
             _ => self.text(node),
         }
@@ -96,12 +96,12 @@ impl<'t> FileIndex<'t> {
     /// standing as a statement of its own, its result unused.
     pub fn is_only_constructed(&self, node: Node) -> bool {
         let name = self.local_name(node);
-        named_descendants(self.root, |n| n.kind() != "import_statement").all(|node| {
-            if !matches!(node.kind(), "identifier" | "type_identifier" | "shorthand_property_identifier") || self.text(node) != name {
+        named_descendants(self.root, |n| n.kind_name() != "import_statement").all(|node| {
+            if !matches!(node.kind_name(), "identifier" | "type_identifier" | "shorthand_property_identifier") || self.text(node) != name {
                 return true;
             }
-            let constructed = node.parent().filter(|p| p.kind() == "new_expression" && p.field("constructor") == Some(node));
-            constructed.and_then(|n| n.parent()).is_some_and(|s| s.kind() == "expression_statement")
+            let constructed = node.parent().filter(|p| p.kind_name() == "new_expression" && p.field("constructor") == Some(node));
+            constructed.and_then(|n| n.parent()).is_some_and(|s| s.kind_name() == "expression_statement")
         })
     }
 }

@@ -1,7 +1,7 @@
 //! Python imports → bindings: `import pulumi_aws as aws`, `from pulumi_aws import ec2`,
 //! `from pulumi_aws.ec2 import Eip as ElasticIp`, `import pulumi_aws.ec2`.
 
-use crate::lang::FieldChild;
+use crate::lang::{FieldChild, KindName};
 use super::{Binding, FileIndex, package_of_module};
 use tree_sitter::Node;
 
@@ -14,7 +14,7 @@ fn text<'a>(node: Node, source: &'a str) -> &'a str {
 pub(super) fn collect_imports(root: Node, source: &str, index: &mut FileIndex) {
     let mut cursor = root.walk();
     for statement in root.named_children(&mut cursor) {
-        match statement.kind() {
+        match statement.kind_name() {
             "import_statement" => import_statement(statement, source, index),
             "import_from_statement" => import_from_statement(statement, source, index),
             "if_statement" | "try_statement" | "with_statement" | "for_statement" | "while_statement"
@@ -28,7 +28,7 @@ pub(super) fn collect_imports(root: Node, source: &str, index: &mut FileIndex) {
 fn import_statement(statement: Node, source: &str, index: &mut FileIndex) {
     let mut cursor = statement.walk();
     for name in statement.children_by_field_name("name", &mut cursor) {
-        match name.kind() {
+        match name.kind_name() {
             "aliased_import" => {
                 let (Some(module), Some(alias)) = (name.field("name"), name.field("alias")) else {
                     continue;
@@ -54,7 +54,7 @@ fn import_from_statement(statement: Node, source: &str, index: &mut FileIndex) {
     let Some((package, base)) = package_of_module(text(module, source)) else { return };
     let mut cursor = statement.walk();
     for name in statement.children_by_field_name("name", &mut cursor) {
-        let (imported, local) = match name.kind() {
+        let (imported, local) = match name.kind_name() {
             "aliased_import" => match (name.field("name"), name.field("alias")) {
                 (Some(n), Some(a)) => (text(n, source), text(a, source)),
                 _ => continue,

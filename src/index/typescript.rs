@@ -2,7 +2,7 @@
 //! "@pulumi/aws"`, `import { Eip } from "@pulumi/aws/ec2"`, `import aws = require(...)`,
 //! `const aws = require(...)`.
 
-use crate::lang::FieldChild;
+use crate::lang::{FieldChild, KindName};
 use super::{Binding, FileIndex, package_of_module};
 use tree_sitter::Node;
 
@@ -17,7 +17,7 @@ fn string_value<'a>(node: Node, source: &'a str) -> &'a str {
 pub(super) fn collect_imports(root: Node, source: &str, index: &mut FileIndex) {
     let mut cursor = root.walk();
     for statement in root.named_children(&mut cursor) {
-        match statement.kind() {
+        match statement.kind_name() {
             "import_statement" => import_statement(statement, source, index),
             "lexical_declaration" | "variable_declaration" => require_declaration(statement, source, index),
             _ => {}
@@ -28,7 +28,7 @@ pub(super) fn collect_imports(root: Node, source: &str, index: &mut FileIndex) {
 fn import_statement(statement: Node, source: &str, index: &mut FileIndex) {
     let mut cursor = statement.walk();
     for child in statement.named_children(&mut cursor) {
-        match child.kind() {
+        match child.kind_name() {
             "import_clause" => {
                 let Some(module) = statement.field("source") else { return };
                 let specifier = string_value(module, source);
@@ -54,7 +54,7 @@ fn import_statement(statement: Node, source: &str, index: &mut FileIndex) {
 fn import_clause(clause: Node, source: &str, package: &str, base: &[String], index: &mut FileIndex) {
     let mut cursor = clause.walk();
     for part in clause.named_children(&mut cursor) {
-        match part.kind() {
+        match part.kind_name() {
             // default import (esModuleInterop)
             "identifier" => index.bind(text(part, source), Binding { package: package.into(), path: base.to_vec() }),
             "namespace_import" => {
@@ -64,7 +64,7 @@ fn import_clause(clause: Node, source: &str, package: &str, base: &[String], ind
             }
             "named_imports" => {
                 let mut specifiers = part.walk();
-                for specifier in part.named_children(&mut specifiers).filter(|s| s.kind() == "import_specifier") {
+                for specifier in part.named_children(&mut specifiers).filter(|s| s.kind_name() == "import_specifier") {
                     let Some(name) = specifier.field("name") else { continue };
                     let local = specifier.field("alias").unwrap_or(name);
                     let mut path = base.to_vec();
@@ -80,9 +80,9 @@ fn import_clause(clause: Node, source: &str, package: &str, base: &[String], ind
 /// `import { TapStack as T } from "../lib/tap-stack"`: `T` → (`../lib/tap-stack`, `TapStack`).
 fn relative_named_imports(clause: Node, source: &str, specifier: &str, index: &mut FileIndex) {
     let mut cursor = clause.walk();
-    for named in clause.named_children(&mut cursor).filter(|p| p.kind() == "named_imports") {
+    for named in clause.named_children(&mut cursor).filter(|p| p.kind_name() == "named_imports") {
         let mut specifiers = named.walk();
-        for specifier_node in named.named_children(&mut specifiers).filter(|s| s.kind() == "import_specifier") {
+        for specifier_node in named.named_children(&mut specifiers).filter(|s| s.kind_name() == "import_specifier") {
             let Some(name) = specifier_node.field("name") else { continue };
             let local = specifier_node.field("alias").unwrap_or(name);
             index.relative_imports.insert(text(local, source).to_string(), (specifier.to_string(), text(name, source).to_string()));
@@ -93,15 +93,15 @@ fn relative_named_imports(clause: Node, source: &str, specifier: &str, index: &m
 /// `const aws = require("@pulumi/aws");`
 fn require_declaration(declaration: Node, source: &str, index: &mut FileIndex) {
     let mut cursor = declaration.walk();
-    for declarator in declaration.named_children(&mut cursor).filter(|d| d.kind() == "variable_declarator") {
+    for declarator in declaration.named_children(&mut cursor).filter(|d| d.kind_name() == "variable_declarator") {
         let (Some(name), Some(value)) = (declarator.field("name"), declarator.field("value")) else {
             continue;
         };
-        if name.kind() != "identifier" || value.kind() != "call_expression" {
+        if name.kind_name() != "identifier" || value.kind_name() != "call_expression" {
             continue;
         }
         let is_require = value.field("function").is_some_and(|f| text(f, source) == "require");
-        let module = value.field("arguments").and_then(|a| a.named_child(0)).filter(|a| a.kind() == "string");
+        let module = value.field("arguments").and_then(|a| a.named_child(0)).filter(|a| a.kind_name() == "string");
         if let (true, Some(module)) = (is_require, module)
             && let Some((package, path)) = package_of_module(string_value(module, source))
         {

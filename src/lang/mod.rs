@@ -11,6 +11,7 @@ use crate::engine::Edit;
 use crate::spec::{ImportSpec, SpecLanguage};
 use std::cell::RefCell;
 use std::path::Path;
+use std::sync::OnceLock;
 use tree_sitter::{InputEdit, Language, Node, Parser, Point, Tree};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -104,6 +105,31 @@ fn field_id(node: &Node, name: &'static str) -> Option<std::num::NonZeroU16> {
     FIELD_IDS.with(|ids| *ids.borrow_mut().entry(key).or_insert_with(|| node.language().field_id_for_name(name)))
 }
 
+/// `Node::kind` at a fraction of its cost: tree-sitter hands the name over as a C string, which
+/// the binding measures and checks as UTF-8 on every call. Here it comes from a table of the
+/// grammar's kind names, by the node's kind id.
+pub trait KindName {
+    fn kind_name(&self) -> &'static str;
+}
+
+impl KindName for Node<'_> {
+    fn kind_name(&self) -> &'static str {
+        // SAFETY: a node's language is its tree's, alive as long as the node.
+        let address = unsafe { tree_sitter::ffi::ts_node_language(self.into_raw()) } as usize;
+        match Grammar::ALL.into_iter().find(|g| grammar_address(*g) == address) {
+            Some(grammar) => nodes::kind_name(grammar, self.kind_id()),
+            None => self.kind(),
+        }
+    }
+}
+
+/// The address of a built-in grammar's table, which its nodes point to.
+fn grammar_address(grammar: Grammar) -> usize {
+    static ADDRESSES: OnceLock<[usize; 4]> = OnceLock::new();
+    // A built-in grammar is a static table: taking its address out leaks nothing.
+    ADDRESSES.get_or_init(|| Grammar::ALL.map(|g| g.ts_language().into_raw() as usize))[grammar.index()]
+}
+
 thread_local! {
     /// Field ids by grammar (its table's address) and name (a `&'static str`'s address and
     /// length: the same address always holds the same text).
@@ -162,9 +188,8 @@ fn new_parser(grammar: Grammar) -> Parser {
     parser
 }
 
-/// The first syntax error of a tree: its byte offset, or `None` when the tree is clean.
-pub fn first_syntax_error(tree: &Tree) -> Option<usize> {
-    let root = tree.root_node();
+/// The first syntax error of the tree of `root`: its byte offset, or `None` when the tree is clean.
+pub fn first_syntax_error(root: Node) -> Option<usize> {
     if !root.has_error() {
         return None;
     }
@@ -185,36 +210,31 @@ pub fn first_syntax_error(tree: &Tree) -> Option<usize> {
     }
 }
 
-/// The first place the language rejects in `tree` (of `text`) and what it is: an error or missing
-/// node, or what tree-sitter reads past but CPython rejects. The one check for an original file
-/// and for every fix's result.
-pub fn syntax_error(grammar: Grammar, tree: &Tree, text: &str) -> Option<(usize, String)> {
-    first_syntax_error(tree)
+/// The first place the language rejects in the tree whose nodes are `nodes` (of `text`) and what
+/// it is: an error or missing node, or what tree-sitter reads past but CPython rejects. The one
+/// check for an original file and for every fix's result.
+pub fn syntax_error(grammar: Grammar, nodes: &NodeTable, text: &str) -> Option<(usize, String)> {
+    let root = nodes.node(0);
+    first_syntax_error(root)
         .map(|offset| (offset, "syntax error".to_string()))
-        .or_else(|| invalid_character(grammar, tree, text).map(|offset| (offset, format!("syntax error: invalid non-printable character U+{:04X}", text.as_bytes()[offset]))))
-        .or_else(|| unexpected_indent(grammar, tree).map(|offset| (offset, "syntax error: unexpected indent".to_string())))
+        .or_else(|| invalid_character(grammar, root, text).map(|offset| (offset, format!("syntax error: invalid non-printable character U+{:04X}", text.as_bytes()[offset]))))
+        .or_else(|| unexpected_indent(grammar, nodes).map(|offset| (offset, "syntax error: unexpected indent".to_string())))
 }
 
 /// Where a Python statement starts its line at another column than the statements before it in
 /// its block: Python's "unexpected indent", which tree-sitter's scanner lets through after a line
 /// continuation (`def f():\` then deeper lines: the body is the next line alone, and the lines
 /// after it land in the enclosing block). Statements sharing a line (`a; b`) and comments do not
-/// count. Only statements are visited, not expressions.
-fn unexpected_indent(grammar: Grammar, tree: &Tree) -> Option<usize> {
+/// count. Blocks hold statements only, and only statements hold blocks, in a tree without errors.
+fn unexpected_indent(grammar: Grammar, nodes: &NodeTable) -> Option<usize> {
     if grammar != Grammar::Python {
         return None;
     }
-    let holds_statements = |n: Node| {
-        let kind = n.kind();
-        matches!(kind, "module" | "block" | "class_definition" | "function_definition" | "decorated_definition")
-            || kind.ends_with("_clause")
-            || (kind.ends_with("_statement") && kind != "expression_statement")
-    };
-    named_descendants(tree.root_node(), holds_statements).filter(|n| matches!(n.kind(), "module" | "block")).find_map(|block| {
-        let mut cursor = block.walk();
+    (0..nodes.len() as Slot).filter(|&slot| matches!(nodes.kind(slot), "module" | "block")).find_map(|block| {
         let mut column = None;
         let mut previous_end_row = None;
-        for statement in block.named_children(&mut cursor).filter(|n| n.kind() != "comment") {
+        let statements = nodes.children(block).iter().filter(|&&s| nodes.entry(s).named && nodes.kind(s) != "comment");
+        for statement in statements.map(|&s| nodes.node(s)) {
             let start = statement.start_position();
             let shares_a_line = previous_end_row == Some(start.row);
             previous_end_row = Some(statement.end_position().row);
@@ -232,7 +252,7 @@ fn unexpected_indent(grammar: Grammar, tree: &Tree) -> Option<usize> {
 /// A character outside string literals and comments that the language rejects although
 /// tree-sitter reads past it: Python's "invalid non-printable character" (a control character
 /// other than tab, line feed, carriage return and form feed, such as U+000B). Its byte offset.
-fn invalid_character(grammar: Grammar, tree: &Tree, text: &str) -> Option<usize> {
+fn invalid_character(grammar: Grammar, root: Node, text: &str) -> Option<usize> {
     if grammar != Grammar::Python {
         return None;
     }
@@ -240,7 +260,7 @@ fn invalid_character(grammar: Grammar, tree: &Tree, text: &str) -> Option<usize>
     let mut offset = 0;
     while let Some(found) = text.as_bytes()[offset..].iter().position(is_invalid) {
         let at = offset + found;
-        let node = tree.root_node().descendant_for_byte_range(at, at + 1)?;
+        let node = root.descendant_for_byte_range(at, at + 1)?;
         let in_literal = std::iter::successors(Some(node), |n| n.parent()).any(|n| matches!(n.kind(), "string" | "comment"));
         if !in_literal {
             return Some(at);
@@ -463,16 +483,22 @@ mod tests {
             "def f():\\\n    return 1\n",
         ];
         for code in valid {
-            assert_eq!(unexpected_indent(Grammar::Python, &parse(Grammar::Python, code)), None, "{code}");
+            let tree = parse(Grammar::Python, code);
+            assert_eq!(unexpected_indent(Grammar::Python, &NodeTable::build(Grammar::Python, &tree)), None, "{code}");
         }
         // Python: "IndentationError: unexpected indent" on the last line of each.
         let invalid = ["class C:\n    def f(self):\\\n        x = 1\n        y = 2\n", "x = 1\n  y = 2\n"];
         for code in invalid {
             let tree = parse(Grammar::Python, code);
-            assert!(first_syntax_error(&tree).is_none(), "tree-sitter accepts it: {code}");
-            assert_eq!(unexpected_indent(Grammar::Python, &tree), Some(code.rfind("y = 2").unwrap()), "{code}");
+            assert!(first_syntax_error(tree.root_node()).is_none(), "tree-sitter accepts it: {code}");
+            assert_eq!(unexpected_indent(Grammar::Python, &NodeTable::build(Grammar::Python, &tree)), Some(code.rfind("y = 2").unwrap()), "{code}");
         }
-        assert_eq!(unexpected_indent(Grammar::TypeScript, &parse(Grammar::TypeScript, "x = 1;\n  y = 2;\n")), None);
+        // The first of two, as CPython reports it.
+        let code = "x = 1\n  y = 2\nz = 3\n  w = 4\n";
+        let tree = parse(Grammar::Python, code);
+        assert_eq!(unexpected_indent(Grammar::Python, &NodeTable::build(Grammar::Python, &tree)), Some(code.find("y = 2").unwrap()));
+        let tree = parse(Grammar::TypeScript, "x = 1;\n  y = 2;\n");
+        assert_eq!(unexpected_indent(Grammar::TypeScript, &NodeTable::build(Grammar::TypeScript, &tree)), None);
     }
 
     #[test]
@@ -500,7 +526,7 @@ mod tests {
             let tree = parse(grammar, code);
             let start = code.find("o.p").unwrap();
             let member = tree.root_node().descendant_for_byte_range(start, start + 3).unwrap();
-            assert!(matches!(member.kind(), "attribute" | "member_expression"), "{code}: {}", member.kind());
+            assert!(matches!(member.kind(), "attribute" | "member_expression"), "{code}: {}", member.kind_name());
             assert_eq!(is_assignment_target(member, |n| n.parent()), written, "{code}");
         }
     }
@@ -517,13 +543,13 @@ mod tests {
         let reparsed = reparse(Grammar::Python, old, &parse(Grammar::Python, old), &edits, &new);
         let fresh = parse(Grammar::Python, &new);
         assert_eq!(reparsed.root_node().to_sexp(), fresh.root_node().to_sexp());
-        assert!(first_syntax_error(&reparsed).is_some(), "the unclosed `h(` is seen");
+        assert!(first_syntax_error(reparsed.root_node()).is_some(), "the unclosed `h(` is seen");
     }
 
     #[test]
     fn syntax_errors_are_located() {
         let tree = parse(Grammar::Python, "x = 1\ny = (\n");
-        assert!(first_syntax_error(&tree).is_some());
-        assert_eq!(first_syntax_error(&parse(Grammar::Python, "x = 1\n")), None);
+        assert!(first_syntax_error(tree.root_node()).is_some());
+        assert_eq!(first_syntax_error(parse(Grammar::Python, "x = 1\n").root_node()), None);
     }
 }

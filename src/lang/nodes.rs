@@ -118,9 +118,9 @@ impl<'t> NodeTable<'t> {
         NonZeroU16::new(self.entries[slot as usize].field_id)
     }
 
-    /// `node.kind()`, without asking tree-sitter again.
+    /// `node.kind_name()`, without asking tree-sitter again.
     pub fn kind(&self, slot: Slot) -> &'static str {
-        self.kinds.get(usize::from(self.entries[slot as usize].kind_id)).copied().unwrap_or("ERROR")
+        self.kinds.get(usize::from(self.entries[slot as usize].kind_id)).copied().unwrap_or(ERROR)
     }
 
     pub fn parent(&self, slot: Slot) -> Option<Slot> {
@@ -159,6 +159,14 @@ impl<'t> NodeTable<'t> {
     }
 }
 
+/// The name of error nodes, whose kind id is past the grammar's.
+const ERROR: &str = "ERROR";
+
+/// The name of kind `kind_id` in `grammar`, as `Node::kind` gives it.
+pub(super) fn kind_name(grammar: Grammar, kind_id: u16) -> &'static str {
+    kind_names(grammar).get(usize::from(kind_id)).copied().unwrap_or(ERROR)
+}
+
 /// Each grammar's node kind names by id, read from the grammar once per run.
 fn kind_names(grammar: Grammar) -> &'static [&'static str] {
     static NAMES: [OnceLock<Vec<&'static str>>; 4] = [OnceLock::new(), OnceLock::new(), OnceLock::new(), OnceLock::new()];
@@ -171,7 +179,7 @@ fn kind_names(grammar: Grammar) -> &'static [&'static str] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lang::parse;
+    use crate::lang::{KindName, parse};
 
     /// The table holds what tree-sitter's own navigation answers, for every node: of a few
     /// sources chosen for aliases, extras among children, zero-width and error nodes, in every
@@ -204,7 +212,8 @@ mod tests {
             let entry = table.entry(slot);
             let node = entry.node();
             assert_eq!(table.slot_of(node), Some(slot));
-            assert_eq!((table.kind(slot), entry.named, entry.start_byte as usize, entry.end_byte as usize), (node.kind(), node.is_named(), node.start_byte(), node.end_byte()));
+            assert_eq!(node.kind_name(), node.kind());
+            assert_eq!((table.kind(slot), entry.named, entry.start_byte as usize, entry.end_byte as usize), (node.kind_name(), node.is_named(), node.start_byte(), node.end_byte()));
             assert_eq!(table.parent(slot).map(|p| table.node(p)), node.parent(), "{source}: parent of {node:?}");
             let children: Vec<Node> = node.children(&mut cursor).collect();
             assert_eq!(table.children(slot).iter().map(|&c| table.node(c)).collect::<Vec<_>>(), children);

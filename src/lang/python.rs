@@ -1,5 +1,6 @@
 //! Python imports: find whether a module or name is bound, and where a new import goes.
 
+use super::KindName;
 use super::FieldChild;
 use crate::engine::Edit;
 use crate::source::{after_statement_line, line_start};
@@ -16,20 +17,20 @@ fn top_level(root: Node) -> Vec<Node> {
 }
 
 fn is_future_import(node: Node) -> bool {
-    node.kind() == "future_import_statement"
+    node.kind_name() == "future_import_statement"
 }
 
 fn is_import(node: Node) -> bool {
-    matches!(node.kind(), "import_statement" | "import_from_statement")
+    matches!(node.kind_name(), "import_statement" | "import_from_statement")
 }
 
 fn is_docstring(node: Node) -> bool {
-    node.kind() == "expression_statement" && node.named_child(0).is_some_and(|c| c.kind() == "string")
+    node.kind_name() == "expression_statement" && node.named_child(0).is_some_and(|c| c.kind_name() == "string")
 }
 
 /// The module an import statement names, for ordering.
 fn imported_module<'a>(node: Node, source: &'a str) -> &'a str {
-    let module = match node.kind() {
+    let module = match node.kind_name() {
         "import_from_statement" => node.field("module_name"),
         _ => node.field("name").map(|n| n.field("name").unwrap_or(n)),
     };
@@ -41,8 +42,8 @@ fn imported_module<'a>(node: Node, source: &'a str) -> &'a str {
 fn bound_by(statement: Node, source: &str, import: &ImportSpec) -> Option<String> {
     let mut cursor = statement.walk();
     let accepts = |local: &str, wanted: &str| import.reuse_alias || local == wanted;
-    match (statement.kind(), &import.name) {
-        ("import_statement", None) => statement.children_by_field_name("name", &mut cursor).find_map(|n| match n.kind() {
+    match (statement.kind_name(), &import.name) {
+        ("import_statement", None) => statement.children_by_field_name("name", &mut cursor).find_map(|n| match n.kind_name() {
             "aliased_import" => {
                 let module = n.field("name").map(|m| text(m, source))?;
                 let alias = n.field("alias").map(|a| text(a, source))?;
@@ -60,10 +61,10 @@ fn bound_by(statement: Node, source: &str, import: &ImportSpec) -> Option<String
                 return None;
             }
             let mut any = statement.walk();
-            if statement.children(&mut any).any(|c| c.kind() == "wildcard_import") {
+            if statement.children(&mut any).any(|c| c.kind_name() == "wildcard_import") {
                 return Some(name.clone());
             }
-            statement.children_by_field_name("name", &mut cursor).find_map(|n| match n.kind() {
+            statement.children_by_field_name("name", &mut cursor).find_map(|n| match n.kind_name() {
                 "aliased_import" => {
                     let imported = n.field("name").map(|m| text(m, source))?;
                     let local = n.field("alias").map(|a| text(a, source))?;
@@ -94,7 +95,7 @@ pub(super) fn add_import(root: Node, source: &str, import: &ImportSpec) -> Optio
     // Add a name to an existing `from module import ...` rather than repeat the module.
     if let Some(name) = &import.name {
         let existing = statements.iter().find(|s| {
-            s.kind() == "import_from_statement"
+            s.kind_name() == "import_from_statement"
                 && s.field("module_name").is_some_and(|m| text(m, source) == import.module)
         });
         if let Some(statement) = existing {
@@ -109,7 +110,7 @@ pub(super) fn add_import(root: Node, source: &str, import: &ImportSpec) -> Optio
     let first_import = statements.iter().position(|s| is_import(*s));
     if let Some(first) = first_import {
         // The contiguous import block at the top: keep it sorted by module where it is.
-        let block: Vec<Node> = statements[first..].iter().copied().take_while(|s| is_import(*s) || s.kind() == "comment").filter(|s| is_import(*s)).collect();
+        let block: Vec<Node> = statements[first..].iter().copied().take_while(|s| is_import(*s) || s.kind_name() == "comment").filter(|s| is_import(*s)).collect();
         if let Some(after) = block.iter().find(|s| imported_module(**s, source).to_lowercase() > key) {
             return Some(Edit::insert(line_start(source, after.start_byte()), format!("{line}\n")));
         }
@@ -117,11 +118,11 @@ pub(super) fn add_import(root: Node, source: &str, import: &ImportSpec) -> Optio
         return Some(Edit::insert(after_statement_line(source, last.end_byte(), "#"), format!("\n{line}")));
     }
     // No imports yet: after the docstring and `__future__` imports, else before the first statement.
-    let preamble = statements.iter().take_while(|s| is_docstring(**s) || is_future_import(**s) || s.kind() == "comment").filter(|s| s.kind() != "comment").last();
+    let preamble = statements.iter().take_while(|s| is_docstring(**s) || is_future_import(**s) || s.kind_name() == "comment").filter(|s| s.kind_name() != "comment").last();
     match preamble {
         Some(last) => Some(Edit::insert(after_statement_line(source, last.end_byte(), "#"), format!("\n\n{line}"))),
         None => {
-            let first_code = statements.iter().find(|s| s.kind() != "comment");
+            let first_code = statements.iter().find(|s| s.kind_name() != "comment");
             let at = first_code.map_or(source.len(), |s| line_start(source, s.start_byte()));
             let separator = if first_code.is_some() { "\n\n" } else { "\n" };
             Some(Edit::insert(at, format!("{line}{separator}")))

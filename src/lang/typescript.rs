@@ -1,6 +1,7 @@
 //! TypeScript imports: find whether a module is imported the way a fix needs, and add it after the
 //! file's last import in the file's own quote and semicolon style.
 
+use super::KindName;
 use super::FieldChild;
 use crate::engine::Edit;
 use crate::source::{after_statement_line, preferred_quote};
@@ -18,12 +19,12 @@ fn module_of<'a>(statement: Node, source: &'a str) -> Option<&'a str> {
 
 fn import_clause(statement: Node) -> Option<Node> {
     let mut cursor = statement.walk();
-    statement.named_children(&mut cursor).find(|c| c.kind() == "import_clause")
+    statement.named_children(&mut cursor).find(|c| c.kind_name() == "import_clause")
 }
 
 fn clause_part<'t>(clause: Node<'t>, kind: &str) -> Option<Node<'t>> {
     let mut cursor = clause.walk();
-    clause.named_children(&mut cursor).find(|c| c.kind() == kind)
+    clause.named_children(&mut cursor).find(|c| c.kind_name() == kind)
 }
 
 /// Local names bound by `import { a, b as c }` in a `named_imports` node.
@@ -31,7 +32,7 @@ fn named_bindings<'a>(named: Node, source: &'a str) -> Vec<(&'a str, &'a str)> {
     let mut cursor = named.walk();
     named
         .named_children(&mut cursor)
-        .filter(|s| s.kind() == "import_specifier")
+        .filter(|s| s.kind_name() == "import_specifier")
         .filter_map(|s| {
             let name = text(s.field("name")?, source);
             let local = s.field("alias").map_or(name, |a| text(a, source));
@@ -64,7 +65,7 @@ fn bound_by(statement: Node, source: &str, import: &ImportSpec) -> Option<String
 
 fn top_level_imports(root: Node) -> Vec<Node> {
     let mut cursor = root.walk();
-    root.named_children(&mut cursor).filter(|n| n.kind() == "import_statement").collect()
+    root.named_children(&mut cursor).filter(|n| n.kind_name() == "import_statement").collect()
 }
 
 pub(super) fn bound_name(root: Node, source: &str, import: &ImportSpec) -> Option<String> {
@@ -82,7 +83,7 @@ pub(super) fn add_import(root: Node, source: &str, import: &ImportSpec) -> Optio
             .find_map(|s| import_clause(*s).and_then(|c| clause_part(c, "named_imports")));
         if let Some(named) = named {
             let mut cursor = named.walk();
-            let last = named.named_children(&mut cursor).filter(|s| s.kind() == "import_specifier").last()?;
+            let last = named.named_children(&mut cursor).filter(|s| s.kind_name() == "import_specifier").last()?;
             return Some(Edit::insert(last.end_byte(), format!(", {name}")));
         }
     }
@@ -101,7 +102,7 @@ pub(super) fn add_import(root: Node, source: &str, import: &ImportSpec) -> Optio
         Some(last) => Some(Edit::insert(after_statement_line(source, last.end_byte(), "//"), format!("\n{line}"))),
         None => {
             let mut cursor = root.walk();
-            let first_code = root.named_children(&mut cursor).find(|n| n.kind() != "comment" && n.kind() != "hash_bang_line");
+            let first_code = root.named_children(&mut cursor).find(|n| n.kind_name() != "comment" && n.kind_name() != "hash_bang_line");
             match first_code {
                 Some(first) => Some(Edit::insert(crate::source::line_start(source, first.start_byte()), format!("{line}\n\n"))),
                 None => Some(Edit::insert(source.len(), format!("{line}\n"))),

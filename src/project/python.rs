@@ -2,7 +2,7 @@
 //! the program runs (the entry module and the project modules it imports, transitively).
 
 use super::Project;
-use crate::lang::{FieldChild, Grammar, named_descendants, parse};
+use crate::lang::{FieldChild, Grammar, KindName, named_descendants, parse};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use tree_sitter::Node;
@@ -32,16 +32,16 @@ fn imported_modules(statement: Node, source: &str) -> Vec<(String, usize)> {
     let text = |n: Node| source[n.byte_range()].to_string();
     let mut out = Vec::new();
     let mut cursor = statement.walk();
-    match statement.kind() {
+    match statement.kind_name() {
         "import_statement" => {
             for name in statement.children_by_field_name("name", &mut cursor) {
-                let module = if name.kind() == "aliased_import" { name.field("name") } else { Some(name) };
+                let module = if name.kind_name() == "aliased_import" { name.field("name") } else { Some(name) };
                 out.extend(module.map(|m| (text(m), 0)));
             }
         }
         "import_from_statement" => {
             let Some(module) = statement.field("module_name") else { return out };
-            let (dotted, level) = match module.kind() {
+            let (dotted, level) = match module.kind_name() {
                 "relative_import" => {
                     let written = text(module);
                     let level = written.len() - written.trim_start_matches('.').len();
@@ -50,7 +50,7 @@ fn imported_modules(statement: Node, source: &str) -> Vec<(String, usize)> {
                 _ => (text(module), 0),
             };
             for name in statement.children_by_field_name("name", &mut cursor) {
-                let imported = if name.kind() == "aliased_import" { name.field("name") } else { Some(name) };
+                let imported = if name.kind_name() == "aliased_import" { name.field("name") } else { Some(name) };
                 if let Some(imported) = imported {
                     let joined = if dotted.is_empty() { text(imported) } else { format!("{dotted}.{}", text(imported)) };
                     out.push((joined, level));
@@ -68,7 +68,7 @@ fn imported_modules(statement: Node, source: &str) -> Vec<(String, usize)> {
 /// Every import statement of a module, at any depth (imports inside `try`, `if` and functions
 /// run too).
 fn import_statements<'t>(root: Node<'t>) -> Vec<Node<'t>> {
-    let is_import = |n: Node| matches!(n.kind(), "import_statement" | "import_from_statement");
+    let is_import = |n: Node| matches!(n.kind_name(), "import_statement" | "import_from_statement");
     named_descendants(root, |n| !is_import(n)).filter(|n| is_import(*n)).collect()
 }
 

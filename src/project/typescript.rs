@@ -1,7 +1,7 @@
 //! TypeScript modules of a project: resolving a relative import to its file, the program's entry
 //! (`package.json` `main`), and what a module exports.
 
-use crate::lang::{FieldChild, Grammar, first_syntax_error, parse};
+use crate::lang::{FieldChild, Grammar, KindName, first_syntax_error, parse};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use tree_sitter::Node;
@@ -63,13 +63,13 @@ pub fn read_exports(file: &Path) -> Option<Exports> {
     let grammar = Grammar::for_path(file).unwrap_or(Grammar::TypeScript);
     let source = std::fs::read_to_string(file).ok()?;
     let tree = parse(grammar, &source);
-    if first_syntax_error(&tree).is_some() {
+    if first_syntax_error(tree.root_node()).is_some() {
         return None;
     }
     let mut names = HashSet::new();
     let root = tree.root_node();
     let mut cursor = root.walk();
-    for statement in root.named_children(&mut cursor).filter(|s| s.kind() == "export_statement") {
+    for statement in root.named_children(&mut cursor).filter(|s| s.kind_name() == "export_statement") {
         exported_names(statement, &source, &mut names)?;
     }
     Some(Exports { names })
@@ -81,21 +81,21 @@ fn exported_names(statement: Node, source: &str, names: &mut HashSet<String>) ->
     let text = |n: Node| source[n.byte_range()].to_string();
     let mut cursor = statement.walk();
     let children: Vec<Node> = statement.children(&mut cursor).collect();
-    if children.iter().any(|c| c.kind() == "default") {
+    if children.iter().any(|c| c.kind_name() == "default") {
         names.insert("default".into());
         return Some(());
     }
-    if children.iter().any(|c| matches!(c.kind(), "=" | "*")) && !children.iter().any(|c| c.kind() == "namespace_export") {
+    if children.iter().any(|c| matches!(c.kind_name(), "=" | "*")) && !children.iter().any(|c| c.kind_name() == "namespace_export") {
         return None;
     }
     if let Some(declaration) = statement.field("declaration") {
         return declared_names(declaration, source, names);
     }
     for child in children {
-        match child.kind() {
+        match child.kind_name() {
             "export_clause" => {
                 let mut specifiers = child.walk();
-                for specifier in child.named_children(&mut specifiers).filter(|s| s.kind() == "export_specifier") {
+                for specifier in child.named_children(&mut specifiers).filter(|s| s.kind_name() == "export_specifier") {
                     let exported = specifier.field("alias").or_else(|| specifier.field("name"))?;
                     names.insert(text(exported).trim_matches(['"', '\'']).to_string());
                 }
@@ -112,12 +112,12 @@ fn exported_names(statement: Node, source: &str, names: &mut HashSet<String>) ->
 
 fn declared_names(declaration: Node, source: &str, names: &mut HashSet<String>) -> Option<()> {
     let text = |n: Node| source[n.byte_range()].to_string();
-    match declaration.kind() {
+    match declaration.kind_name() {
         "lexical_declaration" | "variable_declaration" => {
             let mut cursor = declaration.walk();
-            for declarator in declaration.named_children(&mut cursor).filter(|d| d.kind() == "variable_declarator") {
+            for declarator in declaration.named_children(&mut cursor).filter(|d| d.kind_name() == "variable_declarator") {
                 let name = declarator.field("name")?;
-                if name.kind() != "identifier" {
+                if name.kind_name() != "identifier" {
                     return None; // a destructuring pattern: its names are not worth guessing
                 }
                 names.insert(text(name));

@@ -3,7 +3,7 @@
 //! (or ARN, for resources whose identity is their ARN) of each resource it holds, and each Output.
 
 use super::{TransformContext, camel};
-use crate::lang::{FieldChild, Grammar, named_descendants};
+use crate::lang::{FieldChild, Grammar, KindName, named_descendants};
 use crate::source::indent_unit;
 use tree_sitter::Node;
 
@@ -46,17 +46,17 @@ fn text<'a>(node: Node, context: &'a TransformContext) -> &'a str {
 
 /// `self.x = value` / `this.x = value`: (`x`, value).
 fn member_assignment<'t>(node: Node<'t>, context: &TransformContext) -> Option<(String, Node<'t>)> {
-    let (member, property) = match node.kind() {
+    let (member, property) = match node.kind_name() {
         "assignment" => ("attribute", "attribute"),
         "assignment_expression" => ("member_expression", "property"),
         _ => return None,
     };
-    let left = node.field("left").filter(|l| l.kind() == member)?;
+    let left = node.field("left").filter(|l| l.kind_name() == member)?;
     let object = left.field("object")?;
     if !matches!(text(object, context), "self" | "this") {
         return None;
     }
-    let name = left.field(property).filter(|p| matches!(p.kind(), "identifier" | "property_identifier"))?;
+    let name = left.field(property).filter(|p| matches!(p.kind_name(), "identifier" | "property_identifier"))?;
     Some((text(name, context).to_string(), node.field("right")?))
 }
 
@@ -64,10 +64,10 @@ fn member_assignment<'t>(node: Node<'t>, context: &TransformContext) -> Option<(
 fn is_hidden_field(constructor: Node, name: &str, context: &TransformContext) -> bool {
     let Some(class_body) = constructor.parent() else { return false };
     let mut cursor = class_body.walk();
-    class_body.named_children(&mut cursor).filter(|f| f.kind() == "public_field_definition").any(|field| {
+    class_body.named_children(&mut cursor).filter(|f| f.kind_name() == "public_field_definition").any(|field| {
         let mut parts = field.walk();
         let declares = field.field("name").is_some_and(|n| text(n, context) == name);
-        declares && field.children(&mut parts).any(|p| p.kind() == "accessibility_modifier" && text(p, context) != "public")
+        declares && field.children(&mut parts).any(|p| p.kind_name() == "accessibility_modifier" && text(p, context) != "public")
     })
 }
 
@@ -75,7 +75,7 @@ pub(super) fn register_outputs(constructor: Node, context: &TransformContext) ->
     let python = context.index.grammar() == Grammar::Python;
     let body = constructor.field("body").ok_or("a constructor without a body")?;
     let mut members: Vec<(String, String)> = Vec::new();
-    let mut assignments: Vec<_> = named_descendants(body, |n| !NESTED_SCOPES.contains(&n.kind())).filter_map(|n| member_assignment(n, context)).collect();
+    let mut assignments: Vec<_> = named_descendants(body, |n| !NESTED_SCOPES.contains(&n.kind_name())).filter_map(|n| member_assignment(n, context)).collect();
     assignments.sort_by_key(|(_, value)| value.start_byte());
     let this = if python { "self" } else { "this" };
     for (name, value) in assignments {

@@ -8,7 +8,7 @@
 //! - `sys_path_shim`: puts the project root on `sys.path` (importing `os` and `sys` when needed)
 //!   just before the file's first project import.
 
-use crate::lang::FieldChild;
+use crate::lang::{FieldChild, KindName};
 use super::TransformContext;
 use crate::source::{indent_unit, line_end, line_start};
 use tree_sitter::Node;
@@ -66,15 +66,15 @@ pub(super) fn import_shim(nodes: &[Node], context: &TransformContext) -> Result<
 /// Does a top-level `import` statement bind `name` itself (`import os`, `import os.path`)?
 fn binds(statement: Node, name: &str, source: &str) -> bool {
     let mut cursor = statement.walk();
-    statement.kind() == "import_statement"
+    statement.kind_name() == "import_statement"
         && statement
             .children_by_field_name("name", &mut cursor)
-            .any(|n| n.kind() == "dotted_name" && source[n.byte_range()].split('.').next() == Some(name))
+            .any(|n| n.kind_name() == "dotted_name" && source[n.byte_range()].split('.').next() == Some(name))
 }
 
 fn extends_sys_path(statement: Node, source: &str) -> bool {
     let squeezed: String = source[statement.byte_range()].split_whitespace().collect();
-    statement.kind() == "expression_statement" && (squeezed.starts_with("sys.path.insert(") || squeezed.starts_with("sys.path.append("))
+    statement.kind_name() == "expression_statement" && (squeezed.starts_with("sys.path.insert(") || squeezed.starts_with("sys.path.append("))
 }
 
 pub(super) fn sys_path_shim(nodes: &[Node], context: &TransformContext) -> Result<String, String> {
@@ -105,7 +105,7 @@ pub(super) fn sys_path_shim(nodes: &[Node], context: &TransformContext) -> Resul
     lines.push(format!("sys.path.insert(0, {root})"));
     // Before the comment lines that head the import, when they are part of the run.
     let mut at = first;
-    while let Some(comment) = at.prev_sibling().filter(|c| c.kind() == "comment" && c.start_byte() >= start) {
+    while let Some(comment) = at.prev_sibling().filter(|c| c.kind_name() == "comment" && c.start_byte() >= start) {
         let on_own_line = source[line_start(source, comment.start_byte())..comment.start_byte()].trim().is_empty();
         let adjacent = !source[comment.end_byte()..at.start_byte()].contains("\n\n");
         if !(on_own_line && adjacent) {

@@ -14,7 +14,7 @@
 //! `pulumi` is spelled as the rule's `ensure_import` binding `pulumi` names it.
 
 use super::TransformContext;
-use crate::lang::{FieldChild, is_variable_use, named_descendants, parameters_of};
+use crate::lang::{FieldChild, KindName, is_variable_use, named_descendants, parameters_of};
 use std::collections::BTreeMap;
 use tree_sitter::Node;
 
@@ -36,7 +36,7 @@ fn pulumi_name<'a>(context: &'a TransformContext) -> Result<&'a str, String> {
 /// `o.apply(lambda v: v)` / `o.apply(v => v)` → `o`; anything else as it is.
 pub(super) fn unwrap_identity_apply<'t>(node: Node<'t>, context: &TransformContext) -> Node<'t> {
     let callee = node.field("function");
-    let member = callee.filter(|c| matches!(c.kind(), "attribute" | "member_expression"));
+    let member = callee.filter(|c| matches!(c.kind_name(), "attribute" | "member_expression"));
     let method = member.and_then(|m| m.field("attribute").or_else(|| m.field("property")));
     if method.is_none_or(|m| text(m, context) != "apply") {
         return node;
@@ -46,7 +46,7 @@ pub(super) fn unwrap_identity_apply<'t>(node: Node<'t>, context: &TransformConte
         let parameter = parameters_of(cb);
         let body = cb.field("body");
         let parameter_name = parameter.map(|p| text(p, context).trim_matches(['(', ')']).trim());
-        matches!(cb.kind(), "lambda" | "arrow_function") && body.is_some_and(|b| Some(text(b, context)) == parameter_name)
+        matches!(cb.kind_name(), "lambda" | "arrow_function") && body.is_some_and(|b| Some(text(b, context)) == parameter_name)
     });
     match (is_identity, member.and_then(|m| m.field("object"))) {
         (true, Some(object)) => unwrap_identity_apply(object, context),
@@ -68,15 +68,15 @@ struct FString<'t> {
 }
 
 fn parse_fstring<'t>(node: Node<'t>, context: &TransformContext<'_, 't>) -> Result<FString<'t>, String> {
-    if node.kind() != "string" {
-        return Err(format!("`output_string` takes an f-string, not a {}", node.kind()));
+    if node.kind_name() != "string" {
+        return Err(format!("`output_string` takes an f-string, not a {}", node.kind_name()));
     }
     let mut cursor = node.walk();
     let mut prefix = String::new();
     let mut delimiter = String::new();
     let mut parts = Vec::new();
     for child in node.children(&mut cursor) {
-        match child.kind() {
+        match child.kind_name() {
             "string_start" => {
                 let start = text(child, context);
                 let letters = start.len() - start.trim_start_matches(|c: char| c.is_ascii_alphabetic()).len();
@@ -104,7 +104,7 @@ fn parse_fstring<'t>(node: Node<'t>, context: &TransformContext<'_, 't>) -> Resu
 /// Does the Output read as a string, by Pulumi naming conventions or by construction?
 fn reads_as_string(node: Node, context: &TransformContext) -> bool {
     let node = unwrap_identity_apply(node, context);
-    let last_name = match node.kind() {
+    let last_name = match node.kind_name() {
         "identifier" => Some(text(node, context)),
         "attribute" => node.field("attribute").map(|a| text(a, context)),
         "call" => {
@@ -227,7 +227,7 @@ pub(super) fn plus_operands(node: Node, context: &TransformContext) -> Result<St
     let mut operands = Vec::new();
     let mut current = node;
     loop {
-        let is_plus = matches!(current.kind(), "binary_operator" | "binary_expression")
+        let is_plus = matches!(current.kind_name(), "binary_operator" | "binary_expression")
             && current.field("operator").is_some_and(|o| text(o, context) == "+");
         if !is_plus {
             operands.push(current);
@@ -237,7 +237,7 @@ pub(super) fn plus_operands(node: Node, context: &TransformContext) -> Result<St
         current = current.field("left").ok_or("a `+` without a left operand")?;
     }
     operands.reverse();
-    let is_string_literal = |n: &Node| matches!(n.kind(), "string" | "template_string");
+    let is_string_literal = |n: &Node| matches!(n.kind_name(), "string" | "template_string");
     if !operands.iter().any(is_string_literal) {
         return Err("no operand is a string literal, so this `+` may not be a string concatenation".into());
     }
@@ -309,7 +309,7 @@ fn is_keyword(word: &str) -> bool {
 /// Names used as variables inside `node` (not attribute or keyword names), so a new parameter
 /// name never captures one.
 fn identifiers_in(node: Node, context: &TransformContext) -> Vec<String> {
-    named_descendants(node, |_| true).filter(|n| n.kind() == "identifier" && is_variable_use(*n, n.parent())).map(|n| text(n, context).to_string()).collect()
+    named_descendants(node, |_| true).filter(|n| n.kind_name() == "identifier" && is_variable_use(*n, n.parent())).map(|n| text(n, context).to_string()).collect()
 }
 
 /// The quote to use for a `args["key"]` subscript at `node`: the other one than the string
@@ -317,7 +317,7 @@ fn identifiers_in(node: Node, context: &TransformContext) -> Vec<String> {
 fn subscript_quote(node: Node, within: Node, context: &TransformContext) -> char {
     let mut current = node;
     while let Some(parent) = current.parent() {
-        if parent.kind() == "string" {
+        if parent.kind_name() == "string" {
             let start = parent.child(0).map(|s| text(s, context)).unwrap_or("\"");
             return if start.contains('"') { '\'' } else { '"' };
         }
@@ -392,12 +392,12 @@ fn keyword_order<'a>(lifted: &'a [Lifted], names: &'a BTreeMap<String, String>) 
 
 pub(super) fn lift_apply(node: Node, context: &TransformContext) -> Result<String, String> {
     let pulumi = pulumi_name(context)?;
-    let callee = node.field("function").filter(|f| f.kind() == "attribute").ok_or("not a method call")?;
+    let callee = node.field("function").filter(|f| f.kind_name() == "attribute").ok_or("not a method call")?;
     let receiver = callee.field("object").ok_or("an apply without a receiver")?;
-    let callback = node.field("arguments").and_then(|a| a.named_child(0)).filter(|c| c.kind() == "lambda");
+    let callback = node.field("arguments").and_then(|a| a.named_child(0)).filter(|c| c.kind_name() == "lambda");
     let callback = callback.ok_or("the apply callback is not a lambda")?;
     let parameters = callback.field("parameters").ok_or("the apply callback takes no parameter")?;
-    if parameters.named_child_count() != 1 || parameters.named_child(0).is_none_or(|p| p.kind() != "identifier") {
+    if parameters.named_child_count() != 1 || parameters.named_child(0).is_none_or(|p| p.kind_name() != "identifier") {
         return Err("the apply callback must take exactly one plain parameter".into());
     }
     let parameter = text(parameters.named_child(0).unwrap(), context).to_string();
@@ -455,8 +455,8 @@ fn single_concat_argument<'t>(node: Node<'t>, context: &TransformContext) -> Opt
 /// inside a nested lambda that rebinds it.
 fn free_uses<'t>(node: Node<'t>, name: &str, context: &TransformContext) -> Vec<Node<'t>> {
     // A lambda with a parameter of that name hides it.
-    let shadows = |n: Node| n.kind() == "lambda" && n.field("parameters").is_some_and(|p| identifiers_in(p, context).iter().any(|n| n == name));
-    named_descendants(node, |n| !shadows(n)).filter(|n| n.kind() == "identifier" && text(*n, context) == name && is_variable_use(*n, n.parent())).collect()
+    let shadows = |n: Node| n.kind_name() == "lambda" && n.field("parameters").is_some_and(|p| identifiers_in(p, context).iter().any(|n| n == name));
+    named_descendants(node, |n| !shadows(n)).filter(|n| n.kind_name() == "identifier" && text(*n, context) == name && is_variable_use(*n, n.parent())).collect()
 }
 
 #[cfg(test)]

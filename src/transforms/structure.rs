@@ -15,7 +15,7 @@
 //! written as arguments) goes on a line of its own above it.
 
 use super::{TransformContext, Value};
-use crate::lang::{FieldChild, Grammar, named_descendants};
+use crate::lang::{FieldChild, Grammar, KindName, named_descendants};
 use tree_sitter::Node;
 
 /// How a structured value is spelled, kept by what is built from it.
@@ -89,7 +89,7 @@ fn commented_children<'t>(container: Node<'t>, context: &TransformContext) -> Ch
     let mut previous_end = container.start_byte();
     let mut cursor = container.walk();
     for child in container.children(&mut cursor) {
-        if child.kind() != "comment" {
+        if child.kind_name() != "comment" {
             if child.is_named() {
                 elements.push((child, Comments { above: std::mem::take(&mut pending), after: None }));
             }
@@ -132,7 +132,7 @@ fn string_key(node: Node, context: &TransformContext) -> Option<String> {
 
 fn structure<'t>(node: Node<'t>, context: &TransformContext) -> Result<Structure<'t>, String> {
     let not_literal = || format!("`{}` is not a literal Args call, dict or object: its keys cannot be known", excerpt(text(node, context)));
-    let (style, Children { elements: items, closing }) = match node.kind() {
+    let (style, Children { elements: items, closing }) = match node.kind_name() {
         "call" => {
             let callee = node.field("function").ok_or_else(not_literal)?;
             let callee_text = text(callee, context);
@@ -154,12 +154,12 @@ fn structure<'t>(node: Node<'t>, context: &TransformContext) -> Result<Structure
     };
     let mut entries = Vec::with_capacity(items.len());
     for (item, mut comments) in items {
-        let entry = match item.kind() {
+        let entry = match item.kind_name() {
             "keyword_argument" => item.field("name").map(|k| text(k, context).to_string()).zip(item.field("value")),
             "pair" => {
                 let key = item.field("key");
-                let key = key.and_then(|k| match k.kind() {
-                    "property_identifier" | "identifier" if node.kind() == "object" => Some(text(k, context).to_string()),
+                let key = key.and_then(|k| match k.kind_name() {
+                    "property_identifier" | "identifier" if node.kind_name() == "object" => Some(text(k, context).to_string()),
                     "string" => string_key(k, context),
                     _ => None,
                 });
@@ -173,7 +173,7 @@ fn structure<'t>(node: Node<'t>, context: &TransformContext) -> Result<Structure
         };
         // A comment between the key and its value has no place in what is rebuilt: above it.
         let mut cursor = item.walk();
-        comments.above.extend(item.children(&mut cursor).filter(|c| c.kind() == "comment").map(|c| relative_text(c, context)));
+        comments.above.extend(item.children(&mut cursor).filter(|c| c.kind_name() == "comment").map(|c| relative_text(c, context)));
         entries.push(Entry { key, value, comments });
     }
     Ok(Structure { style, entries, closing })
@@ -433,7 +433,7 @@ fn normalized_literal(value: &str) -> &str {
 }
 
 fn is_literal(node: Node) -> bool {
-    matches!(node.kind(), "true" | "false" | "string" | "integer" | "float" | "number" | "none" | "null" | "undefined")
+    matches!(node.kind_name(), "true" | "false" | "string" | "integer" | "float" | "number" | "none" | "null" | "undefined")
 }
 
 /// The value of one field, shaped, and the comments of the value that have no place in the shaped
@@ -461,7 +461,7 @@ fn shaped_value(field: &Field, value: Node, style: &Style, context: &TransformCo
         }
         FieldShape::Map(pairs) => {
             // A string literal by its content (`"Enabled"` for `Enabled`), a boolean in either spelling.
-            let literal = match value.kind() {
+            let literal = match value.kind_name() {
                 "string" => string_key(value, context).unwrap_or_else(|| value_text.clone()),
                 _ => normalized_literal(&value_text).to_string(),
             };
@@ -504,11 +504,11 @@ pub(super) fn reshape_each(node: Node, args: &[String], context: &TransformConte
 /// The elements of a list or array literal with their comments, and the comments after the last
 /// one (a computed list fails).
 fn list_elements<'t>(node: Node<'t>, context: &TransformContext) -> Result<Children<'t>, String> {
-    if !matches!(node.kind(), "list" | "array") {
+    if !matches!(node.kind_name(), "list" | "array") {
         return Err(format!("`{}` is not a list literal", excerpt(text(node, context))));
     }
     let children = commented_children(node, context);
-    if let Some((splat, _)) = children.elements.iter().find(|(e, _)| matches!(e.kind(), "list_splat" | "spread_element")) {
+    if let Some((splat, _)) = children.elements.iter().find(|(e, _)| matches!(e.kind_name(), "list_splat" | "spread_element")) {
         return Err(format!("`{}` spreads another list", excerpt(text(*splat, context))));
     }
     Ok(children)
@@ -563,7 +563,7 @@ fn reshape_into(node: Node, class: &str, fields: &[Field], index: usize, context
 /// argument list, call, dict or object literal; nothing when it has none.
 pub(super) fn arg<'t>(node: Node<'t>, args: &[String], context: &TransformContext) -> Result<Value<'t>, String> {
     let [name] = args else { return Err("arg takes one name".into()) };
-    let container = match node.kind() {
+    let container = match node.kind_name() {
         "call" => node.field("arguments").unwrap_or(node),
         _ => node,
     };
@@ -571,7 +571,7 @@ pub(super) fn arg<'t>(node: Node<'t>, args: &[String], context: &TransformContex
     let found = container.named_children(&mut cursor).find_map(|child| {
         let key = crate::lang::argument_key(child)?;
         let key_text = text(key, context).trim_matches(['"', '\'']);
-        (key_text == name).then(|| if child.kind() == "shorthand_property_identifier" { Some(child) } else { child.field("value") })?
+        (key_text == name).then(|| if child.kind_name() == "shorthand_property_identifier" { Some(child) } else { child.field("value") })?
     });
     Ok(match found {
         Some(value) => Value::Nodes(vec![value]),
@@ -585,14 +585,14 @@ pub(super) fn arg<'t>(node: Node<'t>, args: &[String], context: &TransformContex
 pub(super) fn pick_args(value: &Value, args: &[String], context: &TransformContext) -> Result<String, String> {
     let Value::Nodes(nodes) = value else { return Ok(String::new()) };
     let [node] = nodes.as_slice() else { return Ok(String::new()) };
-    let entries = match node.kind() {
+    let entries = match node.kind_name() {
         // Any call (`ResourceOptions(...)`, not only an Args class) spells its entries the same way.
         "call" => {
             let arguments = node.field("arguments");
             let mut out = Vec::new();
             if let Some(arguments) = arguments {
                 let mut cursor = arguments.walk();
-                for child in arguments.named_children(&mut cursor).filter(|c| c.kind() == "keyword_argument") {
+                for child in arguments.named_children(&mut cursor).filter(|c| c.kind_name() == "keyword_argument") {
                     if let (Some(k), Some(v)) = (child.field("name"), child.field("value")) {
                         out.push((text(k, context).to_string(), v));
                     }
@@ -618,7 +618,7 @@ pub(super) fn pick_args(value: &Value, args: &[String], context: &TransformConte
 pub(super) fn with_suffix(node: Node, args: &[String], context: &TransformContext) -> Result<String, String> {
     let [suffix] = args else { return Err("with_suffix takes one suffix".into()) };
     let source = text(node, context);
-    let literal = match node.kind() {
+    let literal = match node.kind_name() {
         "concatenated_string" => node.named_child(node.named_child_count().saturating_sub(1)),
         "string" | "template_string" => Some(node),
         "keyword_argument" | "pair" | "spread_element" | "list_splat" | "dictionary_splat" | "comment" => {
@@ -629,7 +629,7 @@ pub(super) fn with_suffix(node: Node, args: &[String], context: &TransformContex
     if let Some(literal) = literal {
         // Before the closing quote: Python's `string_end` (`"""` too), else the last character.
         let mut cursor = literal.walk();
-        let end = literal.children(&mut cursor).find(|c| c.kind() == "string_end");
+        let end = literal.children(&mut cursor).find(|c| c.kind_name() == "string_end");
         let close = end.map_or(literal.end_byte() - 1, |e| e.start_byte());
         let at = close - node.start_byte();
         return Ok(format!("{}{suffix}{}", &source[..at], &source[at..]));
@@ -639,7 +639,7 @@ pub(super) fn with_suffix(node: Node, args: &[String], context: &TransformContex
         if simple {
             return Ok(format!("f{q}{{{source}}}{suffix}{q}", q = context.quote));
         }
-        let primary = matches!(node.kind(), "identifier" | "attribute" | "call" | "subscript" | "parenthesized_expression");
+        let primary = matches!(node.kind_name(), "identifier" | "attribute" | "call" | "subscript" | "parenthesized_expression");
         let operand = if primary { source.to_string() } else { format!("({source})") };
         return Ok(format!("{operand} + {}", super::quote(suffix, context.quote)));
     }
@@ -682,9 +682,9 @@ pub(super) fn rename_prefix(value: &str, args: &[String]) -> Result<String, Stri
 pub(super) fn to_identifier(node: Node, args: &[String], context: &TransformContext) -> Result<String, String> {
     let [suffix] = args else { return Err("to_identifier takes one suffix".into()) };
     let mut literal_text = String::new();
-    let pieces = |n: Node| matches!(n.kind(), "string_content" | "string_fragment" | "interpolation" | "template_substitution");
+    let pieces = |n: Node| matches!(n.kind_name(), "string_content" | "string_fragment" | "interpolation" | "template_substitution");
     for current in named_descendants(node, |n| !pieces(n)) {
-        if matches!(current.kind(), "string_content" | "string_fragment") {
+        if matches!(current.kind_name(), "string_content" | "string_fragment") {
             literal_text.insert_str(0, text(current, context));
         }
     }

@@ -38,13 +38,13 @@ pub fn check_pipeline(grammar: Grammar, bytes: &[u8]) {
     // Binary and non-UTF-8 input is refused when read; refusing is the guarantee.
     let Ok(source) = read(bytes.to_vec()) else { return };
     assert_eq!(source.original_bytes(), bytes, "reading and giving back the bytes must be lossless");
-    let parsed_before = first_syntax_error(&parse(grammar, &source.text)).is_none();
+    let parsed_before = first_syntax_error(parse(grammar, &source.text).root_node()).is_none();
     let first = catalog_engine().process_source(source.clone(), &[]);
     let errors: Vec<_> = first.problems.iter().filter(|p| p.is_error).collect();
     assert!(errors.is_empty() && first.spec_errors.is_empty(), "the built-in catalog reported errors {errors:?} {:?} on:\n{}", first.spec_errors, source.text);
     let Some(fixed) = first.fixed else { return };
     assert!(parsed_before, "a file with a syntax error was changed:\n{}\n--- into\n{fixed}", source.text);
-    if let Some(offset) = first_syntax_error(&parse(grammar, &fixed)) {
+    if let Some(offset) = first_syntax_error(parse(grammar, &fixed).root_node()) {
         panic!("the fixes introduced a syntax error at byte {offset}:\n{}\n--- became\n{fixed}", source.text);
     }
     let written = source.bytes_for(&fixed);
