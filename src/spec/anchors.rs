@@ -41,8 +41,15 @@ use std::ops::Range;
 use crate::query::{Item, PredicateArg, Quantifier, Term};
 use tree_sitter::{CaptureQuantifier, Query};
 
-/// A needle the file's bytes must contain.
-enum Anchor {
+/// A needle the file's bytes must contain, with the trigrams any occurrence of it shows (see
+/// [`Trigrams`]).
+struct Anchor {
+    search: Search,
+    trigrams: Box<[u32]>,
+}
+
+/// How a needle is searched for.
+enum Search {
     Literal(Box<Finder<'static>>),
     /// The spellings of a Pulumi member name, which may hold underscores (`Bucket_replication`):
     /// the longest part every spelling writes as it is (a quick no), then, at each occurrence of
@@ -51,45 +58,87 @@ enum Anchor {
 }
 
 impl Anchor {
-    fn is_in(&self, bytes: &[u8], pairs: &BytePairs) -> bool {
-        match self {
-            Anchor::Literal(finder) => pairs.may_hold(finder.needle()) && finder.find(bytes).is_some(),
-            Anchor::Spellings { verbatim, start, member } => {
-                pairs.may_hold(verbatim.needle())
-                    && verbatim.find(bytes).is_some()
-                    && start.find_iter(bytes).any(|at| spelled_at(member.as_bytes(), &bytes[at..]))
+    fn new(needle: &Needle) -> Anchor {
+        let (search, shown) = match needle {
+            Needle::Literal(text) => (Search::Literal(Box::new(Finder::new(text.as_bytes()).into_owned())), text.as_bytes()),
+            Needle::Spellings(member) => {
+                let search = Search::Spellings {
+                    verbatim: Box::new(Finder::new(verbatim_part(member).as_bytes()).into_owned()),
+                    start: Box::new(Finder::new(first_part(member).as_bytes()).into_owned()),
+                    member: member.to_string(),
+                };
+                // Every spelling reads as the member once case and underscores are ignored.
+                (search, member.as_bytes())
+            }
+        };
+        Anchor { search, trigrams: Trigrams::places(shown).into() }
+    }
+
+    fn is_in(&self, bytes: &[u8], trigrams: &Trigrams) -> bool {
+        if !trigrams.holds_all(&self.trigrams) {
+            return false;
+        }
+        match &self.search {
+            Search::Literal(finder) => finder.find(bytes).is_some(),
+            Search::Spellings { verbatim, start, member } => {
+                verbatim.find(bytes).is_some() && start.find_iter(bytes).any(|at| spelled_at(member.as_bytes(), &bytes[at..]))
             }
         }
     }
 }
 
-/// Which pairs of adjacent bytes a file holds: read in one pass, it rules out most needles the
-/// file lacks (a needle with a pair the file lacks is not in it) without a search for each (a
-/// file meets a few hundred needles, most of them absent).
-struct BytePairs(Box<[u64; 1024]>);
+/// Which runs of three bytes a file holds, read with case and underscores ignored (`get_ami` as
+/// `getami`), hashed into a bit set. Read in one pass, it rules out most needles the file lacks
+/// (a needle with a trigram the file lacks is not in it) without a search for each: a file meets
+/// a few hundred needles, most of them absent, and most of their bytes and pairs are common in
+/// any program. Ignoring case and underscores lets one set serve the spellings of a member name
+/// too.
+struct Trigrams(Box<[u64; Trigrams::WORDS]>);
 
-impl BytePairs {
-    fn of(bytes: &[u8]) -> BytePairs {
-        let mut bits = Box::new([0u64; 1024]);
-        for pair in bytes.windows(2) {
-            let (word, bit) = BytePairs::place(pair);
-            bits[word] |= bit;
+impl Trigrams {
+    /// 2^17 bits: a large file holds some ten thousand distinct trigrams.
+    const WORDS: usize = 1 << 11;
+
+    fn of(bytes: &[u8]) -> Trigrams {
+        let mut bits = Box::new([0u64; Trigrams::WORDS]);
+        // The file's first two bytes also set a bit each, with zeros for the bytes before them: a
+        // bit too many only lets a needle through to its search.
+        let mut window: u32 = 0;
+        for &byte in bytes {
+            if byte != b'_' {
+                window = Trigrams::push(window, byte);
+                let place = Trigrams::place(window);
+                bits[place as usize >> 6] |= 1 << (place & 63);
+            }
         }
-        BytePairs(bits)
+        Trigrams(bits)
     }
 
-    /// False when `needle` cannot be in the file: some pair of its bytes is not.
-    fn may_hold(&self, needle: &[u8]) -> bool {
-        needle.windows(2).all(|pair| {
-            let (word, bit) = BytePairs::place(pair);
-            self.0[word] & bit != 0
-        })
+    /// The bit of each trigram of `needle`, as read (see [`Trigrams`]).
+    fn places(needle: &[u8]) -> Vec<u32> {
+        let mut window: u32 = 0;
+        let read = needle.iter().filter(|&&b| b != b'_');
+        read.enumerate()
+            .filter_map(|(i, &byte)| {
+                window = Trigrams::push(window, byte);
+                (i >= 2).then(|| Trigrams::place(window))
+            })
+            .collect()
     }
 
-    /// Where a pair's bit lies: its word and its mask in that word.
-    fn place(pair: &[u8]) -> (usize, u64) {
-        let at = usize::from(pair[0]) << 8 | usize::from(pair[1]);
-        (at >> 6, 1 << (at & 63))
+    /// The last three bytes read, lower-cased, with `byte` last.
+    fn push(window: u32, byte: u8) -> u32 {
+        (window << 8 | u32::from(byte.to_ascii_lowercase())) & 0x00ff_ffff
+    }
+
+    /// A trigram's bit: a multiplicative hash, its top 17 bits.
+    fn place(window: u32) -> u32 {
+        window.wrapping_mul(0x9e37_79b1) >> (32 - 17)
+    }
+
+    /// False when a needle whose trigrams are at `places` cannot be in the file.
+    fn holds_all(&self, places: &[u32]) -> bool {
+        places.iter().all(|&place| self.0[place as usize >> 6] & (1 << (place & 63)) != 0)
     }
 }
 
@@ -271,7 +320,7 @@ const MAX_RANGES: usize = 16;
 /// What one file was found to contain, filled in as the specs ask.
 pub struct Scan<'b> {
     bytes: &'b [u8],
-    pairs: BytePairs,
+    trigrams: Trigrams,
     /// Per anchor: 0 not searched yet, 1 absent, 2 present.
     known: Vec<u8>,
 }
@@ -297,18 +346,7 @@ impl Prefilter {
                 }
             }
         }
-        let anchors = interned
-            .needles
-            .into_iter()
-            .map(|needle| match needle {
-                Needle::Literal(text) => Anchor::Literal(Box::new(Finder::new(text.as_bytes()).into_owned())),
-                Needle::Spellings(member) => Anchor::Spellings {
-                    verbatim: Box::new(Finder::new(verbatim_part(member).as_bytes()).into_owned()),
-                    start: Box::new(Finder::new(first_part(member).as_bytes()).into_owned()),
-                    member: member.to_string(),
-                },
-            })
-            .collect();
+        let anchors = interned.needles.into_iter().map(Anchor::new).collect();
         Prefilter { anchors, units }
     }
 
@@ -322,7 +360,7 @@ impl Prefilter {
     pub fn match_ranges(&self, unit: usize, bytes: &[u8]) -> Option<Vec<Range<usize>>> {
         let mut occurrences: Vec<Range<usize>> = Vec::new();
         for &anchor in self.units[unit].local.as_ref()?.iter().flatten() {
-            let Anchor::Literal(finder) = &self.anchors[anchor] else { return None };
+            let Search::Literal(finder) = &self.anchors[anchor].search else { return None };
             let length = finder.needle().len();
             occurrences.extend(finder.find_iter(bytes).map(|at| at..at + length));
         }
@@ -347,7 +385,7 @@ impl Prefilter {
     }
 
     pub fn scan<'b>(&self, bytes: &'b [u8]) -> Scan<'b> {
-        Scan { bytes, pairs: BytePairs::of(bytes), known: vec![0; self.anchors.len()] }
+        Scan { bytes, trigrams: Trigrams::of(bytes), known: vec![0; self.anchors.len()] }
     }
 
     /// False only when unit `unit` cannot match the scanned file, whose facts are `facts`.
@@ -355,7 +393,7 @@ impl Prefilter {
         let Some(patterns) = &self.units[unit].filter else { return true };
         let mut contains = |anchor: usize| {
             if scan.known[anchor] == 0 {
-                scan.known[anchor] = if self.anchors[anchor].is_in(scan.bytes, &scan.pairs) { 2 } else { 1 };
+                scan.known[anchor] = if self.anchors[anchor].is_in(scan.bytes, &scan.trigrams) { 2 } else { 1 };
             }
             scan.known[anchor] == 2
         };
@@ -663,21 +701,24 @@ mod tests {
         super::super::model::parse_spec("t.toml", &text).unwrap()
     }
 
-    /// The byte pairs never rule out a needle the bytes hold, and rule out one with a pair they
-    /// lack.
+    /// The trigrams never rule out a needle the bytes hold, nor a spelling of a member name
+    /// with other case and underscores, and rule out one with a trigram they lack.
     #[test]
-    fn byte_pairs_rule_out_only_absent_needles() {
-        let text = "import pulumi_aws as aws\nb = aws.s3.BucketV2(\"b\")\n\u{e9}t\u{e9}";
-        let pairs = BytePairs::of(text.as_bytes());
+    fn trigrams_rule_out_only_absent_needles() {
+        let text = "import pulumi_aws as aws\nb = aws.s3.BucketV2(\"b\")\nr = aws.get_caller_identity()\n\u{e9}t\u{e9}";
+        let trigrams = Trigrams::of(text.as_bytes());
         for start in 0..text.len() {
             for end in start..=text.len() {
-                assert!(pairs.may_hold(&text.as_bytes()[start..end]), "{:?}", &text.as_bytes()[start..end]);
+                assert!(trigrams.holds_all(&Trigrams::places(&text.as_bytes()[start..end])), "{:?}", &text.as_bytes()[start..end]);
             }
         }
-        for absent in ["BucketV3", "ec2", "zz", "pulumi_gcp"] {
-            assert!(!pairs.may_hold(absent.as_bytes()), "{absent}");
+        for spelling in ["getCallerIdentity", "GetCallerIdentity", "pulumiAws", "bucket_v2"] {
+            assert!(trigrams.holds_all(&Trigrams::places(spelling.as_bytes())), "{spelling}");
         }
-        assert!(pairs.may_hold(b"") && pairs.may_hold(b"q"), "a needle without pairs is never ruled out");
+        for absent in ["BucketV3", "ec2", "zzz", "pulumi_gcp", "getRegion"] {
+            assert!(!trigrams.holds_all(&Trigrams::places(absent.as_bytes())), "{absent}");
+        }
+        assert!(Trigrams::places(b"ab").is_empty(), "a needle without trigrams is never ruled out");
     }
 
     fn needs_of(spec: &Spec) -> Vec<List<RuleNeeds>> {
