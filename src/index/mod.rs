@@ -80,8 +80,8 @@ impl<'t> FileIndex<'t> {
             constructions: OnceCell::new(),
         };
         match grammar {
-            Grammar::Python => python::collect_imports(tree.root_node(), text, &mut index),
-            Grammar::TypeScript | Grammar::Tsx => typescript::collect_imports(tree.root_node(), text, &mut index),
+            Grammar::Python => python::collect_imports(&mut index),
+            Grammar::TypeScript | Grammar::Tsx => typescript::collect_imports(&mut index),
             Grammar::Yaml => index.project_name = yaml::top_level_value(tree.root_node(), text, "name"),
         }
         index

@@ -1,7 +1,7 @@
 //! Python imports → bindings: `import pulumi_aws as aws`, `from pulumi_aws import ec2`,
 //! `from pulumi_aws.ec2 import Eip as ElasticIp`, `import pulumi_aws.ec2`.
 
-use crate::lang::{FieldChild, KindName};
+use crate::lang::{FieldChild, KindName, NodeTable, Slot};
 use super::{Binding, FileIndex, package_of_module};
 use tree_sitter::Node;
 
@@ -9,17 +9,28 @@ fn text<'a>(node: Node, source: &'a str) -> &'a str {
     &source[node.byte_range()]
 }
 
-/// Visits import statements at statement level (module, and the blocks of compound statements,
-/// functions and classes), never descending into expressions.
-pub(super) fn collect_imports(root: Node, source: &str, index: &mut FileIndex) {
-    let mut cursor = root.walk();
-    for statement in root.named_children(&mut cursor) {
+/// Binds the names of the file's import statements.
+pub(super) fn collect_imports(index: &mut FileIndex) {
+    let mut statements = Vec::new();
+    import_statements(index.nodes(), 0, &mut statements);
+    let source = index.source;
+    for statement in statements {
         match statement.kind_name() {
             "import_statement" => import_statement(statement, source, index),
-            "import_from_statement" => import_from_statement(statement, source, index),
+            _ => import_from_statement(statement, source, index),
+        }
+    }
+}
+
+/// The import statements at statement level below `slot` (module, and the blocks of compound
+/// statements, functions and classes), never descending into expressions.
+fn import_statements<'t>(nodes: &NodeTable<'t>, slot: Slot, found: &mut Vec<Node<'t>>) {
+    for &statement in nodes.children(slot).iter().filter(|&&s| nodes.entry(s).named) {
+        match nodes.kind(statement) {
+            "import_statement" | "import_from_statement" => found.push(nodes.node(statement)),
             "if_statement" | "try_statement" | "with_statement" | "for_statement" | "while_statement"
             | "function_definition" | "class_definition" | "decorated_definition" | "block" | "else_clause"
-            | "elif_clause" | "except_clause" | "finally_clause" => collect_imports(statement, source, index),
+            | "elif_clause" | "except_clause" | "finally_clause" => import_statements(nodes, statement, found),
             _ => {}
         }
     }

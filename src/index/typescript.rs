@@ -14,13 +14,27 @@ fn string_value<'a>(node: Node, source: &'a str) -> &'a str {
     text(node, source).trim_matches(['"', '\'', '`'])
 }
 
-pub(super) fn collect_imports(root: Node, source: &str, index: &mut FileIndex) {
-    let mut cursor = root.walk();
-    for statement in root.named_children(&mut cursor) {
+/// Binds the names of the file's top-level imports and `require` declarations.
+pub(super) fn collect_imports(index: &mut FileIndex) {
+    let nodes = index.nodes();
+    let statements: Vec<Node> = nodes
+        .children(0)
+        .iter()
+        .filter(|&&statement| match nodes.kind(statement) {
+            "import_statement" => true,
+            // A `require` is a declarator's value, its last child: most declarations have none.
+            "lexical_declaration" | "variable_declaration" => nodes.children(statement).iter().any(|&declarator| {
+                nodes.kind(declarator) == "variable_declarator" && nodes.children(declarator).last().is_some_and(|&value| nodes.kind(value) == "call_expression")
+            }),
+            _ => false,
+        })
+        .map(|&statement| nodes.node(statement))
+        .collect();
+    let source = index.source;
+    for statement in statements {
         match statement.kind_name() {
             "import_statement" => import_statement(statement, source, index),
-            "lexical_declaration" | "variable_declaration" => require_declaration(statement, source, index),
-            _ => {}
+            _ => require_declaration(statement, source, index),
         }
     }
 }
