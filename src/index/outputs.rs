@@ -14,9 +14,10 @@
 //!   sees a plain value.
 
 use super::FileIndex;
-use crate::lang::{FieldChild, Grammar, KindName, Slot, is_variable_use, parameters_of};
+use crate::lang::{FieldChild, Grammar, KindName, KindSet, Slot, is_variable_use, parameters_of};
 use foldhash::{HashMap, HashMapExt, HashSet};
 use std::cell::RefCell;
+use std::sync::OnceLock;
 use tree_sitter::Node;
 
 /// Members of resources and Outputs that are not Outputs themselves.
@@ -106,6 +107,17 @@ fn syntax(grammar: Grammar) -> &'static Syntax {
         Grammar::Python => &PYTHON,
         _ => &TYPESCRIPT,
     }
+}
+
+/// Nodes that bind their `left` to their `right` (Python, TypeScript).
+const ASSIGNMENTS: &[&str] = &["assignment", "assignment_expression"];
+/// Nodes that bind their `name` to their `value` (TypeScript).
+const DECLARATORS: &[&str] = &["variable_declarator", "public_field_definition"];
+
+/// The kinds `note_binding` looks at: assignments, declarators and scopes (their parameters).
+fn binding_kinds(grammar: Grammar) -> &'static KindSet {
+    static SETS: [OnceLock<KindSet>; 4] = [OnceLock::new(), OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    SETS[grammar.index()].get_or_init(|| KindSet::of(grammar, &[ASSIGNMENTS, DECLARATORS, syntax(grammar).scopes].concat()))
 }
 
 /// Binding targets are names with at most this many parts (`self.cluster.name`): keys of long
@@ -290,8 +302,10 @@ impl<'t> FileIndex<'t> {
     fn collect_output_facts(&self) -> OutputFacts {
         let mut facts = OutputFacts::default();
         let mut assignments: HashMap<String, Vec<Node<'t>>> = HashMap::new();
+        let bindings = binding_kinds(self.grammar);
         for slot in 0..self.nodes.len() as Slot {
-            if self.nodes.entry(slot).named {
+            let entry = self.nodes.entry(slot);
+            if entry.named && bindings.contains(entry.kind_id) {
                 self.note_binding(slot, &mut facts, &mut assignments);
             }
         }
@@ -329,10 +343,12 @@ impl<'t> FileIndex<'t> {
         if syntax(self.grammar).scopes.contains(&kind) {
             self.collect_output_parameters(node, &mut facts.output_parameters);
         }
-        let (target, value, annotation) = match kind {
-            "assignment" | "assignment_expression" => (node.field("left"), node.field("right"), node.field("type")),
-            "variable_declarator" | "public_field_definition" => (node.field("name"), node.field("value"), node.field("type")),
-            _ => return,
+        let (target, value, annotation) = if ASSIGNMENTS.contains(&kind) {
+            (node.field("left"), node.field("right"), node.field("type"))
+        } else if DECLARATORS.contains(&kind) {
+            (node.field("name"), node.field("value"), node.field("type"))
+        } else {
+            return;
         };
         let Some(mut key) = target.and_then(|target| self.binding_key(target)) else { return };
         // Class-level declarations describe instance members.

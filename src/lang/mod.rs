@@ -5,7 +5,7 @@ mod nodes;
 mod python;
 mod typescript;
 
-pub use nodes::{Entry, NodeTable, Slot};
+pub use nodes::{Entry, KindSet, NodeTable, Slot};
 
 use crate::engine::Edit;
 use crate::spec::{ImportSpec, SpecLanguage};

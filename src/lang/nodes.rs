@@ -159,6 +159,20 @@ impl<'t> NodeTable<'t> {
     }
 }
 
+/// Node kinds of one grammar, named, to test kind ids against: a scan of a table asks it of
+/// every node.
+pub struct KindSet(Vec<bool>);
+
+impl KindSet {
+    pub fn of(grammar: Grammar, names: &[&str]) -> KindSet {
+        KindSet(kind_names(grammar).iter().map(|name| names.contains(name)).collect())
+    }
+
+    pub fn contains(&self, kind_id: u16) -> bool {
+        self.0.get(usize::from(kind_id)).copied().unwrap_or(false)
+    }
+}
+
 /// The name of error nodes, whose kind id is past the grammar's.
 const ERROR: &str = "ERROR";
 
