@@ -64,9 +64,10 @@ static void write_entry(PulumiFixEntry *entry, const TSTree *tree, const Subtree
   entry->end_byte = position.bytes + ts_subtree_size(*subtree).bytes;
   entry->parent = parent;
   entry->end = slot + 1;
-  entry->kind_id = ts_language_public_symbol(language, symbol);
+  /* ts_language_public_symbol and ts_language_symbol_metadata, inline: an alias is never an error. */
+  entry->kind_id = symbol == ts_builtin_sym_error ? symbol : language->public_symbol_map[symbol];
   entry->field_id = field;
-  entry->named = alias ? ts_language_symbol_metadata(language, alias).named : ts_subtree_named(*subtree);
+  entry->named = alias ? language->symbol_metadata[alias].named : ts_subtree_named(*subtree);
 }
 
 /* The field that a production gives its child at `structural_index`; 0 for none. */

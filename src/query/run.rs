@@ -65,7 +65,8 @@ pub fn run<'t>(runs: &[QueryRun], nodes: &NodeTable<'t>, text: &[u8], mut emit: 
                 continue;
             }
             let pattern = &query_run.query.patterns[pattern_index];
-            for captures in matcher.matches_at(pattern, here) {
+            matcher.matches_at(pattern, here);
+            for captures in matcher.found.drain(..) {
                 if pattern.text_predicates.iter().all(|p| p.holds(&captures, text)) {
                     emit(run_index, pattern_index, captures);
                 }
@@ -112,12 +113,12 @@ struct Matcher<'n, 't> {
 }
 
 impl<'n, 't> Matcher<'n, 't> {
-    /// The longest matches of `pattern` rooted at `here`: of two matches where one captures
-    /// everything the other does and more, tree-sitter keeps the longer.
-    fn matches_at(&mut self, pattern: &Pattern, here: Slot) -> Vec<Captures<'t>> {
+    /// Leaves in `found` the longest matches of `pattern` rooted at `here`: of two matches where
+    /// one captures everything the other does and more, tree-sitter keeps the longer.
+    fn matches_at(&mut self, pattern: &Pattern, here: Slot) {
         self.found.clear();
         self.root(&pattern.root, here);
-        let mut found = std::mem::take(&mut self.found);
+        let found = &mut self.found;
         if found.len() > 1 {
             let keys: Vec<Vec<(u32, usize)>> = found
                 .iter()
@@ -140,7 +141,6 @@ impl<'n, 't> Matcher<'n, 't> {
                 keep[index - 1]
             });
         }
-        found
     }
 
     fn root(&mut self, item: &Item, here: Slot) {
