@@ -71,8 +71,8 @@ static void write_entry(PulumiFixEntry *entry, const TSTree *tree, const Subtree
 }
 
 /* The field that a production gives its child at `structural_index`; 0 for none. */
-static TSFieldId field_at(const Frame *frame, uint32_t structural_index) {
-  for (const TSFieldMapEntry *entry = frame->fields; entry < frame->fields_end; entry++) {
+static TSFieldId field_at(const TSFieldMapEntry *fields, const TSFieldMapEntry *fields_end, uint32_t structural_index) {
+  for (const TSFieldMapEntry *entry = fields; entry < fields_end; entry++) {
     if (!entry->inherited && entry->child_index == structural_index) return entry->field_id;
   }
   return 0;
@@ -108,49 +108,58 @@ uint32_t pulumi_fix_read_tree(const TSTree *tree, PulumiFixEntry *entries, uint3
   uint32_t written = 1;
   if (ts_subtree_child_count(tree->root) == 0) return written;
 
+  /* The frame being read is a local (kept in registers); the stack holds the ones above it. */
+  Frame frame = frame_of(language, &tree->root, root_position, 0, 0, true);
   uint32_t stack_capacity = 64, depth = 0;
   Frame *stack = malloc(stack_capacity * sizeof(Frame));
   if (!stack) return FAILED;
-  stack[depth++] = frame_of(language, &tree->root, root_position, 0, 0, true);
-  while (depth > 0) {
-    Frame *frame = &stack[depth - 1];
-    if (frame->next_child == frame->child_count) {
-      if (frame->visible) entries[frame->owner].end = written;
-      depth--;
+  bool failed = false;
+  for (;;) {
+    if (frame.next_child == frame.child_count) {
+      if (frame.visible) entries[frame.owner].end = written;
+      if (depth == 0) break;
+      frame = stack[--depth];
       continue;
     }
     /* The child's place, alias and field, as `ts_node_child_iterator_next` and a cursor find them. */
-    const Subtree *child = &frame->children[frame->next_child];
+    const Subtree *child = &frame.children[frame.next_child];
     TSSymbol alias = 0;
     TSFieldId field = 0;
     if (!ts_subtree_extra(*child)) {
-      if (frame->alias_sequence) alias = frame->alias_sequence[frame->structural_index];
-      field = field_at(frame, frame->structural_index);
-      if (!field) field = frame->inherited_field;
-      frame->structural_index++;
+      if (frame.alias_sequence) alias = frame.alias_sequence[frame.structural_index];
+      field = field_at(frame.fields, frame.fields_end, frame.structural_index);
+      if (!field) field = frame.inherited_field;
+      frame.structural_index++;
     }
-    if (frame->next_child > 0) frame->position = length_add(frame->position, ts_subtree_padding(*child));
-    Length position = frame->position;
-    frame->position = length_add(frame->position, ts_subtree_size(*child));
-    frame->next_child++;
+    if (frame.next_child > 0) frame.position = length_add(frame.position, ts_subtree_padding(*child));
+    Length position = frame.position;
+    frame.position = length_add(frame.position, ts_subtree_size(*child));
+    frame.next_child++;
 
     uint32_t child_count = ts_subtree_child_count(*child);
-    uint32_t owner = frame->owner;
+    uint32_t owner = frame.owner;
     bool visible = ts_subtree_visible(*child) || alias;
     if (visible) {
-      if (written == capacity) break;
-      write_entry(&entries[written], tree, child, position, alias, field, frame->owner, written);
+      if (written == capacity) {
+        failed = true;
+        break;
+      }
+      write_entry(&entries[written], tree, child, position, alias, field, frame.owner, written);
       owner = written++;
     }
     if (child_count == 0 || (!visible && child->ptr->visible_child_count == 0)) continue;
     if (depth == stack_capacity) {
       Frame *grown = realloc(stack, 2 * stack_capacity * sizeof(Frame));
-      if (!grown) break;
+      if (!grown) {
+        failed = true;
+        break;
+      }
       stack = grown;
       stack_capacity *= 2;
     }
-    stack[depth++] = frame_of(language, child, position, owner, visible ? 0 : field, visible);
+    stack[depth++] = frame;
+    frame = frame_of(language, child, position, owner, visible ? 0 : field, visible);
   }
   free(stack);
-  return depth == 0 ? written : FAILED;
+  return failed ? FAILED : written;
 }
