@@ -36,7 +36,7 @@ pub struct Entry<'t> {
     tree: PhantomData<&'t Tree>,
 }
 
-const _: () = assert!(std::mem::size_of::<Entry>() == 56, "read_tree.c's PulumiFixEntry is 56 bytes");
+const _: () = assert!(std::mem::size_of::<Entry>() == std::mem::size_of::<ffi::TSNode>() + 24, "laid out as read_tree.c's PulumiFixEntry");
 
 unsafe extern "C" {
     /// Writes the nodes of `tree` to `entries` in document order and returns how many;
