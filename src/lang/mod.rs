@@ -98,10 +98,7 @@ impl<'t> FieldChild<'t> for Node<'t> {
 
 /// The id of field `name` in `node`'s grammar, looked up once per thread, grammar and name.
 fn field_id(node: &Node, name: &'static str) -> Option<std::num::NonZeroU16> {
-    // The grammar's address, taken out of a clone: a built-in grammar is a static table, so the
-    // clone is the same pointer and leaks nothing.
-    let grammar = (*node.language()).clone().into_raw() as usize;
-    let key = (grammar, name.as_ptr() as usize, name.len());
+    let key = (language_address(node), name.as_ptr() as usize, name.len());
     FIELD_IDS.with(|ids| *ids.borrow_mut().entry(key).or_insert_with(|| node.language().field_id_for_name(name)))
 }
 
@@ -114,13 +111,18 @@ pub trait KindName {
 
 impl KindName for Node<'_> {
     fn kind_name(&self) -> &'static str {
-        // SAFETY: a node's language is its tree's, alive as long as the node.
-        let address = unsafe { tree_sitter::ffi::ts_node_language(self.into_raw()) } as usize;
+        let address = language_address(self);
         match Grammar::ALL.into_iter().find(|g| grammar_address(*g) == address) {
             Some(grammar) => nodes::kind_name(grammar, self.kind_id()),
             None => self.kind(),
         }
     }
+}
+
+/// The address of the grammar table of `node`'s tree: it identifies the grammar.
+fn language_address(node: &Node) -> usize {
+    // SAFETY: a node's language is its tree's, alive as long as the node.
+    unsafe { tree_sitter::ffi::ts_node_language(node.into_raw()) as usize }
 }
 
 /// The address of a built-in grammar's table, which its nodes point to.
@@ -526,7 +528,7 @@ mod tests {
             let tree = parse(grammar, code);
             let start = code.find("o.p").unwrap();
             let member = tree.root_node().descendant_for_byte_range(start, start + 3).unwrap();
-            assert!(matches!(member.kind(), "attribute" | "member_expression"), "{code}: {}", member.kind_name());
+            assert!(matches!(member.kind(), "attribute" | "member_expression"), "{code}: {}", member.kind());
             assert_eq!(is_assignment_target(member, |n| n.parent()), written, "{code}");
         }
     }

@@ -120,7 +120,7 @@ impl<'t> NodeTable<'t> {
 
     /// `node.kind_name()`, without asking tree-sitter again.
     pub fn kind(&self, slot: Slot) -> &'static str {
-        self.kinds.get(usize::from(self.entries[slot as usize].kind_id)).copied().unwrap_or(ERROR)
+        name_of(self.kinds, self.entries[slot as usize].kind_id)
     }
 
     pub fn parent(&self, slot: Slot) -> Option<Slot> {
@@ -178,7 +178,12 @@ const ERROR: &str = "ERROR";
 
 /// The name of kind `kind_id` in `grammar`, as `Node::kind` gives it.
 pub(super) fn kind_name(grammar: Grammar, kind_id: u16) -> &'static str {
-    kind_names(grammar).get(usize::from(kind_id)).copied().unwrap_or(ERROR)
+    name_of(kind_names(grammar), kind_id)
+}
+
+/// The name of kind `kind_id` among a grammar's kind names (`kind_names`).
+fn name_of(kinds: &[&'static str], kind_id: u16) -> &'static str {
+    kinds.get(usize::from(kind_id)).copied().unwrap_or(ERROR)
 }
 
 /// Each grammar's node kind names by id, read from the grammar once per run.
@@ -227,7 +232,7 @@ mod tests {
             let node = entry.node();
             assert_eq!(table.slot_of(node), Some(slot));
             assert_eq!(node.kind_name(), node.kind());
-            assert_eq!((table.kind(slot), entry.named, entry.start_byte as usize, entry.end_byte as usize), (node.kind_name(), node.is_named(), node.start_byte(), node.end_byte()));
+            assert_eq!((table.kind(slot), entry.named, entry.start_byte as usize, entry.end_byte as usize), (node.kind(), node.is_named(), node.start_byte(), node.end_byte()));
             assert_eq!(table.parent(slot).map(|p| table.node(p)), node.parent(), "{source}: parent of {node:?}");
             let children: Vec<Node> = node.children(&mut cursor).collect();
             assert_eq!(table.children(slot).iter().map(|&c| table.node(c)).collect::<Vec<_>>(), children);
