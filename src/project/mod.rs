@@ -10,6 +10,7 @@ mod versions;
 pub use typescript::{Exports, resolve_module as resolve_ts_module};
 pub use versions::Ecosystem;
 
+use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -185,11 +186,15 @@ pub struct FileContext<'w> {
     pub path: PathBuf,
     pub project: Option<Arc<Project>>,
     pub workspace: &'w Workspace,
+    /// The pulumi-aws major version, looked up on first use: the pre-filter's version gates ask
+    /// for it once per upgrade rule.
+    aws_major: OnceCell<Option<u32>>,
 }
 
 impl<'w> FileContext<'w> {
     pub fn new(path: &Path, workspace: &'w Workspace) -> FileContext<'w> {
-        FileContext { path: absolute(path), project: workspace.project_for(path), workspace }
+        let path = absolute(path);
+        FileContext { project: workspace.project_for(&path), path, workspace, aws_major: OnceCell::new() }
     }
 
     pub fn is_entry_module(&self) -> bool {
@@ -201,7 +206,7 @@ impl<'w> FileContext<'w> {
     }
 
     pub fn aws_major(&self) -> Option<u32> {
-        self.workspace.aws_major_for(&self.path)
+        *self.aws_major.get_or_init(|| self.workspace.aws_major_for(&self.path))
     }
 }
 
