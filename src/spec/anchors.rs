@@ -59,19 +59,20 @@ enum Search {
 
 impl Anchor {
     fn new(needle: &Needle) -> Anchor {
-        let (search, shown) = match needle {
-            Needle::Literal(text) => (Search::Literal(Box::new(Finder::new(text.as_bytes()).into_owned())), text.as_bytes()),
+        let (search, trigrams) = match needle {
+            Needle::Literal(text) => (Search::Literal(Box::new(Finder::new(text.as_bytes()).into_owned())), Trigrams::places(text.as_bytes())),
             Needle::Spellings(member) => {
                 let search = Search::Spellings {
                     verbatim: Box::new(Finder::new(verbatim_part(member).as_bytes()).into_owned()),
                     start: Box::new(Finder::new(first_part(member).as_bytes()).into_owned()),
                     member: member.to_string(),
                 };
-                // Every spelling reads as the member once case and underscores are ignored.
-                (search, member.as_bytes())
+                // Every spelling writes each part as it is, up to case; underscores may come
+                // between the parts.
+                (search, member_parts(member).flat_map(|part| Trigrams::places(part.as_bytes())).collect())
             }
         };
-        Anchor { search, trigrams: Trigrams::places(shown).into() }
+        Anchor { search, trigrams: trigrams.into() }
     }
 
     fn is_in(&self, bytes: &[u8], trigrams: &Trigrams) -> bool {
@@ -87,12 +88,12 @@ impl Anchor {
     }
 }
 
-/// Which runs of three bytes a file holds, read with case and underscores ignored (`get_ami` as
-/// `getami`), hashed into a bit set. Read in one pass, it rules out most needles the file lacks
-/// (a needle with a trigram the file lacks is not in it) without a search for each: a file meets
-/// a few hundred needles, most of them absent, and most of their bytes and pairs are common in
-/// any program. Ignoring case and underscores lets one set serve the spellings of a member name
-/// too.
+/// Which runs of three bytes a file holds, read with case ignored (`BucketV2` as `bucketv2`),
+/// hashed into a bit set. Read in one pass, it rules out most needles the file lacks (a needle
+/// with a trigram the file lacks is not in it) without a search for each: a file meets a few
+/// hundred needles, most of them absent, and most of their bytes and pairs are common in any
+/// program. Ignoring case lets one set serve the spellings of a member name too, each part of
+/// which is written whole (`bucket` and `replication` in `bucket_replication`).
 struct Trigrams(Box<[u64; Trigrams::WORDS]>);
 
 impl Trigrams {
@@ -101,39 +102,28 @@ impl Trigrams {
 
     fn of(bytes: &[u8]) -> Trigrams {
         let mut bits = Box::new([0u64; Trigrams::WORDS]);
-        // The file's first two bytes also set a bit each, with zeros for the bytes before them: a
-        // bit too many only lets a needle through to its search.
-        let mut window: u32 = 0;
-        for &byte in bytes {
-            if byte != b'_' {
-                window = Trigrams::push(window, byte);
-                let place = Trigrams::place(window);
-                bits[place as usize >> 6] |= 1 << (place & 63);
-            }
+        // Folded first, in a loop the compiler vectorizes; then each trigram is read as the low
+        // three bytes of one load, without a chain from one byte to the next (the padding byte
+        // lets the last trigram be loaded so too).
+        let mut folded: Vec<u8> = bytes.iter().map(u8::to_ascii_lowercase).collect();
+        folded.push(0);
+        for four in folded.windows(4) {
+            let place = Trigrams::place(u32::from_le_bytes([four[0], four[1], four[2], four[3]]) & 0x00ff_ffff);
+            bits[place as usize >> 6] |= 1 << (place & 63);
         }
         Trigrams(bits)
     }
 
-    /// The bit of each trigram of `needle`, as read (see [`Trigrams`]).
+    /// The bit of each trigram of `needle`, case ignored.
     fn places(needle: &[u8]) -> Vec<u32> {
-        let mut window: u32 = 0;
-        let read = needle.iter().filter(|&&b| b != b'_');
-        read.enumerate()
-            .filter_map(|(i, &byte)| {
-                window = Trigrams::push(window, byte);
-                (i >= 2).then(|| Trigrams::place(window))
-            })
-            .collect()
+        let folded = needle.to_ascii_lowercase();
+        folded.windows(3).map(|three| Trigrams::place(u32::from_le_bytes([three[0], three[1], three[2], 0]))).collect()
     }
 
-    /// The last three bytes read, lower-cased, with `byte` last.
-    fn push(window: u32, byte: u8) -> u32 {
-        (window << 8 | u32::from(byte.to_ascii_lowercase())) & 0x00ff_ffff
-    }
-
-    /// A trigram's bit: a multiplicative hash, its top 17 bits.
-    fn place(window: u32) -> u32 {
-        window.wrapping_mul(0x9e37_79b1) >> (32 - 17)
+    /// A trigram's bit, the trigram read as a little-endian number: a multiplicative hash, its
+    /// top 17 bits.
+    fn place(trigram: u32) -> u32 {
+        trigram.wrapping_mul(0x9e37_79b1) >> (32 - 17)
     }
 
     /// False when a needle whose trigrams are at `places` cannot be in the file.
@@ -504,6 +494,15 @@ fn spelled_at(member: &[u8], text: &[u8]) -> bool {
     true
 }
 
+/// The parts of `member` that every spelling of it writes whole, up to case: its first
+/// character, and each character that is not a lower-case letter (an underscore may come before
+/// it), each with the lower-case letters after it.
+fn member_parts(member: &str) -> impl Iterator<Item = &str> {
+    let bytes = member.as_bytes();
+    let starts: Vec<usize> = (0..bytes.len()).filter(|&i| i == 0 || (!bytes[i].is_ascii_lowercase() && member.is_char_boundary(i))).chain([bytes.len()]).collect();
+    (0..starts.len() - 1).map(move |i| &member[starts[i]..starts[i + 1]])
+}
+
 /// The part every spelling of `member` starts with: its first character and the lower-case
 /// letters after it.
 fn first_part(member: &str) -> &str {
@@ -712,11 +711,15 @@ mod tests {
                 assert!(trigrams.holds_all(&Trigrams::places(&text.as_bytes()[start..end])), "{:?}", &text.as_bytes()[start..end]);
             }
         }
-        for spelling in ["getCallerIdentity", "GetCallerIdentity", "pulumiAws", "bucket_v2"] {
-            assert!(trigrams.holds_all(&Trigrams::places(spelling.as_bytes())), "{spelling}");
+        // Member names spelled with other case and underscores (`get_caller_identity`).
+        for member in ["getCallerIdentity", "pulumiAws", "BucketV2", "Bucket", "S3"] {
+            assert!(trigrams.holds_all(&Anchor::new(&Needle::Spellings(member.into())).trigrams), "{member}");
         }
-        for absent in ["BucketV3", "ec2", "zzz", "pulumi_gcp", "getRegion"] {
+        for absent in ["BucketV3", "ec2", "zzz", "pulumi_gcp", "bucket_v2"] {
             assert!(!trigrams.holds_all(&Trigrams::places(absent.as_bytes())), "{absent}");
+        }
+        for absent_member in ["getRegion", "BucketReplication"] {
+            assert!(!trigrams.holds_all(&Anchor::new(&Needle::Spellings(absent_member.into())).trigrams), "{absent_member}");
         }
         assert!(Trigrams::places(b"ab").is_empty(), "a needle without trigrams is never ruled out");
     }
@@ -842,6 +845,8 @@ mod tests {
             if !member.is_empty() && member.bytes().all(|b| b.is_ascii_alphanumeric()) {
                 assert!((0..name.len()).any(|at| spelled_at(member.as_bytes(), &name.as_bytes()[at..])), "`{name}` → `{member}` missed");
                 assert!(name.contains(verbatim_part(&member)) && name.contains(first_part(&member)), "`{name}` → `{member}` lacks a part");
+                let folded = name.to_ascii_lowercase();
+                assert!(member_parts(&member).all(|part| folded.contains(&part.to_ascii_lowercase())), "`{name}` → `{member}` lacks a part's trigrams");
             }
         }
         // And nothing else: where the regex of the spellings does not match, neither does it.
