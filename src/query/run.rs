@@ -24,14 +24,25 @@ pub fn run<'t>(runs: &[QueryRun], nodes: &NodeTable<'t>, text: &[u8], mut emit: 
         return;
     }
     // Patterns by the kind of node their root matches (error nodes in the last slot); wildcard
-    // roots are tried everywhere.
+    // roots are tried everywhere. Patterns of a query with the same shape (the two rules of a
+    // spec that differ in their predicates only) are matched once, as one entry.
     let mut by_kind: Vec<Vec<(usize, usize)>> = vec![Vec::new(); nodes.node(0).language().node_kind_count() + 1];
     let error_slot = by_kind.len() - 1;
     let slot = |kind: u16| if kind == ERROR_SYMBOL { error_slot } else { (kind as usize).min(error_slot) };
     let mut anywhere = Vec::new();
+    // Per run, the patterns matched with each pattern that leads a shape (a pattern is led by the
+    // first one of its shape).
+    let mut led: Vec<Vec<Vec<usize>>> = Vec::with_capacity(runs.len());
     for (run_index, query_run) in runs.iter().enumerate() {
-        for (pattern_index, pattern) in query_run.query.patterns.iter().enumerate() {
+        let patterns = &query_run.query.patterns;
+        let mut shapes: Vec<Vec<usize>> = vec![Vec::new(); patterns.len()];
+        for (pattern_index, pattern) in patterns.iter().enumerate() {
             debug_assert!(pattern.runs_itself, "a query with constructs left to tree-sitter was given to query::run");
+            if let Some(leader) = (0..pattern_index).find(|&l| !shapes[l].is_empty() && same_shape(&patterns[l].root, &pattern.root)) {
+                shapes[leader].push(pattern_index);
+                continue;
+            }
+            shapes[pattern_index].push(pattern_index);
             let mut kinds = Vec::new();
             root_kinds(&pattern.root, &mut kinds);
             if kinds.contains(&None) {
@@ -45,6 +56,7 @@ pub fn run<'t>(runs: &[QueryRun], nodes: &NodeTable<'t>, text: &[u8], mut emit: 
                 }
             }
         }
+        led.push(shapes);
     }
     // A node outside every query's ranges roots no match, nor does any node below it.
     let everywhere = runs.iter().any(|r| r.ranges.is_none());
@@ -64,11 +76,20 @@ pub fn run<'t>(runs: &[QueryRun], nodes: &NodeTable<'t>, text: &[u8], mut emit: 
             if query_run.ranges.is_some_and(|ranges| !ranges.iter().any(|r| intersects(start, end, r))) {
                 continue;
             }
-            let pattern = &query_run.query.patterns[pattern_index];
-            matcher.matches_at(pattern, here);
+            let patterns = &query_run.query.patterns;
+            matcher.matches_at(&patterns[pattern_index], here);
+            // The matches are each pattern's of the shape, as if matched on its own.
+            let (last, others) = led[run_index][pattern_index].split_last().expect("a leader leads itself");
+            for &member in others {
+                for captures in &matcher.found {
+                    if patterns[member].text_predicates.iter().all(|p| p.holds(captures, text)) {
+                        emit(run_index, member, captures.clone());
+                    }
+                }
+            }
             for captures in matcher.found.drain(..) {
-                if pattern.text_predicates.iter().all(|p| p.holds(&captures, text)) {
-                    emit(run_index, pattern_index, captures);
+                if patterns[*last].text_predicates.iter().all(|p| p.holds(&captures, text)) {
+                    emit(run_index, *last, captures);
                 }
             }
         }
@@ -89,6 +110,29 @@ fn root_kinds(item: &Item, kinds: &mut Vec<Option<u16>>) {
         Term::Node(_) | Term::Group(_) => kinds.push(None),
         Term::Alternation(branches) => branches.iter().for_each(|b| root_kinds(b, kinds)),
     }
+}
+
+/// Whether two patterns match the same nodes with the same captures: the same items, kinds,
+/// fields, quantifiers, anchors and captures, wherever they are written.
+pub(super) fn same_shape(a: &Item, b: &Item) -> bool {
+    let same_items = |a: &[Item], b: &[Item]| a.len() == b.len() && a.iter().zip(b).all(|(a, b)| same_shape(a, b));
+    let field_id = |item: &Item| item.field.as_ref().map(|f| f.id);
+    let same_term = match (&a.term, &b.term) {
+        (Term::Node(a), Term::Node(b)) => {
+            let same_kind = match (&a.kind, &b.kind) {
+                (Kind::Symbol { id: a, named: a_named, .. }, Kind::Symbol { id: b, named: b_named, .. }) => a == b && a_named == b_named,
+                (Kind::AnyNamed, Kind::AnyNamed) | (Kind::Any, Kind::Any) => true,
+                _ => false,
+            };
+            same_kind
+                && a.negated_fields.iter().map(|f| f.id).eq(b.negated_fields.iter().map(|f| f.id))
+                && a.last_anchored == b.last_anchored
+                && same_items(&a.children, &b.children)
+        }
+        (Term::Alternation(a), Term::Alternation(b)) | (Term::Group(a), Term::Group(b)) => same_items(a, b),
+        _ => false,
+    };
+    same_term && field_id(a) == field_id(b) && a.quantifier == b.quantifier && a.captures == b.captures && a.immediate == b.immediate
 }
 
 /// What may lie between the previous item's node and the next item's.

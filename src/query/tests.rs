@@ -135,3 +135,20 @@ fn negated_fields_belong_to_nodes_and_a_trailing_anchor_to_a_child() {
     let Term::Node(node) = &query.patterns[0].root.term else { panic!("a node") };
     assert_eq!((node.negated_fields.len(), node.last_anchored), (1, true));
 }
+
+#[test]
+fn patterns_of_one_shape_are_matched_once_and_each_keeps_its_own_matches() {
+    // The first two differ in their predicates only; the third in a field; the fourth in a capture.
+    let query = concat!(
+        "((call function: (identifier) @f) @c (#eq? @f \"a\"))\n",
+        "((call function: (identifier) @f) @c (#not-eq? @f \"a\"))\n",
+        "((call arguments: (_) @f) @c)\n",
+        "((call function: (identifier) @c) @f)\n",
+    );
+    let found = matches(query, "a(1)\nb(2)\n");
+    assert_eq!(found, vec!["0: c=a(1) f=a", "1: c=b(2) f=b", "2: c=a(1) f=(1)", "2: c=b(2) f=(2)", "3: f=a(1) c=a", "3: f=b(2) c=b"]);
+    let parsed = parse(query).unwrap();
+    let roots: Vec<&Item> = parsed.patterns.iter().map(|p| &p.root).collect();
+    assert!(super::run::same_shape(roots[0], roots[1]));
+    assert!(!super::run::same_shape(roots[0], roots[2]) && !super::run::same_shape(roots[0], roots[3]));
+}
