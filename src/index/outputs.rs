@@ -120,6 +120,16 @@ fn binding_kinds(grammar: Grammar) -> &'static KindSet {
     SETS[grammar.index()].get_or_init(|| KindSet::of(grammar, &[ASSIGNMENTS, DECLARATORS, syntax(grammar).scopes].concat()))
 }
 
+/// The kinds of node that may be Outputs (see `is_output_with`): names, members, subscripts,
+/// calls, and the wrappers around them. A search for Outputs asks only these.
+fn output_kinds(grammar: Grammar) -> &'static KindSet {
+    static SETS: [OnceLock<KindSet>; 4] = [OnceLock::new(), OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    SETS[grammar.index()].get_or_init(|| {
+        let s = syntax(grammar);
+        KindSet::of(grammar, &[&["identifier", s.member, s.subscript][..], s.calls, s.wrappers].concat())
+    })
+}
+
 /// Binding targets are names with at most this many parts (`self.cluster.name`): keys of long
 /// member chains are never looked up, and building them for every link of a chain is cubic.
 const MAX_BINDING_DEPTH: usize = 4;
@@ -135,6 +145,7 @@ impl<'t> FileIndex<'t> {
             return known;
         }
         let answer = self.is_output_with(self.nodes.node(slot), self.output_facts());
+        debug_assert!(!answer || output_kinds(self.grammar).contains(self.nodes.entry(slot).kind_id), "output_kinds lacks {}", self.nodes.kind(slot));
         self.output_answers.set(slot as usize, self.nodes.len(), answer);
         answer
     }
@@ -175,19 +186,21 @@ impl<'t> FileIndex<'t> {
         if let Some(answer) = known(top) {
             return answer;
         }
+        let may_be_output = output_kinds(self.grammar);
         // Per node entered and not finished: its slot, and whether a child found an Output so far.
         let mut open: Vec<(Slot, bool)> = Vec::new();
         let mut current = top;
         loop {
             let entry = nodes.entry(current);
+            let candidate = may_be_output.contains(entry.kind_id);
             let mut answer = if !entry.named {
                 // A token: never an Output, and never asked about.
                 false
             } else if let Some(answer) = known(current) {
                 answer
-            } else if self.is_output_at(current) {
+            } else if candidate && self.is_output_at(current) {
                 !(value_only && self.is_resource_input(entry.node()))
-            } else if self.is_plain_member(entry.node()) {
+            } else if candidate && self.is_plain_member(entry.node()) {
                 // `bucket.get()` (the value, in a runtime callback) or `bucket.apply`: what is
                 // read is not the Output itself.
                 false
