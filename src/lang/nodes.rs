@@ -212,6 +212,9 @@ mod tests {
             (Grammar::Yaml, "resources:\n  b: # c\n    type: aws:s3:Bucket\n    properties: { tags: [a, \"${x}\"] }\n".to_string()),
             (Grammar::Python, "def f(:\n  x = (1,\n".to_string()),
             (Grammar::TypeScript, "const x = f(a,\n".to_string()),
+            // Deeper than the reader's first stack of frames.
+            (Grammar::Python, format!("x = {}1{}\n", "(".repeat(300), ")".repeat(300))),
+            (Grammar::TypeScript, format!("const x = {}1{};\n", "[".repeat(300), "]".repeat(300))),
         ];
         let fixtures = fixture_files().into_iter().filter_map(|path| Some((Grammar::for_path(&path)?, std::fs::read_to_string(&path).ok()?)));
         let mut files = 0;

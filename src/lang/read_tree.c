@@ -109,47 +109,55 @@ uint32_t pulumi_fix_read_tree(const TSTree *tree, PulumiFixEntry *entries, uint3
   uint32_t written = 1;
   if (ts_subtree_child_count(tree->root) == 0) return written;
 
-  /* The frame being read is a local (kept in registers); the stack holds the ones above it. */
-  Frame frame = frame_of(language, &tree->root, root_position, 0, 0, true);
+  /* The frames being read, innermost last: each stays in place while its subtree is read. What
+   * changes as the innermost one is read (its next child, and where that child starts) is kept
+   * in locals, and stored into the frame when a child's frame goes on top of it. */
   uint32_t stack_capacity = 64, depth = 0;
   Frame *stack = malloc(stack_capacity * sizeof(Frame));
   if (!stack) return FAILED;
+  stack[0] = frame_of(language, &tree->root, root_position, 0, 0, true);
+  Frame *frame = &stack[0];
+  uint32_t next_child = 0, structural_index = 0;
+  Length next_position = root_position;
   bool failed = false;
   for (;;) {
-    if (frame.next_child == frame.child_count) {
-      if (frame.visible) entries[frame.owner].end = written;
+    if (next_child == frame->child_count) {
+      if (frame->visible) entries[frame->owner].end = written;
       if (depth == 0) break;
-      frame = stack[--depth];
+      frame = &stack[--depth];
+      next_child = frame->next_child;
+      structural_index = frame->structural_index;
+      next_position = frame->position;
       continue;
     }
     /* The child's place, alias and field, as `ts_node_child_iterator_next` and a cursor find them. */
-    const Subtree *child = &frame.children[frame.next_child];
+    const Subtree *child = &frame->children[next_child];
     TSSymbol alias = 0;
     TSFieldId field = 0;
     if (!ts_subtree_extra(*child)) {
-      if (frame.alias_sequence) alias = frame.alias_sequence[frame.structural_index];
-      field = field_at(frame.fields, frame.fields_end, frame.structural_index);
-      if (!field) field = frame.inherited_field;
-      frame.structural_index++;
+      if (frame->alias_sequence) alias = frame->alias_sequence[structural_index];
+      field = field_at(frame->fields, frame->fields_end, structural_index);
+      if (!field) field = frame->inherited_field;
+      structural_index++;
     }
-    if (frame.next_child > 0) frame.position = length_add(frame.position, ts_subtree_padding(*child));
-    Length position = frame.position;
-    frame.position = length_add(frame.position, ts_subtree_size(*child));
-    frame.next_child++;
+    if (next_child > 0) next_position = length_add(next_position, ts_subtree_padding(*child));
+    Length position = next_position;
+    next_position = length_add(next_position, ts_subtree_size(*child));
+    next_child++;
 
     uint32_t child_count = ts_subtree_child_count(*child);
-    uint32_t owner = frame.owner;
+    uint32_t owner = frame->owner;
     bool visible = ts_subtree_visible(*child) || alias;
     if (visible) {
       if (written == capacity) {
         failed = true;
         break;
       }
-      write_entry(&entries[written], tree, child, position, alias, field, frame.owner, written);
+      write_entry(&entries[written], tree, child, position, alias, field, frame->owner, written);
       owner = written++;
     }
     if (child_count == 0 || (!visible && child->ptr->visible_child_count == 0)) continue;
-    if (depth == stack_capacity) {
+    if (depth + 1 == stack_capacity) {
       Frame *grown = realloc(stack, 2 * stack_capacity * sizeof(Frame));
       if (!grown) {
         failed = true;
@@ -157,9 +165,16 @@ uint32_t pulumi_fix_read_tree(const TSTree *tree, PulumiFixEntry *entries, uint3
       }
       stack = grown;
       stack_capacity *= 2;
+      frame = &stack[depth];
     }
-    stack[depth++] = frame;
-    frame = frame_of(language, child, position, owner, visible ? 0 : field, visible);
+    frame->next_child = next_child;
+    frame->structural_index = structural_index;
+    frame->position = next_position;
+    frame = &stack[++depth];
+    *frame = frame_of(language, child, position, owner, visible ? 0 : field, visible);
+    next_child = 0;
+    structural_index = 0;
+    next_position = position;
   }
   free(stack);
   return failed ? FAILED : written;
