@@ -58,6 +58,10 @@ pub fn run<'t>(runs: &[QueryRun], nodes: &NodeTable<'t>, text: &[u8], mut emit: 
         }
         led.push(shapes);
     }
+    // Wildcard roots join every kind's list, after its own: a node's list is all it needs.
+    if !anywhere.is_empty() {
+        by_kind.iter_mut().for_each(|patterns| patterns.extend_from_slice(&anywhere));
+    }
     // A node outside every query's ranges roots no match, nor does any node below it.
     let everywhere = runs.iter().any(|r| r.ranges.is_none());
     let in_some_range = |start: usize, end: usize| everywhere || runs.iter().flat_map(|r| r.ranges.unwrap_or_default()).any(|r| intersects(start, end, r));
@@ -66,12 +70,18 @@ pub fn run<'t>(runs: &[QueryRun], nodes: &NodeTable<'t>, text: &[u8], mut emit: 
     let mut here: Slot = 0;
     while (here as usize) < nodes.len() {
         let entry = nodes.entry(here);
+        let patterns_here = &by_kind[slot(entry.kind_id)];
+        // Most nodes root no pattern: the walk passes them by.
+        if patterns_here.is_empty() && everywhere {
+            here += 1;
+            continue;
+        }
         let (start, end) = (entry.start_byte as usize, entry.end_byte as usize);
         if !in_some_range(start, end) {
             here = entry.end;
             continue;
         }
-        for &(run_index, pattern_index) in by_kind[slot(entry.kind_id)].iter().chain(&anywhere) {
+        for &(run_index, pattern_index) in patterns_here {
             let query_run = &runs[run_index];
             if query_run.ranges.is_some_and(|ranges| !ranges.iter().any(|r| intersects(start, end, r))) {
                 continue;
