@@ -75,21 +75,20 @@ impl<'t> NodeTable<'t> {
         NodeTable::with_children(entries, kind_names(grammar))
     }
 
-    /// Lays out the children lists: counted per parent, then filled in document order.
+    /// Lays out the children lists, each node's in turn: its first child is the next slot, and
+    /// each child's subtree ends where its next sibling starts.
     fn with_children(entries: Vec<Entry<'t>>, kinds: &'static [&'static str]) -> NodeTable<'t> {
-        let mut first_child = vec![0 as Slot; entries.len() + 1];
-        for parent in entries.iter().filter(|e| e.parent != NO_PARENT).map(|e| e.parent) {
-            first_child[parent as usize + 1] += 1;
+        let mut first_child: Vec<Slot> = Vec::with_capacity(entries.len() + 1);
+        let mut children: Vec<Slot> = Vec::with_capacity(entries.len().saturating_sub(1));
+        for (slot, entry) in entries.iter().enumerate() {
+            first_child.push(children.len() as Slot);
+            let mut child = slot as Slot + 1;
+            while child < entry.end {
+                children.push(child);
+                child = entries[child as usize].end;
+            }
         }
-        for slot in 1..first_child.len() {
-            first_child[slot] += first_child[slot - 1];
-        }
-        let mut filled = first_child.clone();
-        let mut children = vec![0 as Slot; entries.len().saturating_sub(1)];
-        for (slot, entry) in entries.iter().enumerate().filter(|(_, e)| e.parent != NO_PARENT) {
-            children[filled[entry.parent as usize] as usize] = slot as Slot;
-            filled[entry.parent as usize] += 1;
-        }
+        first_child.push(children.len() as Slot);
         NodeTable { entries, kinds, children, first_child }
     }
 
