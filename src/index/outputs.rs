@@ -17,6 +17,7 @@ use super::FileIndex;
 use crate::lang::{FieldChild, Grammar, KindName, KindSet, Slot, is_variable_use, parameters_of};
 use foldhash::{HashMap, HashMapExt, HashSet};
 use std::cell::RefCell;
+use std::num::NonZeroU16;
 use std::sync::OnceLock;
 use tree_sitter::Node;
 
@@ -127,6 +128,24 @@ fn output_kinds(grammar: Grammar) -> &'static KindSet {
     SETS[grammar.index()].get_or_init(|| {
         let s = syntax(grammar);
         KindSet::of(grammar, &[&["identifier", s.member, s.subscript][..], s.calls, s.wrappers].concat())
+    })
+}
+
+/// The fields `note_binding` reads, by id: it reads them for every binding in a file.
+struct BindingFields {
+    left: Option<NonZeroU16>,
+    right: Option<NonZeroU16>,
+    annotation: Option<NonZeroU16>,
+    name: Option<NonZeroU16>,
+    value: Option<NonZeroU16>,
+}
+
+fn binding_fields(grammar: Grammar) -> &'static BindingFields {
+    static FIELDS: [OnceLock<BindingFields>; 4] = [OnceLock::new(), OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    FIELDS[grammar.index()].get_or_init(|| {
+        let language = grammar.ts_language();
+        let id = |name: &str| language.field_id_for_name(name);
+        BindingFields { left: id("left"), right: id("right"), annotation: id("type"), name: id("name"), value: id("value") }
     })
 }
 
@@ -356,10 +375,12 @@ impl<'t> FileIndex<'t> {
         if syntax(self.grammar).scopes.contains(&kind) {
             self.collect_output_parameters(node, &mut facts.output_parameters);
         }
+        let fields = binding_fields(self.grammar);
+        let child = |field| self.nodes.child_in_field(slot, field).map(|child| self.nodes.node(child));
         let (target, value, annotation) = if ASSIGNMENTS.contains(&kind) {
-            (node.field("left"), node.field("right"), node.field("type"))
+            (child(fields.left), child(fields.right), child(fields.annotation))
         } else if DECLARATORS.contains(&kind) {
-            (node.field("name"), node.field("value"), node.field("type"))
+            (child(fields.name), child(fields.value), child(fields.annotation))
         } else {
             return;
         };

@@ -117,6 +117,13 @@ impl<'t> NodeTable<'t> {
         NonZeroU16::new(self.entries[slot as usize].field_id)
     }
 
+    /// The first child of `slot` in `field`, as `Node::child_by_field_id` finds it, without
+    /// asking tree-sitter.
+    pub fn child_in_field(&self, slot: Slot, field: Option<NonZeroU16>) -> Option<Slot> {
+        let field = field?;
+        self.children(slot).iter().copied().find(|&child| self.field(child) == Some(field))
+    }
+
     /// `node.kind_name()`, without asking tree-sitter again.
     pub fn kind(&self, slot: Slot) -> &'static str {
         name_of(self.kinds, self.entries[slot as usize].kind_id)
@@ -244,6 +251,9 @@ mod tests {
                 (0..i).for_each(|_| assert!(walk.goto_next_sibling()));
                 assert_eq!(table.field(child), walk.field_id(), "{source}: field of {:?}", table.node(child));
                 assert_eq!(table.node(child).start_position(), walk.node().start_position(), "{source}: position of {:?}", table.node(child));
+                if let Some(field) = table.field(child) {
+                    assert_eq!(table.child_in_field(slot, Some(field)).map(|c| table.node(c)), node.child_by_field_id(field.get()), "{source}: field {field} of {node:?}");
+                }
             }
             let descendants = (slot + 1..entry.end).count();
             assert_eq!(descendants, node.descendant_count() - 1);
