@@ -270,7 +270,7 @@ fn invalid_character(grammar: Grammar, root: Node, text: &str) -> Option<usize> 
     while let Some(found) = text.as_bytes()[offset..].iter().position(is_invalid) {
         let at = offset + found;
         let node = root.descendant_for_byte_range(at, at + 1)?;
-        let in_literal = std::iter::successors(Some(node), |n| n.parent()).any(|n| matches!(n.kind(), "string" | "comment"));
+        let in_literal = std::iter::successors(Some(node), |n| n.parent()).any(|n| matches!(n.kind_name(), "string" | "comment"));
         if !in_literal {
             return Some(at);
         }
@@ -290,7 +290,7 @@ pub fn enclosing_statement(grammar: Grammar, node: Node) -> Option<Node> {
     let mut current = node;
     loop {
         let parent = current.parent()?;
-        if is_block(parent.kind()) {
+        if is_block(parent.kind_name()) {
             return Some(current);
         }
         current = parent;
@@ -310,20 +310,20 @@ pub struct Construction<'t> {
 }
 
 pub fn bound_construction(statement: Node) -> Option<Construction> {
-    let (target, value) = match statement.kind() {
+    let (target, value) = match statement.kind_name() {
         "expression_statement" => {
-            let assignment = statement.named_child(0).filter(|a| matches!(a.kind(), "assignment" | "assignment_expression"))?;
+            let assignment = statement.named_child(0).filter(|a| matches!(a.kind_name(), "assignment" | "assignment_expression"))?;
             (assignment.field("left")?, assignment.field("right")?)
         }
         // One declarator: `const a = new A(), b = new B()` binds two, left alone.
         "lexical_declaration" | "variable_declaration" if statement.named_child_count() == 1 => {
-            let declarator = statement.named_child(0).filter(|d| d.kind() == "variable_declarator")?;
+            let declarator = statement.named_child(0).filter(|d| d.kind_name() == "variable_declarator")?;
             (declarator.field("name")?, declarator.field("value")?)
         }
         "export_statement" => return bound_construction(statement.field("declaration")?),
         _ => return None,
     };
-    if !matches!(target.kind(), "identifier" | "attribute" | "member_expression") {
+    if !matches!(target.kind_name(), "identifier" | "attribute" | "member_expression") {
         return None;
     }
     let (constructor, arguments) = construction_call(value)?;
@@ -333,13 +333,13 @@ pub fn bound_construction(statement: Node) -> Option<Construction> {
 /// The class (or function) a Python call or TypeScript `new` expression calls, and what holds its
 /// named arguments (Python's argument list, the TypeScript args object).
 pub fn construction_call(value: Node) -> Option<(Node, Option<Node>)> {
-    match value.kind() {
+    match value.kind_name() {
         "call" => Some((value.field("function")?, value.field("arguments"))),
         "new_expression" => {
             let arguments = value.field("arguments").and_then(|list| {
                 let mut cursor = list.walk();
-                let args = list.named_children(&mut cursor).filter(|a| a.kind() != "comment").nth(1);
-                args.filter(|a| a.kind() == "object")
+                let args = list.named_children(&mut cursor).filter(|a| a.kind_name() != "comment").nth(1);
+                args.filter(|a| a.kind_name() == "object")
             });
             Some((value.field("constructor")?, arguments))
         }
@@ -351,12 +351,12 @@ pub fn construction_call(value: Node) -> Option<(Node, Option<Node>)> {
 /// `this.x = new T(...)`), if it is the whole right-hand side of one.
 pub fn binding_target(value: Node) -> Option<Node> {
     let parent = value.parent()?;
-    let target = match parent.kind() {
+    let target = match parent.kind_name() {
         "assignment" | "assignment_expression" if parent.field("right") == Some(value) => parent.field("left")?,
         "variable_declarator" if parent.field("value") == Some(value) => parent.field("name")?,
         _ => return None,
     };
-    matches!(target.kind(), "identifier" | "attribute" | "member_expression").then_some(target)
+    matches!(target.kind_name(), "identifier" | "attribute" | "member_expression").then_some(target)
 }
 
 /// How a file gets an import a fix needs.
@@ -409,8 +409,8 @@ pub fn parameters_of(function: Node) -> Option<Node> {
 /// of an attribute (`x.name`) or of a keyword argument (`f(name=...)`)? Callers with a
 /// [`NodeTable`] pass its parent: tree-sitter finds one by descending from the root.
 pub fn is_variable_use<'t>(identifier: Node<'t>, parent: Option<Node<'t>>) -> bool {
-    let is_attribute_name = parent.is_some_and(|p| p.kind() == "attribute" && p.field("attribute") == Some(identifier));
-    let is_keyword_name = parent.is_some_and(|p| p.kind() == "keyword_argument" && p.field("name") == Some(identifier));
+    let is_attribute_name = parent.is_some_and(|p| p.kind_name() == "attribute" && p.field("attribute") == Some(identifier));
+    let is_keyword_name = parent.is_some_and(|p| p.kind_name() == "keyword_argument" && p.field("name") == Some(identifier));
     !is_attribute_name && !is_keyword_name
 }
 
@@ -418,7 +418,7 @@ pub fn is_variable_use<'t>(identifier: Node<'t>, parent: Option<Node<'t>>) -> bo
 /// tree-sitter pattern `(list . (_) .)` counts comments too).
 fn elements(container: Node) -> impl Iterator<Item = Node> {
     let mut cursor = container.walk();
-    let children: Vec<Node> = container.named_children(&mut cursor).filter(|c| c.kind() != "comment").collect();
+    let children: Vec<Node> = container.named_children(&mut cursor).filter(|c| c.kind_name() != "comment").collect();
     children.into_iter()
 }
 
@@ -429,7 +429,7 @@ pub fn is_only_element<'t>(node: Node<'t>, parent: Option<Node<'t>>) -> bool {
 
 /// Is `node` the first element of the bracketed node holding it (`parent`), comments aside?
 pub fn is_first_element<'t>(node: Node<'t>, parent: Option<Node<'t>>) -> bool {
-    node.kind() != "comment" && parent.is_some_and(|parent| elements(parent).next() == Some(node))
+    node.kind_name() != "comment" && parent.is_some_and(|parent| elements(parent).next() == Some(node))
 }
 
 /// Does the bracketed `container` hold exactly one element, comments aside?
@@ -444,12 +444,12 @@ pub fn is_assignment_target<'t>(node: Node<'t>, parent_of: impl Fn(Node<'t>) -> 
     let mut node = node;
     while let Some(parent) = parent_of(node) {
         let is_target = |field: &'static str| parent.field(field) == Some(node);
-        match parent.kind() {
+        match parent.kind_name() {
             "parenthesized_expression" | "pattern_list" | "tuple_pattern" | "list_pattern" | "array_pattern" | "expression_list" => node = parent,
             "assignment" | "augmented_assignment" | "assignment_expression" | "augmented_assignment_expression" => return is_target("left"),
             "for_statement" | "for_in_statement" => return is_target("left"),
             "update_expression" | "delete_statement" => return true,
-            "unary_expression" => return parent.field("operator").is_some_and(|o| o.kind() == "delete"),
+            "unary_expression" => return parent.field("operator").is_some_and(|o| o.kind_name() == "delete"),
             _ => return false,
         }
     }
@@ -459,7 +459,7 @@ pub fn is_assignment_target<'t>(node: Node<'t>, parent_of: impl Fn(Node<'t>) -> 
 /// The name (key) node of a keyword argument, object property or YAML mapping pair;
 /// `None` for positional arguments and other nodes.
 pub fn argument_key(node: Node) -> Option<Node> {
-    match node.kind() {
+    match node.kind_name() {
         "keyword_argument" => node.field("name"),
         "pair" | "block_mapping_pair" | "flow_pair" => node.field("key"),
         "shorthand_property_identifier" => Some(node),
