@@ -131,22 +131,47 @@ fn output_kinds(grammar: Grammar) -> &'static KindSet {
     })
 }
 
-/// The fields `note_binding` reads, by id: it reads them for every binding in a file.
-struct BindingFields {
+/// The fields the Output facts read, by id: read from the table, a field is a look at a node's
+/// children, where tree-sitter walks them (some 280 instructions a field), and the facts read
+/// fields of every binding and every expression they decide.
+struct Fields {
     left: Option<NonZeroU16>,
     right: Option<NonZeroU16>,
     annotation: Option<NonZeroU16>,
     name: Option<NonZeroU16>,
     value: Option<NonZeroU16>,
+    key: Option<NonZeroU16>,
+    object: Option<NonZeroU16>,
+    /// A member's property: `attribute` (Python), `property` (TypeScript).
+    property: Option<NonZeroU16>,
+    function: Option<NonZeroU16>,
+    constructor: Option<NonZeroU16>,
 }
 
-fn binding_fields(grammar: Grammar) -> &'static BindingFields {
-    static FIELDS: [OnceLock<BindingFields>; 4] = [OnceLock::new(), OnceLock::new(), OnceLock::new(), OnceLock::new()];
+fn fields(grammar: Grammar) -> &'static Fields {
+    static FIELDS: [OnceLock<Fields>; 4] = [OnceLock::new(), OnceLock::new(), OnceLock::new(), OnceLock::new()];
     FIELDS[grammar.index()].get_or_init(|| {
         let language = grammar.ts_language();
         let id = |name: &str| language.field_id_for_name(name);
-        BindingFields { left: id("left"), right: id("right"), annotation: id("type"), name: id("name"), value: id("value") }
+        Fields {
+            left: id("left"),
+            right: id("right"),
+            annotation: id("type"),
+            name: id("name"),
+            value: id("value"),
+            key: id("key"),
+            object: id("object"),
+            property: id(syntax(grammar).member_property),
+            function: id("function"),
+            constructor: id("constructor"),
+        }
     })
+}
+
+/// The kinds of node that only wrap an expression (see `Syntax::wrappers`).
+fn wrapper_kinds(grammar: Grammar) -> &'static KindSet {
+    static SETS: [OnceLock<KindSet>; 4] = [OnceLock::new(), OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    SETS[grammar.index()].get_or_init(|| KindSet::of(grammar, syntax(grammar).wrappers))
 }
 
 /// Binding targets are names with at most this many parts (`self.cluster.name`): keys of long
@@ -163,7 +188,7 @@ impl<'t> FileIndex<'t> {
         if let Some(known) = self.output_answers.get(slot as usize) {
             return known;
         }
-        let answer = self.is_output_with(self.nodes.node(slot), self.output_facts());
+        let answer = self.is_output_with(slot, self.output_facts());
         debug_assert!(!answer || output_kinds(self.grammar).contains(self.nodes.entry(slot).kind_id), "output_kinds lacks {}", self.nodes.kind(slot));
         self.output_answers.set(slot as usize, self.nodes.len(), answer);
         answer
@@ -175,11 +200,6 @@ impl<'t> FileIndex<'t> {
         let slot = self.nodes.slot_of(node);
         debug_assert!(slot.is_some(), "{node:?} is not a node of the indexed tree");
         slot
-    }
-
-    /// The ancestors of `node`, innermost first.
-    fn ancestors_of(&self, node: Node<'t>) -> impl Iterator<Item = Slot> + '_ {
-        self.slot(node).into_iter().flat_map(|slot| self.nodes.ancestors(slot))
     }
 
     /// Does `node` contain (or is it) an Output expression?
@@ -218,8 +238,8 @@ impl<'t> FileIndex<'t> {
             } else if let Some(answer) = known(current) {
                 answer
             } else if candidate && self.is_output_at(current) {
-                !(value_only && self.is_resource_input(entry.node()))
-            } else if candidate && self.is_plain_member(entry.node()) {
+                !(value_only && self.is_resource_input_at(current))
+            } else if candidate && self.is_plain_member(current) {
                 // `bucket.get()` (the value, in a runtime callback) or `bucket.apply`: what is
                 // read is not the Output itself.
                 false
@@ -252,9 +272,8 @@ impl<'t> FileIndex<'t> {
     }
 
     /// `x.get`, `x.apply`, ...: a member of the Output object that is not a lifted property.
-    fn is_plain_member(&self, node: Node<'t>) -> bool {
-        let s = syntax(self.grammar);
-        node.kind_name() == s.member && node.field(s.member_property).is_some_and(|p| PLAIN_MEMBERS.contains(&self.text(p)))
+    fn is_plain_member(&self, slot: Slot) -> bool {
+        self.nodes.kind(slot) == syntax(self.grammar).member && self.child(slot, fields(self.grammar).property).is_some_and(|p| PLAIN_MEMBERS.contains(&self.text_at(p)))
     }
 
     fn output_facts(&self) -> &OutputFacts {
@@ -262,18 +281,18 @@ impl<'t> FileIndex<'t> {
     }
 
     /// The text that identifies a binding target: `name`, `self.name`, `this.name`.
-    fn binding_key(&self, node: Node) -> Option<String> {
-        self.binding_key_within(node, MAX_BINDING_DEPTH)
+    fn binding_key(&self, slot: Slot) -> Option<String> {
+        self.binding_key_within(slot, MAX_BINDING_DEPTH)
     }
 
-    fn binding_key_within(&self, node: Node, depth: usize) -> Option<String> {
-        let s = syntax(self.grammar);
-        match node.kind_name() {
-            "identifier" | "this" | "property_identifier" => Some(self.text(node).to_string()),
-            kind if kind == s.member && depth > 1 => {
-                let object = self.binding_key_within(node.field("object")?, depth - 1)?;
-                let property = node.field(s.member_property)?;
-                Some(format!("{object}.{}", self.text(property)))
+    fn binding_key_within(&self, slot: Slot, depth: usize) -> Option<String> {
+        match self.nodes.kind(slot) {
+            "identifier" | "this" | "property_identifier" => Some(self.text_at(slot).to_string()),
+            kind if kind == syntax(self.grammar).member && depth > 1 => {
+                let f = fields(self.grammar);
+                let object = self.binding_key_within(self.child(slot, f.object)?, depth - 1)?;
+                let property = self.child(slot, f.property)?;
+                Some(format!("{object}.{}", self.text_at(property)))
             }
             _ => None,
         }
@@ -281,6 +300,33 @@ impl<'t> FileIndex<'t> {
 
     pub(super) fn text(&self, node: Node) -> &'t str {
         &self.source[node.byte_range()]
+    }
+
+    fn text_at(&self, slot: Slot) -> &'t str {
+        let entry = self.nodes.entry(slot);
+        &self.source[entry.start_byte as usize..entry.end_byte as usize]
+    }
+
+    /// The child of `slot` in `field`, from the table.
+    fn child(&self, slot: Slot, field: Option<NonZeroU16>) -> Option<Slot> {
+        self.nodes.child_in_field(slot, field)
+    }
+
+    /// The expression `slot` wraps (`(x)`, `x!`, `x as T`), or `slot` itself.
+    fn unwrap_at(&self, mut slot: Slot) -> Slot {
+        let wrappers = wrapper_kinds(self.grammar);
+        while wrappers.contains(self.nodes.entry(slot).kind_id) {
+            match self.nodes.children(slot).iter().copied().find(|&child| self.nodes.entry(child).named) {
+                Some(inner) => slot = inner,
+                None => break,
+            }
+        }
+        slot
+    }
+
+    fn callee_at(&self, call: Slot) -> Option<Slot> {
+        let f = fields(self.grammar);
+        self.child(call, f.function).or_else(|| self.child(call, f.constructor))
     }
 
     fn unwrap(&self, mut node: Node<'t>) -> Node<'t> {
@@ -301,11 +347,16 @@ impl<'t> FileIndex<'t> {
     /// `aws.s3.Bucket(...)` / `new aws.s3.Bucket(...)`: a provider resource's constructor
     /// (a class of a non-core package, not an `...Args` class).
     pub fn is_resource_construction(&self, node: Node<'t>) -> bool {
-        let node = self.unwrap(node);
-        if !syntax(self.grammar).calls.contains(&node.kind_name()) || node.kind_name() == "call_expression" {
+        self.slot(node).is_some_and(|slot| self.is_resource_construction_at(slot))
+    }
+
+    fn is_resource_construction_at(&self, slot: Slot) -> bool {
+        let slot = self.unwrap_at(slot);
+        let kind = self.nodes.kind(slot);
+        if !syntax(self.grammar).calls.contains(&kind) || kind == "call_expression" {
             return false;
         }
-        let Some(token) = self.callee(node).and_then(|c| self.type_token(c)) else { return false };
+        let Some(token) = self.callee_at(slot).and_then(|c| self.type_token(self.nodes.node(c))) else { return false };
         is_resource_token(&token)
     }
 
@@ -333,7 +384,7 @@ impl<'t> FileIndex<'t> {
 
     fn collect_output_facts(&self) -> OutputFacts {
         let mut facts = OutputFacts::default();
-        let mut assignments: HashMap<String, Vec<Node<'t>>> = HashMap::new();
+        let mut assignments: HashMap<String, Vec<Slot>> = HashMap::new();
         let bindings = binding_kinds(self.grammar);
         for slot in 0..self.nodes.len() as Slot {
             let entry = self.nodes.entry(slot);
@@ -346,15 +397,15 @@ impl<'t> FileIndex<'t> {
         // holds the last part of that key (`name`, `self.name`) in its text.
         let mut learnt: Vec<String> = Vec::new();
         for round in 0..4 {
-            let names_learnt = |value: &Node<'t>| {
-                let text = self.text(*value);
+            let names_learnt = |value: &Slot| {
+                let text = self.text_at(*value);
                 learnt.iter().any(|key| text.contains(key.rsplit('.').next().unwrap_or(key)))
             };
             let newly: Vec<String> = assignments
                 .iter()
                 .filter(|(key, _)| !facts.outputs.contains(*key))
                 .filter(|(_, values)| round == 0 || values.iter().any(names_learnt))
-                .filter(|(_, values)| values.iter().all(|v| self.is_output_with(*v, &facts)))
+                .filter(|(_, values)| values.iter().all(|&v| self.is_output_with(v, &facts)))
                 .map(|(key, _)| key.clone())
                 .collect();
             if newly.is_empty() {
@@ -363,24 +414,28 @@ impl<'t> FileIndex<'t> {
             facts.outputs.extend(newly.iter().cloned());
             learnt = newly;
         }
-        facts.assigned = assignments.into_iter().map(|(key, values)| (key, values.iter().map(|v| v.byte_range()).collect())).collect();
+        let range = |slot: &Slot| {
+            let entry = self.nodes.entry(*slot);
+            entry.start_byte as usize..entry.end_byte as usize
+        };
+        facts.assigned = assignments.into_iter().map(|(key, values)| (key, values.iter().map(range).collect())).collect();
         facts
     }
 
     /// Records what the declaration or assignment at `slot` binds: a resource, an Output by its
     /// annotation, the value assigned; and a scope's parameters typed Output.
-    fn note_binding(&self, slot: Slot, facts: &mut OutputFacts, assignments: &mut HashMap<String, Vec<Node<'t>>>) {
+    fn note_binding(&self, slot: Slot, facts: &mut OutputFacts, assignments: &mut HashMap<String, Vec<Slot>>) {
         let entry = self.nodes.entry(slot);
         let (node, kind) = (entry.node(), self.nodes.kind(slot));
         if syntax(self.grammar).scopes.contains(&kind) {
             self.collect_output_parameters(node, &mut facts.output_parameters);
         }
-        let fields = binding_fields(self.grammar);
-        let child = |field| self.nodes.child_in_field(slot, field).map(|child| self.nodes.node(child));
+        let f = fields(self.grammar);
+        let child = |field| self.child(slot, field);
         let (target, value, annotation) = if ASSIGNMENTS.contains(&kind) {
-            (child(fields.left), child(fields.right), child(fields.annotation))
+            (child(f.left), child(f.right), child(f.annotation))
         } else if DECLARATORS.contains(&kind) {
-            (child(fields.name), child(fields.value), child(fields.annotation))
+            (child(f.name), child(f.value), child(f.annotation))
         } else {
             return;
         };
@@ -392,7 +447,7 @@ impl<'t> FileIndex<'t> {
         if in_class_body {
             key = format!("{}.{key}", if self.grammar == Grammar::Python { "self" } else { "this" });
         }
-        match annotation.and_then(|a| self.annotation_kind(a)) {
+        match annotation.and_then(|a| self.annotation_kind(self.nodes.node(a))) {
             Some(AnnotationKind::Output) => {
                 facts.outputs.insert(key.clone());
             }
@@ -402,7 +457,7 @@ impl<'t> FileIndex<'t> {
             None => {}
         }
         if let Some(value) = value {
-            if self.is_resource_construction(value) {
+            if self.is_resource_construction_at(value) {
                 facts.resources.insert(key.clone());
             }
             assignments.entry(key).or_default().push(value);
@@ -413,7 +468,7 @@ impl<'t> FileIndex<'t> {
     /// a call of one of `tokens`, maybe awaited or wrapped in `pulumi.output(...)`
     /// (`region = aws.get_region()`, `const r = pulumi.output(aws.getRegion())`).
     pub fn is_assigned_call(&self, node: Node<'t>, tokens: &[String]) -> bool {
-        let Some(ranges) = self.binding_key(node).and_then(|key| self.output_facts().assigned.get(&key)) else { return false };
+        let Some(ranges) = self.slot(node).and_then(|slot| self.binding_key(slot)).and_then(|key| self.output_facts().assigned.get(&key)) else { return false };
         let values: Vec<Node<'t>> = ranges.iter().filter_map(|r| self.root.descendant_for_byte_range(r.start, r.end)).collect();
         let calls = |value: Node<'t>| {
             let mut value = self.unwrap(value);
@@ -435,50 +490,50 @@ impl<'t> FileIndex<'t> {
     /// `is_output_with` of a sub-expression, remembered once `facts` are the file's final ones:
     /// each link of a long member chain (`a!.b!.c...`, fuzzed) is then decided once, not once per
     /// longer chain holding it.
-    fn is_output_within(&self, node: Node<'t>, facts: &OutputFacts) -> bool {
-        let slot = self.outputs.get().filter(|known| std::ptr::eq(*known, facts)).and_then(|_| self.slot(node));
-        match slot {
-            Some(slot) => self.is_output_at(slot),
-            None => self.is_output_with(node, facts),
+    fn is_output_within(&self, slot: Slot, facts: &OutputFacts) -> bool {
+        if self.outputs.get().is_some_and(|known| std::ptr::eq(known, facts)) {
+            self.is_output_at(slot)
+        } else {
+            self.is_output_with(slot, facts)
         }
     }
 
-    fn is_output_with(&self, node: Node<'t>, facts: &OutputFacts) -> bool {
-        let s = syntax(self.grammar);
-        let node = self.unwrap(node);
-        match node.kind_name() {
-            "identifier" if !is_variable_use(node, self.nodes.parent_of(node)) => false,
-            "identifier" if !facts.outputs.contains(self.text(node)) && !facts.output_parameters.contains(self.text(node)) => false,
-            "identifier" => match self.parameter_annotation(node) {
+    fn is_output_with(&self, slot: Slot, facts: &OutputFacts) -> bool {
+        let (s, f) = (syntax(self.grammar), fields(self.grammar));
+        let slot = self.unwrap_at(slot);
+        match self.nodes.kind(slot) {
+            "identifier" if !is_variable_use(self.nodes.node(slot), self.nodes.parent(slot).map(|p| self.nodes.node(p))) => false,
+            "identifier" if !facts.outputs.contains(self.text_at(slot)) && !facts.output_parameters.contains(self.text_at(slot)) => false,
+            "identifier" => match self.parameter_annotation(slot) {
                 Some(annotation) => annotation.is_some_and(|a| self.annotation_kind(a) == Some(AnnotationKind::Output)),
-                None => facts.outputs.contains(self.text(node)),
+                None => facts.outputs.contains(self.text_at(slot)),
             },
             kind if kind == s.member => {
-                let (Some(object), Some(property)) = (node.field("object"), node.field(s.member_property)) else {
+                let (Some(object), Some(property)) = (self.child(slot, f.object), self.child(slot, f.property)) else {
                     return false;
                 };
-                if PLAIN_MEMBERS.contains(&self.text(property)) {
+                if PLAIN_MEMBERS.contains(&self.text_at(property)) {
                     return false;
                 }
-                if self.binding_key(node).is_some_and(|k| facts.outputs.contains(&k)) {
+                if self.binding_key(slot).is_some_and(|k| facts.outputs.contains(&k)) {
                     return true;
                 }
-                let object = self.unwrap(object);
+                let object = self.unwrap_at(object);
                 self.binding_key(object).is_some_and(|k| facts.resources.contains(&k) && self.parameter_annotation(object).is_none())
-                    || self.is_resource_construction(object)
+                    || self.is_resource_construction_at(object)
                     || self.is_output_within(object, facts)
             }
-            kind if kind == s.subscript => node.field("object").or_else(|| node.field("value")).is_some_and(|o| self.is_output_within(o, facts)),
+            kind if kind == s.subscript => self.child(slot, f.object).or_else(|| self.child(slot, f.value)).is_some_and(|o| self.is_output_within(o, facts)),
             kind if s.calls.contains(&kind) => {
-                let Some(callee) = self.callee(node) else { return false };
-                let callee = self.unwrap(callee);
-                if callee.kind_name() == s.member {
-                    let method = callee.field(s.member_property).map(|p| self.text(p));
+                let Some(callee) = self.callee_at(slot) else { return false };
+                let callee = self.unwrap_at(callee);
+                if self.nodes.kind(callee) == s.member {
+                    let method = self.child(callee, f.property).map(|p| self.text_at(p));
                     if method.is_some_and(|m| OUTPUT_METHODS.contains(&m)) {
                         return true;
                     }
                 }
-                self.type_token(callee).is_some_and(|token| is_output_function(&token))
+                self.type_token(self.nodes.node(callee)).is_some_and(|token| is_output_function(&token))
             }
             _ => false,
         }
@@ -498,10 +553,10 @@ impl<'t> FileIndex<'t> {
             if s.scopes.contains(&nodes.kind(current)) && matches!(nodes.kind(parent), "argument_list" | "arguments") {
                 let method = nodes
                     .parent(parent)
-                    .and_then(|call| self.callee(nodes.node(call)))
-                    .filter(|callee| callee.kind_name() == s.member)
-                    .and_then(|callee| callee.field(s.member_property));
-                if method.is_some_and(|m| self.text(m) == "apply") {
+                    .and_then(|call| self.callee_at(call))
+                    .filter(|&callee| nodes.kind(callee) == s.member)
+                    .and_then(|callee| self.child(callee, fields(self.grammar).property));
+                if method.is_some_and(|m| self.text_at(m) == "apply") {
                     return true;
                 }
             }
@@ -515,34 +570,38 @@ impl<'t> FileIndex<'t> {
     /// `pulumi.all`, ...), directly or inside dict/list/object literals, but not a dict key and not
     /// a resource's name?
     pub fn is_input_position(&self, node: Node<'t>) -> bool {
-        self.input_call(node).is_some()
+        self.slot(node).and_then(|slot| self.input_call(slot)).is_some()
     }
 
     /// Is `node` an Output passed as an input of a resource (or Args) constructor? Pulumi
     /// resolves it and records the dependency, wherever the constructor is called (even inside
     /// an `.apply` callback).
     pub fn is_resource_input(&self, node: Node<'t>) -> bool {
-        self.input_call(node).is_some_and(|call| self.is_resource_construction(call))
+        self.slot(node).is_some_and(|slot| self.is_resource_input_at(slot))
     }
 
-    /// The call that takes `node` as an Input (see [`Self::is_input_position`]).
-    fn input_call(&self, node: Node<'t>) -> Option<Node<'t>> {
+    fn is_resource_input_at(&self, slot: Slot) -> bool {
+        self.input_call(slot).is_some_and(|call| self.is_resource_construction_at(call))
+    }
+
+    /// The call that takes the node at `slot` as an Input (see [`Self::is_input_position`]).
+    fn input_call(&self, slot: Slot) -> Option<Slot> {
         let nodes = &self.nodes;
-        let mut current = self.slot(node)?;
+        let mut current = slot;
         while let Some(parent) = nodes.parent(current) {
-            let (container, value) = (nodes.entry(parent), nodes.entry(current));
             match nodes.kind(parent) {
-                "pair" if container.node().field("key") == Some(value.node()) => return None,
+                "pair" if self.child(parent, fields(self.grammar).key) == Some(current) => return None,
                 "pair" | "dictionary" | "list" | "tuple" | "set" | "parenthesized_expression" | "keyword_argument"
                 | "conditional_expression" | "object" | "array" | "ternary_expression" | "as_expression"
                 | "non_null_expression" | "satisfies_expression" => current = parent,
                 "argument_list" | "arguments" => {
-                    let call = nodes.node(nodes.parent(parent)?);
-                    let is_first_positional = container.node().named_child(0) == Some(value.node()) && nodes.kind(current) != "keyword_argument";
-                    if is_first_positional && self.is_resource_construction(call) {
+                    let call = nodes.parent(parent)?;
+                    let first_named = nodes.children(parent).iter().copied().find(|&child| nodes.entry(child).named);
+                    let is_first_positional = first_named == Some(current) && nodes.kind(current) != "keyword_argument";
+                    if is_first_positional && self.is_resource_construction_at(call) {
                         return None;
                     }
-                    let token = self.callee(call).and_then(|c| self.type_token(self.unwrap(c)))?;
+                    let token = self.callee_at(call).and_then(|c| self.type_token(nodes.node(self.unwrap_at(c))))?;
                     return accepts_inputs(&token).then_some(call);
                 }
                 _ => return None,
@@ -553,10 +612,10 @@ impl<'t> FileIndex<'t> {
 
     /// For an identifier that is a parameter of an enclosing function or lambda: `Some(its type
     /// annotation, if any)`; `None` when no enclosing scope declares it.
-    fn parameter_annotation(&self, identifier: Node<'t>) -> Option<Option<Node<'t>>> {
-        let name = self.text(identifier);
+    fn parameter_annotation(&self, identifier: Slot) -> Option<Option<Node<'t>>> {
+        let name = self.text_at(identifier);
         let s = syntax(self.grammar);
-        for scope in self.ancestors_of(identifier) {
+        for scope in self.nodes.ancestors(identifier) {
             if !s.scopes.contains(&self.nodes.kind(scope)) {
                 continue;
             }
