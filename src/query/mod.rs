@@ -80,6 +80,10 @@ pub struct Item {
     /// Written after `.`: no named sibling between it and the item before it (or the parent's
     /// start).
     pub immediate: bool,
+    /// Text predicates that the node this item captures must pass for any match to hold (see
+    /// `early_checks`), set by [`Query::resolve`]: the matcher tests them as it captures, so a
+    /// failing node is not matched further.
+    pub checks: Vec<TextPredicate>,
 }
 
 #[derive(Debug, Clone)]
@@ -149,8 +153,39 @@ impl Query {
             resolve_item(&mut pattern.root, language, &mut runs_itself)?;
             pattern.runs_itself = runs_itself;
             pattern.text_predicates = predicates::compile(&pattern.predicates, &self.capture_names)?;
+            let mut written = Vec::new();
+            all_captures(&pattern.root, &mut written);
+            let text_predicates = pattern.text_predicates.clone();
+            attach_early_checks(&mut pattern.root, &text_predicates, &written, true);
         }
         Ok(())
+    }
+}
+
+/// Every capture as written in `item`, once per place.
+fn all_captures(item: &Item, out: &mut Vec<u32>) {
+    out.extend(&item.captures);
+    match &item.term {
+        Term::Node(node) => node.children.iter().for_each(|child| all_captures(child, out)),
+        Term::Alternation(items) | Term::Group(items) => items.iter().for_each(|i| all_captures(i, out)),
+    }
+}
+
+/// Gives each item the text predicates that can be tested on the node it captures alone: those
+/// that every node of their capture must pass (`#eq?`, `#match?`, `#any-of?` and their `not-`
+/// forms, not the `any-` ones), on a capture written once, outside any quantifier or
+/// alternation (`required`). Every match then holds exactly that node for the capture, so a node
+/// that fails fails every match through it, and no shorter match is left to take its place.
+fn attach_early_checks(item: &mut Item, predicates: &[TextPredicate], written: &[u32], required: bool) {
+    let required = required && item.quantifier == Quantifier::One;
+    if required {
+        let once = |capture: &u32| written.iter().filter(|c| *c == capture).count() == 1;
+        item.checks = predicates.iter().filter(|p| item.captures.iter().filter(|c| once(c)).any(|&c| p.decided_by_each_node_of(c))).cloned().collect();
+    }
+    match &mut item.term {
+        Term::Node(node) => node.children.iter_mut().for_each(|child| attach_early_checks(child, predicates, written, required)),
+        Term::Group(items) => items.iter_mut().for_each(|i| attach_early_checks(i, predicates, written, required)),
+        Term::Alternation(items) => items.iter_mut().for_each(|i| attach_early_checks(i, predicates, written, false)),
     }
 }
 

@@ -239,7 +239,7 @@ impl Reader<'_> {
             }
             _ => return Err(self.error("expected a pattern: `(kind ...)`, `[...]`, `\"text\"` or `_`")),
         };
-        let mut item = Item { term, field, quantifier: Quantifier::One, captures: Vec::new(), immediate: false };
+        let mut item = Item { term, field, quantifier: Quantifier::One, captures: Vec::new(), immediate: false, checks: Vec::new() };
         self.suffixes(&mut item)?;
         Ok(Some(item))
     }

@@ -60,6 +60,16 @@ pub(super) fn compile(predicates: &[Predicate], capture_names: &[String]) -> Res
 }
 
 impl TextPredicate {
+    /// Whether every node of `capture` must pass this predicate for it to hold: a node that
+    /// fails decides it.
+    pub(super) fn decided_by_each_node_of(&self, capture: u32) -> bool {
+        match self {
+            TextPredicate::EqString { capture: c, all, .. } | TextPredicate::Match { capture: c, all, .. } => *c == capture && *all,
+            TextPredicate::AnyOf { capture: c, .. } => *c == capture,
+            TextPredicate::EqCapture { .. } => false,
+        }
+    }
+
     pub fn holds(&self, captures: &[(u32, Node)], text: &[u8]) -> bool {
         let nodes_of = |capture: u32| captures.iter().filter(move |(i, _)| *i == capture).map(|(_, n)| &text[n.byte_range()]);
         // Each node either decides the predicate (`all` and a miss, or not `all` and a hit) or

@@ -66,7 +66,7 @@ pub fn run<'t>(runs: &[QueryRun], nodes: &NodeTable<'t>, text: &[u8], mut emit: 
     let everywhere = runs.iter().any(|r| r.ranges.is_none());
     let in_some_range = |start: usize, end: usize| everywhere || runs.iter().flat_map(|r| r.ranges.unwrap_or_default()).any(|r| intersects(start, end, r));
 
-    let mut matcher = Matcher { nodes, captures: Vec::new(), found: Vec::new() };
+    let mut matcher = Matcher { nodes, text, captures: Vec::new(), found: Vec::new() };
     let mut here: Slot = 0;
     while (here as usize) < nodes.len() {
         let entry = nodes.entry(here);
@@ -123,7 +123,7 @@ fn root_kinds(item: &Item, kinds: &mut Vec<Option<u16>>) {
 }
 
 /// Whether two patterns match the same nodes with the same captures: the same items, kinds,
-/// fields, quantifiers, anchors and captures, wherever they are written.
+/// fields, quantifiers, anchors and captures, wherever they are written, and no early text checks.
 pub(super) fn same_shape(a: &Item, b: &Item) -> bool {
     let same_items = |a: &[Item], b: &[Item]| a.len() == b.len() && a.iter().zip(b).all(|(a, b)| same_shape(a, b));
     let field_id = |item: &Item| item.field.as_ref().map(|f| f.id);
@@ -142,7 +142,9 @@ pub(super) fn same_shape(a: &Item, b: &Item) -> bool {
         (Term::Alternation(a), Term::Alternation(b)) | (Term::Group(a), Term::Group(b)) => same_items(a, b),
         _ => false,
     };
-    same_term && field_id(a) == field_id(b) && a.quantifier == b.quantifier && a.captures == b.captures && a.immediate == b.immediate
+    // Early text checks belong to one pattern's predicates: a shape shared by patterns has none.
+    let unchecked = a.checks.is_empty() && b.checks.is_empty();
+    same_term && unchecked && field_id(a) == field_id(b) && a.quantifier == b.quantifier && a.captures == b.captures && a.immediate == b.immediate
 }
 
 /// What may lie between the previous item's node and the next item's.
@@ -160,6 +162,7 @@ type Continue<'k, 'n, 't> = &'k mut dyn FnMut(&mut Matcher<'n, 't>, usize);
 
 struct Matcher<'n, 't> {
     nodes: &'n NodeTable<'t>,
+    text: &'n [u8],
     /// The captures of the match being built.
     captures: Captures<'t>,
     /// The complete matches at the current root.
@@ -277,6 +280,11 @@ impl<'n, 't> Matcher<'n, 't> {
         }
         let saved = self.captures.len();
         self.captures.extend(item.captures.iter().map(|&capture| (capture, child.node())));
+        // A node that fails a text predicate every match through it must pass is matched no further.
+        if item.checks.iter().any(|check| !check.holds(&self.captures[saved..], self.text)) {
+            self.captures.truncate(saved);
+            return true;
+        }
         if node.children.is_empty() {
             k(self, position + 1);
         } else {

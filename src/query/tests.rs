@@ -138,17 +138,39 @@ fn negated_fields_belong_to_nodes_and_a_trailing_anchor_to_a_child() {
 
 #[test]
 fn patterns_of_one_shape_are_matched_once_and_each_keeps_its_own_matches() {
-    // The first two differ in their predicates only; the third in a field; the fourth in a capture.
+    // The first two differ in their predicates only (which the matcher does not test early); the
+    // third in a field; the fourth in a capture.
     let query = concat!(
-        "((call function: (identifier) @f) @c (#eq? @f \"a\"))\n",
-        "((call function: (identifier) @f) @c (#not-eq? @f \"a\"))\n",
+        "((call function: (identifier) @f) @c (#eq? @f @c))\n",
+        "((call function: (identifier) @f) @c (#not-eq? @f @c))\n",
         "((call arguments: (_) @f) @c)\n",
         "((call function: (identifier) @c) @f)\n",
     );
     let found = matches(query, "a(1)\nb(2)\n");
-    assert_eq!(found, vec!["0: c=a(1) f=a", "1: c=b(2) f=b", "2: c=a(1) f=(1)", "2: c=b(2) f=(2)", "3: f=a(1) c=a", "3: f=b(2) c=b"]);
+    assert_eq!(found, vec!["1: c=a(1) f=a", "1: c=b(2) f=b", "2: c=a(1) f=(1)", "2: c=b(2) f=(2)", "3: f=a(1) c=a", "3: f=b(2) c=b"]);
     let parsed = parse(query).unwrap();
     let roots: Vec<&Item> = parsed.patterns.iter().map(|p| &p.root).collect();
     assert!(super::run::same_shape(roots[0], roots[1]));
     assert!(!super::run::same_shape(roots[0], roots[2]) && !super::run::same_shape(roots[0], roots[3]));
+}
+
+#[test]
+fn text_predicates_on_a_capture_every_match_holds_are_tested_as_it_is_captured() {
+    let language = python();
+    let mut query = parse(concat!(
+        "((pair key: (_) @k value: (_)? @v) @p (#eq? @k \"'a'\") (#eq? @v \"1\") (#any-eq? @p \"x\"))\n",
+        "([(string) (integer)] @x (#eq? @x \"1\"))\n",
+    ))
+    .unwrap();
+    query.resolve(&language).unwrap();
+    let Term::Node(pair) = &query.patterns[0].root.term else { panic!("a node") };
+    // `@k` is in every match once: tested early. `@v` is optional, `#any-eq?` holds on any node,
+    // and `@x` lies in an alternation: left to the end of the match.
+    assert_eq!((pair.children[0].checks.len(), pair.children[1].checks.len(), query.patterns[0].root.checks.len()), (1, 0, 0));
+    let Term::Alternation(branches) = &query.patterns[1].root.term else { panic!("an alternation") };
+    assert!(branches.iter().all(|b| b.checks.is_empty()));
+    // And the matches are tree-sitter's (`matches` compares), the optional `@v` included: the
+    // longest match at `'b': 2` fails as a whole, not only its `@v`.
+    let found = matches("((pair key: (_) @k value: (_)? @v) (#eq? @k \"'a'\") (#eq? @v \"1\"))", "d = {'a': 1, 'a': 2, 'b': 1}\n");
+    assert_eq!(found, vec!["0: k='a' v=1"]);
 }
