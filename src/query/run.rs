@@ -87,6 +87,12 @@ pub fn run<'t>(runs: &[QueryRun], nodes: &NodeTable<'t>, text: &[u8], mut emit: 
                 continue;
             }
             let patterns = &query_run.query.patterns;
+            // A node without a child of each kind the pattern needs among its root's children
+            // (a string without an interpolation, at `(string (interpolation))`) roots no match.
+            let mut needed = required_child_kinds(&patterns[pattern_index].root);
+            if !needed.all(|kind| nodes.children(here).iter().any(|&child| nodes.entry(child).kind_id == kind)) {
+                continue;
+            }
             matcher.matches_at(&patterns[pattern_index], here);
             // The matches are each pattern's of the shape, as if matched on its own.
             let (last, others) = led[run_index][pattern_index].split_last().expect("a leader leads itself");
@@ -111,6 +117,19 @@ pub fn run<'t>(runs: &[QueryRun], nodes: &NodeTable<'t>, text: &[u8], mut emit: 
 /// node: at its start) and starts before it ends.
 fn intersects(start: usize, end: usize, range: &Range<usize>) -> bool {
     (end > range.start || (start == end && end == range.start)) && start < range.end
+}
+
+/// The kinds of child that a node must have for a pattern rooted at `root` to match there: those
+/// of the root's child items that match one node of a kind, exactly once.
+pub(super) fn required_child_kinds(root: &Item) -> impl Iterator<Item = u16> + '_ {
+    let children = match &root.term {
+        Term::Node(node) => node.children.as_slice(),
+        Term::Alternation(_) | Term::Group(_) => &[],
+    };
+    children.iter().filter(|child| child.quantifier == Quantifier::One).filter_map(|child| match &child.term {
+        Term::Node(NodePattern { kind: Kind::Symbol { id, .. }, .. }) => Some(*id),
+        _ => None,
+    })
 }
 
 /// The kinds of node a pattern's root can be; `None` for a wildcard.

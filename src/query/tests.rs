@@ -174,3 +174,14 @@ fn text_predicates_on_a_capture_every_match_holds_are_tested_as_it_is_captured()
     let found = matches("((pair key: (_) @k value: (_)? @v) (#eq? @k \"'a'\") (#eq? @v \"1\"))", "d = {'a': 1, 'a': 2, 'b': 1}\n");
     assert_eq!(found, vec!["0: k='a' v=1"]);
 }
+
+#[test]
+fn a_node_without_a_child_the_root_needs_is_not_tried() {
+    let language = python();
+    let mut query = parse("(call function: (identifier) arguments: (argument_list (string)? (_)) [(comment)])").unwrap();
+    query.resolve(&language).unwrap();
+    let needed: Vec<u16> = super::run::required_child_kinds(&query.patterns[0].root).collect();
+    assert_eq!(needed, vec![language.id_for_node_kind("identifier", true), language.id_for_node_kind("argument_list", true)]);
+    // Only the interpolated string roots a match; the others are passed by, as tree-sitter finds.
+    assert_eq!(matches("(string (interpolation) @i) @s", "a = 'x'\nb = f'{y}'\nc = f'z'\n"), vec!["0: s=f'{y}' i={y}"]);
+}
