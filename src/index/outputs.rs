@@ -425,8 +425,7 @@ impl<'t> FileIndex<'t> {
     /// Records what the declaration or assignment at `slot` binds: a resource, an Output by its
     /// annotation, the value assigned; and a scope's parameters typed Output.
     fn note_binding(&self, slot: Slot, facts: &mut OutputFacts, assignments: &mut HashMap<String, Vec<Slot>>) {
-        let entry = self.nodes.entry(slot);
-        let (node, kind) = (entry.node(), self.nodes.kind(slot));
+        let (node, kind) = (self.nodes.node(slot), self.nodes.kind(slot));
         if syntax(self.grammar).scopes.contains(&kind) {
             self.collect_output_parameters(node, &mut facts.output_parameters);
         }

@@ -17,13 +17,17 @@ pub type Slot = u32;
 /// The root's parent.
 const NO_PARENT: Slot = Slot::MAX;
 
-/// What the table knows of a node, kept small (56 bytes on 64-bit targets): a large file has
-/// tens of thousands of nodes. Byte offsets are `u32`, as tree-sitter keeps them.
-/// `read_tree.c` writes these: the layout is shared with its `PulumiFixEntry`.
+/// What the table knows of a node, kept small (40 bytes on 64-bit targets): a large file has
+/// tens of thousands of nodes, and the table is written whole and read over several times.
+/// Byte offsets are `u32`, as tree-sitter keeps them. `read_tree.c` writes these: the layout is
+/// shared with its `PulumiFixEntry`.
 #[derive(Clone, Copy)]
 #[repr(C)]
 pub struct Entry<'t> {
-    node: ffi::TSNode,
+    /// tree-sitter's subtree: with the position and alias, what a `TSNode` of the tree holds.
+    subtree: *const std::ffi::c_void,
+    row: u32,
+    column: u32,
     pub start_byte: u32,
     pub end_byte: u32,
     parent: Slot,
@@ -32,11 +36,13 @@ pub struct Entry<'t> {
     pub kind_id: u16,
     /// The field the node is in, in its parent, as a tree cursor gives it (0: none).
     field_id: u16,
+    /// The symbol the node is aliased to in its parent (0: none), as a `TSNode` keeps it.
+    alias: u16,
     pub named: bool,
     tree: PhantomData<&'t Tree>,
 }
 
-const _: () = assert!(std::mem::size_of::<Entry>() == std::mem::size_of::<ffi::TSNode>() + 24, "laid out as read_tree.c's PulumiFixEntry");
+const _: () = assert!(std::mem::size_of::<Entry>() == 40, "laid out as read_tree.c's PulumiFixEntry");
 
 unsafe extern "C" {
     /// Writes the nodes of `tree` to `entries` in document order and returns how many;
@@ -44,15 +50,10 @@ unsafe extern "C" {
     fn pulumi_fix_read_tree(tree: *const ffi::TSTree, entries: *mut Entry, capacity: u32) -> u32;
 }
 
-impl<'t> Entry<'t> {
-    pub fn node(&self) -> Node<'t> {
-        // SAFETY: read_tree.c built it as tree-sitter builds a node of this tree, which outlives 't.
-        unsafe { Node::from_raw(self.node) }
-    }
-}
-
 pub struct NodeTable<'t> {
     entries: Vec<Entry<'t>>,
+    /// The tree the nodes are of, which every node refers to.
+    tree: *const ffi::TSTree,
     /// The grammar's node kind names by id.
     kinds: &'static [&'static str],
     /// Every node's children, each node's together: `children[first_child[s]..first_child[s + 1]]`.
@@ -68,16 +69,17 @@ impl<'t> NodeTable<'t> {
         let capacity = u32::try_from(count).expect("a tree-sitter tree has fewer than 2^32 nodes");
         // SAFETY: the reader writes at most `capacity` entries to the vector's spare room and
         // returns how many it wrote; the tree outlives the entries ('t).
-        let written = unsafe { pulumi_fix_read_tree(tree.root_node().into_raw().tree, entries.as_mut_ptr(), capacity) };
+        let raw_tree = tree.root_node().into_raw().tree;
+        let written = unsafe { pulumi_fix_read_tree(raw_tree, entries.as_mut_ptr(), capacity) };
         assert_eq!(written, capacity, "read_tree.c read as many nodes as tree-sitter counts");
         // SAFETY: the first `count` entries were written.
         unsafe { entries.set_len(count) };
-        NodeTable::with_children(entries, kind_names(grammar))
+        NodeTable::with_children(entries, raw_tree, kind_names(grammar))
     }
 
     /// Lays out the children lists, each node's in turn: its first child is the next slot, and
     /// each child's subtree ends where its next sibling starts.
-    fn with_children(entries: Vec<Entry<'t>>, kinds: &'static [&'static str]) -> NodeTable<'t> {
+    fn with_children(entries: Vec<Entry<'t>>, tree: *const ffi::TSTree, kinds: &'static [&'static str]) -> NodeTable<'t> {
         let mut first_child: Vec<Slot> = Vec::with_capacity(entries.len() + 1);
         let mut children: Vec<Slot> = Vec::with_capacity(entries.len().saturating_sub(1));
         for (slot, entry) in entries.iter().enumerate() {
@@ -89,7 +91,7 @@ impl<'t> NodeTable<'t> {
             }
         }
         first_child.push(children.len() as Slot);
-        NodeTable { entries, kinds, children, first_child }
+        NodeTable { entries, tree, kinds, children, first_child }
     }
 
     pub fn len(&self) -> usize {
@@ -105,7 +107,11 @@ impl<'t> NodeTable<'t> {
     }
 
     pub fn node(&self, slot: Slot) -> Node<'t> {
-        self.entries[slot as usize].node()
+        let entry = &self.entries[slot as usize];
+        let raw = ffi::TSNode { context: [entry.start_byte, entry.row, entry.column, u32::from(entry.alias)], id: entry.subtree, tree: self.tree };
+        // SAFETY: read_tree.c read these from a node of this tree as tree-sitter builds it; the
+        // tree outlives 't.
+        unsafe { Node::from_raw(raw) }
     }
 
     pub fn children(&self, slot: Slot) -> &[Slot] {
@@ -156,10 +162,10 @@ impl<'t> NodeTable<'t> {
         // break that order, so the nodes starting with `node` are searched if it fails.
         let (start, end, id) = (node.start_byte() as u32, node.end_byte() as u32, node.id());
         let first = self.entries.partition_point(|e| (e.start_byte, std::cmp::Reverse(e.end_byte)) < (start, std::cmp::Reverse(end)));
-        let same_span = self.entries[first..].iter().take_while(|e| e.start_byte == start && e.end_byte == end).position(|e| e.node().id() == id);
+        let same_span = self.entries[first..].iter().take_while(|e| e.start_byte == start && e.end_byte == end).position(|e| e.subtree as usize == id);
         let found = same_span.map(|i| first + i).or_else(|| {
             let first = self.entries.partition_point(|e| e.start_byte < start);
-            self.entries[first..].iter().take_while(|e| e.start_byte == start).position(|e| e.node().id() == id).map(|i| first + i)
+            self.entries[first..].iter().take_while(|e| e.start_byte == start).position(|e| e.subtree as usize == id).map(|i| first + i)
         });
         found.map(|slot| slot as Slot)
     }
@@ -238,7 +244,7 @@ mod tests {
         let mut count = 0;
         for slot in 0..table.len() as Slot {
             let entry = table.entry(slot);
-            let node = entry.node();
+            let node = table.node(slot);
             assert_eq!(table.slot_of(node), Some(slot));
             assert_eq!(node.kind_name(), node.kind());
             assert_eq!((table.kind(slot), entry.named, entry.start_byte as usize, entry.end_byte as usize), (node.kind(), node.is_named(), node.start_byte(), node.end_byte()));

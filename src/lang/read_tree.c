@@ -25,19 +25,23 @@
 #include "subtree.h"
 #include "tree.h"
 
-/* One node, as `lang::nodes::Entry` lays it out (repr(C)). */
+/* One node, as `lang::nodes::Entry` lays it out (repr(C)): with the tree, the subtree, position
+ * and alias are what a `TSNode` of it holds. */
 typedef struct {
-  TSNode node;
+  const void *subtree;
+  uint32_t row;
+  uint32_t column;
   uint32_t start_byte;
   uint32_t end_byte;
   uint32_t parent;
   uint32_t end; /* one past the slot of the node's last descendant */
   uint16_t kind_id;
   uint16_t field_id;
+  uint16_t alias;
   bool named;
 } PulumiFixEntry;
 
-_Static_assert(sizeof(PulumiFixEntry) == sizeof(TSNode) + 24, "laid out as lang::nodes::Entry");
+_Static_assert(sizeof(PulumiFixEntry) == 40, "laid out as lang::nodes::Entry");
 
 #define NO_PARENT UINT32_MAX
 #define FAILED UINT32_MAX
@@ -60,7 +64,9 @@ typedef struct {
 static void write_entry(PulumiFixEntry *entry, const TSTree *tree, const Subtree *subtree, Length position, TSSymbol alias, TSFieldId field, uint32_t parent, uint32_t slot) {
   const TSLanguage *language = tree->language;
   TSSymbol symbol = alias ? alias : ts_subtree_symbol(*subtree);
-  entry->node = (TSNode){{position.bytes, position.extent.row, position.extent.column, alias}, subtree, tree};
+  entry->subtree = subtree;
+  entry->row = position.extent.row;
+  entry->column = position.extent.column;
   entry->start_byte = position.bytes;
   entry->end_byte = position.bytes + ts_subtree_size(*subtree).bytes;
   entry->parent = parent;
@@ -68,6 +74,7 @@ static void write_entry(PulumiFixEntry *entry, const TSTree *tree, const Subtree
   /* ts_language_public_symbol and ts_language_symbol_metadata, inline: an alias is never an error. */
   entry->kind_id = symbol == ts_builtin_sym_error ? symbol : language->public_symbol_map[symbol];
   entry->field_id = field;
+  entry->alias = alias;
   entry->named = alias ? language->symbol_metadata[alias].named : ts_subtree_named(*subtree);
 }
 

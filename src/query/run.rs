@@ -293,12 +293,13 @@ impl<'n, 't> Matcher<'n, 't> {
         if !kind_matches
             || item.field.as_ref().is_some_and(|f| nodes.field(children[position]) != f.id)
             || (last && children[position + 1..].iter().any(|&c| nodes.entry(c).named))
-            || node.negated_fields.iter().any(|f| f.id.is_some_and(|id| child.node().child_by_field_id(id.get()).is_some()))
+            || node.negated_fields.iter().any(|f| f.id.is_some_and(|id| nodes.node(children[position]).child_by_field_id(id.get()).is_some()))
         {
             return false;
         }
         let saved = self.captures.len();
-        self.captures.extend(item.captures.iter().map(|&capture| (capture, child.node())));
+        let captured = nodes.node(children[position]);
+        self.captures.extend(item.captures.iter().map(|&capture| (capture, captured)));
         // A node that fails a text predicate every match through it must pass is matched no further.
         if item.checks.iter().any(|check| !check.holds(&self.captures[saved..], self.text)) {
             self.captures.truncate(saved);
