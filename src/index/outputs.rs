@@ -66,8 +66,8 @@ pub(super) struct OutputFacts {
     resources: HashSet<String>,
     /// Names and paths whose every assignment is an Output, or that are typed as one.
     outputs: HashSet<String>,
-    /// Where the values assigned to each name or path lie, in the whole file.
-    assigned: HashMap<String, Vec<std::ops::Range<usize>>>,
+    /// The values assigned to each name or path, in the whole file, by slot.
+    assigned: HashMap<String, Vec<Slot>>,
     /// Names that some function declares as a parameter typed `Output`/`Input`: a name in
     /// neither this nor `outputs` is no Output, whatever scope it is read in, so deciding it
     /// needs no walk up to its enclosing functions.
@@ -146,6 +146,7 @@ struct Fields {
     property: Option<NonZeroU16>,
     function: Option<NonZeroU16>,
     constructor: Option<NonZeroU16>,
+    arguments: Option<NonZeroU16>,
 }
 
 fn fields(grammar: Grammar) -> &'static Fields {
@@ -164,6 +165,7 @@ fn fields(grammar: Grammar) -> &'static Fields {
             property: id(syntax(grammar).member_property),
             function: id("function"),
             constructor: id("constructor"),
+            arguments: id("arguments"),
         }
     })
 }
@@ -316,7 +318,7 @@ impl<'t> FileIndex<'t> {
     fn unwrap_at(&self, mut slot: Slot) -> Slot {
         let wrappers = wrapper_kinds(self.grammar);
         while wrappers.contains(self.nodes.entry(slot).kind_id) {
-            match self.nodes.children(slot).iter().copied().find(|&child| self.nodes.entry(child).named) {
+            match self.nodes.first_named_child(slot) {
                 Some(inner) => slot = inner,
                 None => break,
             }
@@ -327,21 +329,6 @@ impl<'t> FileIndex<'t> {
     fn callee_at(&self, call: Slot) -> Option<Slot> {
         let f = fields(self.grammar);
         self.child(call, f.function).or_else(|| self.child(call, f.constructor))
-    }
-
-    fn unwrap(&self, mut node: Node<'t>) -> Node<'t> {
-        let s = syntax(self.grammar);
-        while s.wrappers.contains(&node.kind_name()) {
-            match node.named_child(0) {
-                Some(inner) => node = inner,
-                None => break,
-            }
-        }
-        node
-    }
-
-    fn callee(&self, call: Node<'t>) -> Option<Node<'t>> {
-        call.field("function").or_else(|| call.field("constructor"))
     }
 
     /// `aws.s3.Bucket(...)` / `new aws.s3.Bucket(...)`: a provider resource's constructor
@@ -414,11 +401,7 @@ impl<'t> FileIndex<'t> {
             facts.outputs.extend(newly.iter().cloned());
             learnt = newly;
         }
-        let range = |slot: &Slot| {
-            let entry = self.nodes.entry(*slot);
-            entry.start_byte as usize..entry.end_byte as usize
-        };
-        facts.assigned = assignments.into_iter().map(|(key, values)| (key, values.iter().map(range).collect())).collect();
+        facts.assigned = assignments;
         facts
     }
 
@@ -467,23 +450,23 @@ impl<'t> FileIndex<'t> {
     /// a call of one of `tokens`, maybe awaited or wrapped in `pulumi.output(...)`
     /// (`region = aws.get_region()`, `const r = pulumi.output(aws.getRegion())`).
     pub fn is_assigned_call(&self, node: Node<'t>, tokens: &[String]) -> bool {
-        let Some(ranges) = self.slot(node).and_then(|slot| self.binding_key(slot)).and_then(|key| self.output_facts().assigned.get(&key)) else { return false };
-        let values: Vec<Node<'t>> = ranges.iter().filter_map(|r| self.root.descendant_for_byte_range(r.start, r.end)).collect();
-        let calls = |value: Node<'t>| {
-            let mut value = self.unwrap(value);
-            if value.kind_name() == "await_expression" {
-                value = value.named_child(0).map_or(value, |inner| self.unwrap(inner));
+        let Some(values) = self.slot(node).and_then(|slot| self.binding_key(slot)).and_then(|key| self.output_facts().assigned.get(&key)) else { return false };
+        let nodes = &self.nodes;
+        let calls = |value: Slot| {
+            let mut value = self.unwrap_at(value);
+            if nodes.kind(value) == "await_expression" {
+                value = nodes.first_named_child(value).map_or(value, |inner| self.unwrap_at(inner));
             }
-            let token_of = |call: Node<'t>| self.callee(call).and_then(|callee| self.type_token(callee));
+            let token_of = |call: Slot| self.callee_at(call).and_then(|callee| self.type_token(nodes.node(callee)));
             let mut token = token_of(value);
             // `pulumi.output(call)`: the call's result, lifted.
             if token.as_deref() == Some("pulumi:index/output:output") {
-                let argument = value.field("arguments").and_then(|a| a.named_child(0));
-                token = argument.and_then(|inner| token_of(self.unwrap(inner)));
+                let argument = self.child(value, fields(self.grammar).arguments).and_then(|a| nodes.first_named_child(a));
+                token = argument.and_then(|inner| token_of(self.unwrap_at(inner)));
             }
             token.is_some_and(|t| tokens.iter().any(|wanted| super::token_matches(&t, wanted)))
         };
-        values.len() == ranges.len() && !values.is_empty() && values.iter().all(|v| calls(*v))
+        !values.is_empty() && values.iter().all(|&v| calls(v))
     }
 
     /// `is_output_with` of a sub-expression, remembered once `facts` are the file's final ones:
@@ -595,8 +578,7 @@ impl<'t> FileIndex<'t> {
                 | "non_null_expression" | "satisfies_expression" => current = parent,
                 "argument_list" | "arguments" => {
                     let call = nodes.parent(parent)?;
-                    let first_named = nodes.children(parent).iter().copied().find(|&child| nodes.entry(child).named);
-                    let is_first_positional = first_named == Some(current) && nodes.kind(current) != "keyword_argument";
+                    let is_first_positional = nodes.first_named_child(parent) == Some(current) && nodes.kind(current) != "keyword_argument";
                     if is_first_positional && self.is_resource_construction_at(call) {
                         return None;
                     }

@@ -130,6 +130,11 @@ impl<'t> NodeTable<'t> {
         self.children(slot).iter().copied().find(|&child| self.field(child) == Some(field))
     }
 
+    /// The first named child of `slot` (comments count), as `Node::named_child(0)` finds it.
+    pub fn first_named_child(&self, slot: Slot) -> Option<Slot> {
+        self.children(slot).iter().copied().find(|&child| self.entries[child as usize].named)
+    }
+
     /// `node.kind_name()`, without asking tree-sitter again.
     pub fn kind(&self, slot: Slot) -> &'static str {
         name_of(self.kinds, self.entries[slot as usize].kind_id)
@@ -257,6 +262,9 @@ mod tests {
                 (0..i).for_each(|_| assert!(walk.goto_next_sibling()));
                 assert_eq!(table.field(child), walk.field_id(), "{source}: field of {:?}", table.node(child));
                 assert_eq!(table.node(child).start_position(), walk.node().start_position(), "{source}: position of {:?}", table.node(child));
+                if i == 0 {
+                    assert_eq!(table.first_named_child(slot).map(|c| table.node(c)), node.named_child(0), "{source}: first named child of {node:?}");
+                }
                 if let Some(field) = table.field(child) {
                     assert_eq!(table.child_in_field(slot, Some(field)).map(|c| table.node(c)), node.child_by_field_id(field.get()), "{source}: field {field} of {node:?}");
                 }
