@@ -4,7 +4,7 @@
  *
  * Why: tree-sitter's public navigation (`ts_node_child`, cursors) re-derives each node's place
  * on every step, which cost about 690 instructions per node; walking the subtrees directly costs
- * about 280. Why C: the walk reads tree-sitter's private layout (subtree.h, tree.h), and written
+ * about 130. Why C: the walk reads tree-sitter's private layout (subtree.h, tree.h), and written
  * against tree-sitter's own headers it is compiled with the very layout of the library it reads.
  * The tree-sitter version is pinned in Cargo.toml, and `lang::nodes::tests` checks every node
  * read here against tree-sitter's public navigation.

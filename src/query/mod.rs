@@ -54,6 +54,9 @@ pub struct Pattern {
     pub text_predicates: Vec<TextPredicate>,
     /// False when the pattern uses a construct the matcher leaves to tree-sitter.
     pub runs_itself: bool,
+    /// The kinds of child a node must have to root a match, set by [`Query::resolve`] (see
+    /// `run::required_child_kinds`).
+    pub needed_child_kinds: Vec<u16>,
 }
 
 #[derive(Debug, Clone)]
@@ -81,7 +84,7 @@ pub struct Item {
     /// start).
     pub immediate: bool,
     /// Text predicates that the node this item captures must pass for any match to hold (see
-    /// `early_checks`), set by [`Query::resolve`]: the matcher tests them as it captures, so a
+    /// `attach_early_checks`), set by [`Query::resolve`]: the matcher tests them as it captures, so a
     /// failing node is not matched further.
     pub checks: Vec<TextPredicate>,
 }
@@ -157,6 +160,7 @@ impl Query {
             all_captures(&pattern.root, &mut written);
             let text_predicates = pattern.text_predicates.clone();
             attach_early_checks(&mut pattern.root, &text_predicates, &written, true);
+            pattern.needed_child_kinds = run::required_child_kinds(&pattern.root).collect();
         }
         Ok(())
     }

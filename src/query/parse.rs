@@ -21,7 +21,7 @@ pub fn parse(source: &str) -> Result<Query, QueryError> {
         // Sibling sequences and repeated roots match by tree-sitter's pruning order.
         let sequence = matches!(root.term, Term::Group(_)) || root.quantifier != Quantifier::One;
         let runs_itself = reader.runs_itself && !sequence && !has_group_branch(&root);
-        patterns.push(Pattern { start_byte, root, predicates, text_predicates: Vec::new(), runs_itself });
+        patterns.push(Pattern { start_byte, root, predicates, text_predicates: Vec::new(), runs_itself, needed_child_kinds: Vec::new() });
     }
     Ok(Query { patterns, capture_names: reader.capture_names })
 }

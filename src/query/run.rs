@@ -89,8 +89,8 @@ pub fn run<'t>(runs: &[QueryRun], nodes: &NodeTable<'t>, text: &[u8], mut emit: 
             let patterns = &query_run.query.patterns;
             // A node without a child of each kind the pattern needs among its root's children
             // (a string without an interpolation, at `(string (interpolation))`) roots no match.
-            let mut needed = required_child_kinds(&patterns[pattern_index].root);
-            if !needed.all(|kind| nodes.children(here).iter().any(|&child| nodes.entry(child).kind_id == kind)) {
+            let needed = &patterns[pattern_index].needed_child_kinds;
+            if !needed.iter().all(|&kind| nodes.children(here).iter().any(|&child| nodes.entry(child).kind_id == kind)) {
                 continue;
             }
             matcher.matches_at(&patterns[pattern_index], here);
