@@ -10,6 +10,7 @@ mod yaml;
 use crate::lang::{FieldChild, Grammar, KindName, NodeTable, Slot};
 use crate::project::FileContext;
 use std::cell::{OnceCell, RefCell};
+use std::rc::Rc;
 use foldhash::{HashMap, HashMapExt, HashSet};
 use tree_sitter::{Node, Tree};
 
@@ -21,7 +22,7 @@ pub struct Binding {
 }
 
 /// A type token (or none) answered for an expression of one node kind.
-type KindToken = (u16, Option<String>);
+type KindToken = (u16, Option<Rc<outputs::TypeToken>>);
 
 /// The facts of one file at one pass. Import bindings are collected up front (cheap: statement
 /// level only); Output facts walk the whole tree, so they are computed on first use.
@@ -143,13 +144,19 @@ impl<'t> FileIndex<'t> {
 
     /// The Pulumi type token an expression such as `aws.ec2.Eip` refers to, through the imports.
     pub fn type_token(&self, node: Node) -> Option<String> {
+        self.resolved_token(node).map(|token| token.text.clone())
+    }
+
+    /// [`Self::type_token`] with what the Output facts ask of the token, remembered per spelling:
+    /// the facts ask it of every call they look at, and the answer is the token's alone.
+    fn resolved_token(&self, node: Node) -> Option<Rc<outputs::TypeToken>> {
         let spelled = &self.source[node.byte_range()];
         let kind = node.kind_id();
         let known = self.type_tokens.borrow().get(spelled).and_then(|answers| answers.iter().find(|(k, _)| *k == kind).map(|(_, token)| token.clone()));
         if let Some(token) = known {
             return token;
         }
-        let token = self.resolve_type_token(node);
+        let token = self.resolve_type_token(node).map(|text| Rc::new(outputs::TypeToken::new(text)));
         self.type_tokens.borrow_mut().entry(spelled.to_string()).or_default().push((kind, token.clone()));
         token
     }

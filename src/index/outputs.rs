@@ -343,8 +343,7 @@ impl<'t> FileIndex<'t> {
         if !syntax(self.grammar).calls.contains(&kind) || kind == "call_expression" {
             return false;
         }
-        let Some(token) = self.callee_at(slot).and_then(|c| self.type_token(self.nodes.node(c))) else { return false };
-        is_resource_token(&token)
+        self.callee_at(slot).and_then(|c| self.resolved_token(self.nodes.node(c))).is_some_and(|token| token.is_resource)
     }
 
     /// Does a type annotation name a resource class (`Some(true)`), an Output/Input (`Some(false)`)?
@@ -359,10 +358,10 @@ impl<'t> FileIndex<'t> {
                 _ => break,
             };
         }
-        let token = self.type_token(node)?;
-        if OUTPUT_TYPES.contains(&token.as_str()) {
+        let token = self.resolved_token(node)?;
+        if OUTPUT_TYPES.contains(&token.text.as_str()) {
             Some(AnnotationKind::Output)
-        } else if is_resource_token(&token) {
+        } else if token.is_resource {
             Some(AnnotationKind::Resource)
         } else {
             None
@@ -515,7 +514,7 @@ impl<'t> FileIndex<'t> {
                         return true;
                     }
                 }
-                self.type_token(self.nodes.node(callee)).is_some_and(|token| is_output_function(&token))
+                self.resolved_token(self.nodes.node(callee)).is_some_and(|token| token.is_output_function)
             }
             _ => false,
         }
@@ -523,7 +522,7 @@ impl<'t> FileIndex<'t> {
 
     /// Does `callee` name a provider resource class?
     pub fn is_resource_callee(&self, callee: Node<'t>) -> bool {
-        self.type_token(callee).is_some_and(|t| is_resource_token(&t))
+        self.resolved_token(callee).is_some_and(|token| token.is_resource)
     }
 
     /// Is `node` inside the callback of an `.apply(...)`?
@@ -582,8 +581,8 @@ impl<'t> FileIndex<'t> {
                     if is_first_positional && self.is_resource_construction_at(call) {
                         return None;
                     }
-                    let token = self.callee_at(call).and_then(|c| self.type_token(nodes.node(self.unwrap_at(c))))?;
-                    return accepts_inputs(&token).then_some(call);
+                    let token = self.callee_at(call).and_then(|c| self.resolved_token(nodes.node(self.unwrap_at(c))))?;
+                    return token.accepts_inputs.then_some(call);
                 }
                 _ => return None,
             }
@@ -647,6 +646,20 @@ fn declared_parameters(parameters: Node) -> Vec<(Node, Option<Node>)> {
 enum AnnotationKind {
     Output,
     Resource,
+}
+
+/// A resolved type token and what the Output facts ask of it, worked out once per token.
+pub(super) struct TypeToken {
+    pub text: String,
+    is_resource: bool,
+    is_output_function: bool,
+    accepts_inputs: bool,
+}
+
+impl TypeToken {
+    pub fn new(text: String) -> TypeToken {
+        TypeToken { is_resource: is_resource_token(&text), is_output_function: is_output_function(&text), accepts_inputs: accepts_inputs(&text), text }
+    }
 }
 
 /// A provider resource class: a capitalised member of a non-core package, not an Args class.
