@@ -102,14 +102,24 @@ impl Trigrams {
 
     fn of(bytes: &[u8]) -> Trigrams {
         let mut bits = Box::new([0u64; Trigrams::WORDS]);
-        // Folded first, in a loop the compiler vectorizes; then each trigram is read as the low
-        // three bytes of one load, without a chain from one byte to the next (the padding byte
-        // lets the last trigram be loaded so too).
-        let mut folded: Vec<u8> = bytes.iter().map(u8::to_ascii_lowercase).collect();
-        folded.push(0);
-        for four in folded.windows(4) {
-            let place = Trigrams::place(u32::from_le_bytes([four[0], four[1], four[2], four[3]]) & 0x00ff_ffff);
+        let mut set = |trigram: u64| {
+            let place = Trigrams::place(trigram as u32 & 0x00ff_ffff);
             bits[place as usize >> 6] |= 1 << (place & 63);
+        };
+        // Folded first, in a loop the compiler vectorizes (with room for a last whole load); then
+        // six trigrams are read from each eight-byte load, without a chain from one byte to the
+        // next.
+        let mut folded: Vec<u8> = Vec::with_capacity(bytes.len() + 8);
+        folded.extend(bytes.iter().map(u8::to_ascii_lowercase));
+        folded.extend_from_slice(&[0; 8]);
+        let trigrams = bytes.len().saturating_sub(2);
+        let mut at = 0;
+        while at < trigrams {
+            let word = u64::from_le_bytes(folded[at..at + 8].try_into().expect("eight bytes"));
+            for shift in 0..(trigrams - at).min(6) {
+                set(word >> (8 * shift));
+            }
+            at += 6;
         }
         Trigrams(bits)
     }
@@ -722,6 +732,20 @@ mod tests {
             assert!(!trigrams.holds_all(&Anchor::new(&Needle::Spellings(absent_member.into())).trigrams), "{absent_member}");
         }
         assert!(Trigrams::places(b"ab").is_empty(), "a needle without trigrams is never ruled out");
+    }
+
+    /// Read six to a load, the set holds exactly the trigram of each three-byte window, whatever
+    /// the length (a last partial load included).
+    #[test]
+    fn trigrams_are_those_of_every_window() {
+        let text = b"Import pulumi_AWS as aws; b = aws.s3.BucketV2(x)";
+        for len in 0..=text.len() {
+            let mut expected = Box::new([0u64; Trigrams::WORDS]);
+            for place in Trigrams::places(&text[..len]) {
+                expected[place as usize >> 6] |= 1 << (place & 63);
+            }
+            assert!(Trigrams::of(&text[..len]).0 == expected, "{len} bytes");
+        }
     }
 
     fn needs_of(spec: &Spec) -> Vec<List<RuleNeeds>> {
