@@ -7,7 +7,7 @@ mod python;
 mod typescript;
 mod yaml;
 
-use crate::lang::{FieldChild, Grammar, KindName, NodeTable, Slot};
+use crate::lang::{Grammar, NodeTable, Slot};
 use crate::project::FileContext;
 use std::cell::{OnceCell, RefCell};
 use std::rc::Rc;
@@ -143,13 +143,13 @@ impl<'t> FileIndex<'t> {
     }
 
     /// The Pulumi type token an expression such as `aws.ec2.Eip` refers to, through the imports.
-    pub fn type_token(&self, node: Node) -> Option<String> {
+    pub fn type_token(&self, node: Node<'t>) -> Option<String> {
         self.resolved_token(node).map(|token| token.text.clone())
     }
 
     /// [`Self::type_token`] with what the Output facts ask of the token, remembered per spelling:
     /// the facts ask it of every call they look at, and the answer is the token's alone.
-    fn resolved_token(&self, node: Node) -> Option<Rc<outputs::TypeToken>> {
+    fn resolved_token(&self, node: Node<'t>) -> Option<Rc<outputs::TypeToken>> {
         let spelled = &self.source[node.byte_range()];
         let kind = node.kind_id();
         let known = self.type_tokens.borrow().get(spelled).and_then(|answers| answers.iter().find(|(k, _)| *k == kind).map(|(_, token)| token.clone()));
@@ -161,38 +161,15 @@ impl<'t> FileIndex<'t> {
         token
     }
 
-    fn resolve_type_token(&self, node: Node) -> Option<String> {
+    fn resolve_type_token(&self, node: Node<'t>) -> Option<String> {
         let mut segments = Vec::new();
-        dotted_path(node, self.source, &mut segments)?;
+        self.dotted_path_at(self.nodes.slot_of(node)?, &mut segments)?;
         let (head, rest) = segments.split_first()?;
         let binding = self.bindings.get(*head)?;
         let mut path: Vec<&str> = binding.path.iter().map(String::as_str).collect();
         path.extend(rest.iter().copied());
         type_token(&binding.package, &path)
     }
-}
-
-/// `a.b.c` (Python attributes, TypeScript member expressions) as `[a, b, c]`.
-fn dotted_path<'a>(node: Node, text: &'a str, out: &mut Vec<&'a str>) -> Option<()> {
-    match node.kind_name() {
-        "identifier" | "property_identifier" | "type_identifier" => out.push(&text[node.byte_range()]),
-        "attribute" => {
-            dotted_path(node.field("object")?, text, out)?;
-            out.push(&text[node.field("attribute")?.byte_range()]);
-        }
-        "member_expression" | "nested_identifier" | "nested_type_identifier" => {
-            let (object, property) = match node.kind_name() {
-                "nested_type_identifier" => (node.field("module")?, node.field("name")?),
-                _ => (node.field("object")?, node.field("property")?),
-            };
-            dotted_path(object, text, out)?;
-            out.push(&text[property.byte_range()]);
-        }
-        // `new (aws.ec2.Eip)(...)`
-        "parenthesized_expression" => dotted_path(node.named_child(0)?, text, out)?,
-        _ => return None,
-    }
-    Some(())
 }
 
 /// The Pulumi package of an SDK module name: `pulumi_aws` / `@pulumi/aws` → `aws`.

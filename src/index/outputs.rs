@@ -147,6 +147,8 @@ struct Fields {
     function: Option<NonZeroU16>,
     constructor: Option<NonZeroU16>,
     arguments: Option<NonZeroU16>,
+    /// A nested type name's parts (TypeScript `aws.s3.Bucket` as a type).
+    module: Option<NonZeroU16>,
 }
 
 fn fields(grammar: Grammar) -> &'static Fields {
@@ -166,6 +168,7 @@ fn fields(grammar: Grammar) -> &'static Fields {
             function: id("function"),
             constructor: id("constructor"),
             arguments: id("arguments"),
+            module: id("module"),
         }
     })
 }
@@ -298,6 +301,26 @@ impl<'t> FileIndex<'t> {
             }
             _ => None,
         }
+    }
+
+    /// `a.b.c` (Python attributes, TypeScript member expressions and nested names) as
+    /// `[a, b, c]`, from the table; `None` for any other expression.
+    pub(super) fn dotted_path_at(&self, slot: Slot, out: &mut Vec<&'t str>) -> Option<()> {
+        let f = fields(self.grammar);
+        let (object, property) = match self.nodes.kind(slot) {
+            "identifier" | "property_identifier" | "type_identifier" => {
+                out.push(self.text_at(slot));
+                return Some(());
+            }
+            // `new (aws.ec2.Eip)(...)`
+            "parenthesized_expression" => return self.dotted_path_at(self.nodes.first_named_child(slot)?, out),
+            "nested_type_identifier" => (f.module, f.name),
+            "attribute" | "member_expression" | "nested_identifier" => (f.object, f.property),
+            _ => return None,
+        };
+        self.dotted_path_at(self.child(slot, object)?, out)?;
+        out.push(self.text_at(self.child(slot, property)?));
+        Some(())
     }
 
     pub(super) fn text(&self, node: Node) -> &'t str {
