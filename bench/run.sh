@@ -6,6 +6,10 @@
 #
 #   bench/run.sh [FILES...]        corpus sizes, default: 1000 10000
 #   RUNS=5 bench/run.sh            timed runs per command (median reported), default 3
+#   PAIRS=5                        alternating pairs per compared corpus, default 5 (0: none): a
+#                                  floor run then a dry run, a one-thread run then an all-thread
+#                                  one, each pair back to back, so that a shared host's swings
+#                                  (which outlast hyperfine's separate series) hit both alike
 #   COMPARE_MAX=10000              larger corpora (the scale check) time pulumi-fix and the floor
 #                                  with all threads, once, without warm-up, and skip ast-grep
 #
@@ -17,6 +21,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=$ROOT/target/bench
 RUNS=${RUNS:-3}
+PAIRS=${PAIRS:-5}
 COMPARE_MAX=${COMPARE_MAX:-10000}
 SIZES=("${@:-1000 10000}")
 read -r -a SIZES <<<"${SIZES[*]}"
@@ -51,6 +56,25 @@ time_it() {
     hyperfine --ignore-failure --warmup "${4:-1}" --runs "${3:-$RUNS}" --style none --export-json "$OUT/runs/$1.json" "$2" \
         >/dev/null 2>"$OUT/runs/$1.log"
 }
+# pairs N CORPUS: PAIRS alternating pairs into runs/pairs-N.txt, a line a run: its kind (floor,
+# fix, fix1, fixN), wall, user and system seconds; after one unrecorded pair (the first floor run
+# of a series reads slower).
+pairs() {
+    : >"$OUT/runs/pairs-$1.txt"
+    [ "$PAIRS" -gt 0 ] || return 0
+    "$FIX" --parse-only "$2" >/dev/null 2>&1 || true
+    "$FIX" --dry-run --format json "$2" >/dev/null 2>&1 || true
+    for _ in $(seq "$PAIRS"); do
+        for kind in floor fix fix1 fixN; do
+            case $kind in
+                floor) args=(--parse-only) ;;
+                fix | fixN) args=(--dry-run --format json) ;;
+                fix1) args=(--dry-run --format json --threads 1) ;;
+            esac
+            /usr/bin/time -f "$kind %e %U %S" -a -o "$OUT/runs/pairs-$1.txt" "$FIX" "${args[@]}" "$2" >/dev/null 2>&1 || true
+        done
+    done
+}
 # rss NAME COMMAND: peak resident set size in KiB, into runs/NAME.rss.
 rss() {
     /usr/bin/time -f %M -o "$OUT/runs/$1.rss" sh -c "$2" >/dev/null 2>&1 || true
@@ -76,6 +100,7 @@ for n in "${SIZES[@]}"; do
     time_it "floor1-$n" "$FIX --parse-only --threads 1 $corpus"
     rss "fix-$n" "$FIX --dry-run --format json $corpus"
     time_it "sg-$n" "$SG scan -c $SGCONFIG --json=compact $corpus > runs/sg-$n.out"
+    pairs "$n" "$corpus"
     rss "sg-$n" "$SG scan -c $SGCONFIG --json=compact $corpus"
 done
 

@@ -6,6 +6,7 @@ Usage: summary.py OUT_DIR THREADS SIZE...
 import json
 import os
 import platform
+import statistics
 import sys
 from datetime import date
 
@@ -35,6 +36,28 @@ def rss_mb(out, name):
     with open(path) as f:
         lines = [line for line in f.read().split() if line.isdigit()]
     return int(lines[-1]) / 1024 if lines else None
+
+
+def pair_ratios(out, n):
+    """From the alternating pairs of runs/pairs-N.txt: per pair, dry run / floor and one thread /
+    all threads, in wall time."""
+    path = os.path.join(out, "runs", f"pairs-{n}.txt")
+    if not os.path.exists(path):
+        return None
+    walls = {"floor": [], "fix": [], "fix1": [], "fixN": []}
+    with open(path) as f:
+        for line in f:
+            fields = line.split()
+            if len(fields) == 4 and fields[0] in walls:
+                walls[fields[0]].append(float(fields[1]))
+    to_floor = [fix / floor for floor, fix in zip(walls["floor"], walls["fix"]) if floor > 0]
+    threads = [one / all_ for one, all_ in zip(walls["fix1"], walls["fixN"]) if all_ > 0]
+    return (to_floor, threads) if to_floor and threads else None
+
+
+def spread(ratios):
+    ordered = sorted(ratios)
+    return f"**{statistics.median(ordered):.2f}** (" + ", ".join(f"{r:.2f}" for r in ratios) + ")"
 
 
 def findings_by_codemod(path, key, id_key):
@@ -109,6 +132,12 @@ def main():
             f"| {fmt(cpu(out, f'fix-{n}'), '.1f')} / {fmt(cpu(out, f'floor-{n}'), '.1f')} / {fmt(cpu(out, f'sg-{n}'), '.1f')} "
             f"| {fmt(rss_mb(out, f'fix-{n}'), '.0f')} / {fmt(rss_mb(out, f'sg-{n}'), '.0f')} MB |"
         )
+    for n in sizes:
+        pairs = pair_ratios(out, n)
+        if pairs:
+            to_floor, threads = pairs
+            print(f"\nAlternating pairs, {n} files, wall time (median, then each pair in order): ours / floor {spread(to_floor)}; "
+                  f"1 thr / N thr {spread(threads)}.")
     one, sg_one = median(out, "one"), median(out, "sg-one")
     print(f"\nOne 300-line Python file with one mistake (pre-commit): median {fmt(one and one * 1000, '.1f')} ms "
           f"including process start (ast-grep: {fmt(sg_one and sg_one * 1000, '.1f')} ms).")
