@@ -144,26 +144,27 @@ impl<'t> FileIndex<'t> {
 
     /// The Pulumi type token an expression such as `aws.ec2.Eip` refers to, through the imports.
     pub fn type_token(&self, node: Node<'t>) -> Option<String> {
-        self.resolved_token(node).map(|token| token.text.clone())
+        self.slot(node).and_then(|slot| self.resolved_token_at(slot)).map(|token| token.text.clone())
     }
 
-    /// [`Self::type_token`] with what the Output facts ask of the token, remembered per spelling:
-    /// the facts ask it of every call they look at, and the answer is the token's alone.
-    fn resolved_token(&self, node: Node<'t>) -> Option<Rc<outputs::TypeToken>> {
-        let spelled = &self.source[node.byte_range()];
-        let kind = node.kind_id();
+    /// [`Self::type_token`] of the node at `slot`, with what the Output facts ask of the token,
+    /// remembered per spelling: the facts ask it of every call they look at, and the answer is
+    /// the token's alone.
+    fn resolved_token_at(&self, slot: Slot) -> Option<Rc<outputs::TypeToken>> {
+        let spelled = self.text_at(slot);
+        let kind = self.nodes.entry(slot).kind_id;
         let known = self.type_tokens.borrow().get(spelled).and_then(|answers| answers.iter().find(|(k, _)| *k == kind).map(|(_, token)| token.clone()));
         if let Some(token) = known {
             return token;
         }
-        let token = self.resolve_type_token(node).map(|text| Rc::new(outputs::TypeToken::new(text)));
+        let token = self.resolve_type_token(slot).map(|text| Rc::new(outputs::TypeToken::new(text)));
         self.type_tokens.borrow_mut().entry(spelled.to_string()).or_default().push((kind, token.clone()));
         token
     }
 
-    fn resolve_type_token(&self, node: Node<'t>) -> Option<String> {
+    fn resolve_type_token(&self, slot: Slot) -> Option<String> {
         let mut segments = Vec::new();
-        self.dotted_path_at(self.nodes.slot_of(node)?, &mut segments)?;
+        self.dotted_path_at(slot, &mut segments)?;
         let (head, rest) = segments.split_first()?;
         let binding = self.bindings.get(*head)?;
         let mut path: Vec<&str> = binding.path.iter().map(String::as_str).collect();

@@ -201,7 +201,7 @@ impl<'t> FileIndex<'t> {
 
     /// The slot of `node` in the index's table: every node asked about is one of the indexed
     /// tree's.
-    fn slot(&self, node: Node<'t>) -> Option<Slot> {
+    pub(super) fn slot(&self, node: Node<'t>) -> Option<Slot> {
         let slot = self.nodes.slot_of(node);
         debug_assert!(slot.is_some(), "{node:?} is not a node of the indexed tree");
         slot
@@ -327,7 +327,7 @@ impl<'t> FileIndex<'t> {
         &self.source[node.byte_range()]
     }
 
-    fn text_at(&self, slot: Slot) -> &'t str {
+    pub(super) fn text_at(&self, slot: Slot) -> &'t str {
         let entry = self.nodes.entry(slot);
         &self.source[entry.start_byte as usize..entry.end_byte as usize]
     }
@@ -366,7 +366,7 @@ impl<'t> FileIndex<'t> {
         if !syntax(self.grammar).calls.contains(&kind) || kind == "call_expression" {
             return false;
         }
-        self.callee_at(slot).and_then(|c| self.resolved_token(self.nodes.node(c))).is_some_and(|token| token.is_resource)
+        self.callee_at(slot).and_then(|c| self.resolved_token_at(c)).is_some_and(|token| token.is_resource)
     }
 
     /// Does a type annotation name a resource class (`Some(true)`), an Output/Input (`Some(false)`)?
@@ -381,7 +381,7 @@ impl<'t> FileIndex<'t> {
                 _ => break,
             };
         }
-        let token = self.resolved_token(node)?;
+        let token = self.resolved_token_at(self.slot(node)?)?;
         if OUTPUT_TYPES.contains(&token.text.as_str()) {
             Some(AnnotationKind::Output)
         } else if token.is_resource {
@@ -537,7 +537,7 @@ impl<'t> FileIndex<'t> {
                         return true;
                     }
                 }
-                self.resolved_token(self.nodes.node(callee)).is_some_and(|token| token.is_output_function)
+                self.resolved_token_at(callee).is_some_and(|token| token.is_output_function)
             }
             _ => false,
         }
@@ -545,7 +545,7 @@ impl<'t> FileIndex<'t> {
 
     /// Does `callee` name a provider resource class?
     pub fn is_resource_callee(&self, callee: Node<'t>) -> bool {
-        self.resolved_token(callee).is_some_and(|token| token.is_resource)
+        self.slot(callee).and_then(|slot| self.resolved_token_at(slot)).is_some_and(|token| token.is_resource)
     }
 
     /// Is `node` inside the callback of an `.apply(...)`?
@@ -604,7 +604,7 @@ impl<'t> FileIndex<'t> {
                     if is_first_positional && self.is_resource_construction_at(call) {
                         return None;
                     }
-                    let token = self.callee_at(call).and_then(|c| self.resolved_token(nodes.node(self.unwrap_at(c))))?;
+                    let token = self.callee_at(call).and_then(|c| self.resolved_token_at(self.unwrap_at(c)))?;
                     return token.accepts_inputs.then_some(call);
                 }
                 _ => return None,
