@@ -14,11 +14,10 @@
 //!   sees a plain value.
 
 use super::FileIndex;
-use crate::lang::{FieldChild, Grammar, KindName, KindSet, Slot, is_variable_use, parameters_of};
+use crate::lang::{FieldChild, Grammar, KindName, KindSet, PerGrammar, Slot, is_variable_use, parameters_of};
 use foldhash::{HashMap, HashMapExt, HashSet};
 use std::cell::RefCell;
 use std::num::NonZeroU16;
-use std::sync::OnceLock;
 use tree_sitter::Node;
 
 /// Members of resources and Outputs that are not Outputs themselves.
@@ -117,15 +116,15 @@ const DECLARATORS: &[&str] = &["variable_declarator", "public_field_definition"]
 
 /// The kinds `note_binding` looks at: assignments, declarators and scopes (their parameters).
 fn binding_kinds(grammar: Grammar) -> &'static KindSet {
-    static SETS: [OnceLock<KindSet>; 4] = [OnceLock::new(), OnceLock::new(), OnceLock::new(), OnceLock::new()];
-    SETS[grammar.index()].get_or_init(|| KindSet::of(grammar, &[ASSIGNMENTS, DECLARATORS, syntax(grammar).scopes].concat()))
+    static SETS: PerGrammar<KindSet> = PerGrammar::new();
+    SETS.get(grammar, || KindSet::of(grammar, &[ASSIGNMENTS, DECLARATORS, syntax(grammar).scopes].concat()))
 }
 
 /// The kinds of node that may be Outputs (see `is_output_with`): names, members, subscripts,
 /// calls, and the wrappers around them. A search for Outputs asks only these.
 fn output_kinds(grammar: Grammar) -> &'static KindSet {
-    static SETS: [OnceLock<KindSet>; 4] = [OnceLock::new(), OnceLock::new(), OnceLock::new(), OnceLock::new()];
-    SETS[grammar.index()].get_or_init(|| {
+    static SETS: PerGrammar<KindSet> = PerGrammar::new();
+    SETS.get(grammar, || {
         let s = syntax(grammar);
         KindSet::of(grammar, &[&["identifier", s.member, s.subscript][..], s.calls, s.wrappers].concat())
     })
@@ -152,8 +151,8 @@ struct Fields {
 }
 
 fn fields(grammar: Grammar) -> &'static Fields {
-    static FIELDS: [OnceLock<Fields>; 4] = [OnceLock::new(), OnceLock::new(), OnceLock::new(), OnceLock::new()];
-    FIELDS[grammar.index()].get_or_init(|| {
+    static FIELDS: PerGrammar<Fields> = PerGrammar::new();
+    FIELDS.get(grammar, || {
         let language = grammar.ts_language();
         let id = |name: &str| language.field_id_for_name(name);
         Fields {
@@ -175,8 +174,8 @@ fn fields(grammar: Grammar) -> &'static Fields {
 
 /// The kinds of node that only wrap an expression (see `Syntax::wrappers`).
 fn wrapper_kinds(grammar: Grammar) -> &'static KindSet {
-    static SETS: [OnceLock<KindSet>; 4] = [OnceLock::new(), OnceLock::new(), OnceLock::new(), OnceLock::new()];
-    SETS[grammar.index()].get_or_init(|| KindSet::of(grammar, syntax(grammar).wrappers))
+    static SETS: PerGrammar<KindSet> = PerGrammar::new();
+    SETS.get(grammar, || KindSet::of(grammar, syntax(grammar).wrappers))
 }
 
 /// Binding targets are names with at most this many parts (`self.cluster.name`): keys of long

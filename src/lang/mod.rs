@@ -102,6 +102,28 @@ fn field_id(node: &Node, name: &'static str) -> Option<std::num::NonZeroU16> {
     FIELD_IDS.with(|ids| *ids.borrow_mut().entry(key).or_insert_with(|| node.language().field_id_for_name(name)))
 }
 
+/// A value worked out once per grammar and run, on first use (a kind set, field ids, kind names):
+/// a `static` of this type holds one for each grammar.
+pub struct PerGrammar<T>([OnceLock<T>; Grammar::ALL.len()]);
+
+impl<T> PerGrammar<T> {
+    pub const fn new() -> PerGrammar<T> {
+        PerGrammar([const { OnceLock::new() }; Grammar::ALL.len()])
+    }
+
+    /// `grammar`'s value, made by `init` the first time it is asked for.
+    #[inline]
+    pub fn get(&self, grammar: Grammar, init: impl FnOnce() -> T) -> &T {
+        self.0[grammar.index()].get_or_init(init)
+    }
+}
+
+impl<T> Default for PerGrammar<T> {
+    fn default() -> PerGrammar<T> {
+        PerGrammar::new()
+    }
+}
+
 /// `Node::kind` at a fraction of its cost: tree-sitter hands the name over as a C string, which
 /// the binding measures and checks as UTF-8 on every call. Here it comes from a table of the
 /// grammar's kind names, by the node's kind id.

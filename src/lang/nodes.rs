@@ -5,9 +5,8 @@
 //! the same nodes, their children and their ancestors many times over, so they look here: a
 //! node's children are a slice, its parent and its subtree are indices.
 
-use super::Grammar;
+use super::{Grammar, PerGrammar};
 use std::num::NonZeroU16;
-use std::sync::OnceLock;
 use std::marker::PhantomData;
 use tree_sitter::{Node, Tree, ffi};
 
@@ -205,8 +204,8 @@ fn name_of(kinds: &[&'static str], kind_id: u16) -> &'static str {
 
 /// Each grammar's node kind names by id, read from the grammar once per run.
 fn kind_names(grammar: Grammar) -> &'static [&'static str] {
-    static NAMES: [OnceLock<Vec<&'static str>>; 4] = [OnceLock::new(), OnceLock::new(), OnceLock::new(), OnceLock::new()];
-    NAMES[grammar.index()].get_or_init(|| {
+    static NAMES: PerGrammar<Vec<&'static str>> = PerGrammar::new();
+    NAMES.get(grammar, || {
         let language = grammar.ts_language();
         (0..language.node_kind_count() as u16).map(|id| language.node_kind_for_id(id).unwrap_or("")).collect()
     })
