@@ -478,14 +478,14 @@ impl<'t> FileIndex<'t> {
             if nodes.kind(value) == "await_expression" {
                 value = nodes.first_named_child(value).map_or(value, |inner| self.unwrap_at(inner));
             }
-            let token_of = |call: Slot| self.callee_at(call).and_then(|callee| self.type_token(nodes.node(callee)));
+            let token_of = |call: Slot| self.callee_at(call).and_then(|callee| self.resolved_token_at(callee));
             let mut token = token_of(value);
             // `pulumi.output(call)`: the call's result, lifted.
-            if token.as_deref() == Some("pulumi:index/output:output") {
+            if token.as_ref().is_some_and(|t| t.text == "pulumi:index/output:output") {
                 let argument = self.child(value, fields(self.grammar).arguments).and_then(|a| nodes.first_named_child(a));
                 token = argument.and_then(|inner| token_of(self.unwrap_at(inner)));
             }
-            token.is_some_and(|t| tokens.iter().any(|wanted| super::token_matches(&t, wanted)))
+            token.is_some_and(|t| tokens.iter().any(|wanted| super::token_matches(&t.text, wanted)))
         };
         !values.is_empty() && values.iter().all(|&v| calls(v))
     }
