@@ -56,8 +56,7 @@ def pair_ratios(out, n):
 
 
 def spread(ratios):
-    ordered = sorted(ratios)
-    return f"**{statistics.median(ordered):.2f}** (" + ", ".join(f"{r:.2f}" for r in ratios) + ")"
+    return f"**{statistics.median(ratios):.2f}** (" + ", ".join(f"{r:.2f}" for r in ratios) + ")"
 
 
 def findings_by_codemod(path, key, id_key):

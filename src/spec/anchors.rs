@@ -113,13 +113,11 @@ impl Trigrams {
         folded.extend(bytes.iter().map(u8::to_ascii_lowercase));
         folded.extend_from_slice(&[0; 8]);
         let trigrams = bytes.len().saturating_sub(2);
-        let mut at = 0;
-        while at < trigrams {
+        for at in (0..trigrams).step_by(6) {
             let word = u64::from_le_bytes(folded[at..at + 8].try_into().expect("eight bytes"));
             for shift in 0..(trigrams - at).min(6) {
                 set(word >> (8 * shift));
             }
-            at += 6;
         }
         Trigrams(bits)
     }
