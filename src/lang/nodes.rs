@@ -6,6 +6,7 @@
 //! node's children are a slice, its parent and its subtree are indices.
 
 use super::{Grammar, PerGrammar};
+use std::cell::Cell;
 use std::num::NonZeroU16;
 use std::marker::PhantomData;
 use tree_sitter::{Node, Tree, ffi};
@@ -22,7 +23,7 @@ const NO_PARENT: Slot = Slot::MAX;
 /// shared with its `PulumiFixEntry`.
 #[derive(Clone, Copy)]
 #[repr(C)]
-pub struct Entry<'t> {
+pub struct Entry {
     /// tree-sitter's subtree: with the position and alias, what a `TSNode` of the tree holds.
     subtree: *const std::ffi::c_void,
     row: u32,
@@ -38,7 +39,6 @@ pub struct Entry<'t> {
     /// The symbol the node is aliased to in its parent (0: none), as a `TSNode` keeps it.
     alias: u16,
     pub named: bool,
-    tree: PhantomData<&'t Tree>,
 }
 
 const _: () = assert!(std::mem::size_of::<Entry>() == 40, "laid out as read_tree.c's PulumiFixEntry");
@@ -50,37 +50,49 @@ unsafe extern "C" {
 }
 
 pub struct NodeTable<'t> {
-    entries: Vec<Entry<'t>>,
+    buffers: Buffers,
     /// The tree the nodes are of, which every node refers to.
     tree: *const ffi::TSTree,
+    tree_lifetime: PhantomData<&'t Tree>,
     /// The grammar's node kind names by id.
     kinds: &'static [&'static str],
+}
+
+/// A table's arrays. A thread's last table hands them on to its next one: allocated afresh, each
+/// file's table would land at new addresses (its size class changes with the file's size), out
+/// of the CPU's caches, and writing it would cost a cache miss every few entries.
+#[derive(Default)]
+struct Buffers {
+    entries: Vec<Entry>,
     /// Every node's children, each node's together: `children[first_child[s]..first_child[s + 1]]`.
     children: Vec<Slot>,
     first_child: Vec<Slot>,
 }
 
-impl<'t> NodeTable<'t> {
-    /// Reads every node of `tree` (named or not), depth first.
-    pub fn build(grammar: Grammar, tree: &'t Tree) -> NodeTable<'t> {
-        let count = tree.root_node().descendant_count();
-        let mut entries: Vec<Entry<'t>> = Vec::with_capacity(count);
-        let capacity = u32::try_from(count).expect("a tree-sitter tree has fewer than 2^32 nodes");
-        // SAFETY: the reader writes at most `capacity` entries to the vector's spare room and
-        // returns how many it wrote; the tree outlives the entries ('t).
-        let raw_tree = tree.root_node().into_raw().tree;
-        let written = unsafe { pulumi_fix_read_tree(raw_tree, entries.as_mut_ptr(), capacity) };
-        assert_eq!(written, capacity, "read_tree.c read as many nodes as tree-sitter counts");
-        // SAFETY: the first `count` entries were written.
-        unsafe { entries.set_len(count) };
-        NodeTable::with_children(entries, raw_tree, kind_names(grammar))
+thread_local! {
+    static SPARE_BUFFERS: Cell<Option<(Vec<Entry>, Vec<Slot>, Vec<Slot>)>> = const { Cell::new(None) };
+}
+
+/// The largest table whose buffers a thread keeps for the next (2.5 MB): one very large file
+/// does not hold its memory for the rest of the run.
+const MAX_SPARE_ENTRIES: usize = 1 << 16;
+
+impl Buffers {
+    /// The thread's spare buffers, emptied, or new ones.
+    fn take() -> Buffers {
+        let (mut entries, mut children, mut first_child) = SPARE_BUFFERS.take().unwrap_or_default();
+        entries.clear();
+        children.clear();
+        first_child.clear();
+        Buffers { entries, children, first_child }
     }
 
     /// Lays out the children lists, each node's in turn: its first child is the next slot, and
     /// each child's subtree ends where its next sibling starts.
-    fn with_children(entries: Vec<Entry<'t>>, tree: *const ffi::TSTree, kinds: &'static [&'static str]) -> NodeTable<'t> {
-        let mut first_child: Vec<Slot> = Vec::with_capacity(entries.len() + 1);
-        let mut children: Vec<Slot> = Vec::with_capacity(entries.len().saturating_sub(1));
+    fn lay_out_children(&mut self) {
+        let Buffers { entries, children, first_child } = self;
+        first_child.reserve(entries.len() + 1);
+        children.reserve(entries.len().saturating_sub(1));
         for (slot, entry) in entries.iter().enumerate() {
             first_child.push(children.len() as Slot);
             let mut child = slot as Slot + 1;
@@ -90,23 +102,53 @@ impl<'t> NodeTable<'t> {
             }
         }
         first_child.push(children.len() as Slot);
-        NodeTable { entries, tree, kinds, children, first_child }
+    }
+}
+
+impl Drop for Buffers {
+    fn drop(&mut self) {
+        if self.entries.capacity() > MAX_SPARE_ENTRIES {
+            return;
+        }
+        let buffers = (std::mem::take(&mut self.entries), std::mem::take(&mut self.children), std::mem::take(&mut self.first_child));
+        // A thread that is ending has no spare to keep.
+        let _ = SPARE_BUFFERS.try_with(|spare| spare.set(Some(buffers)));
+    }
+}
+
+impl<'t> NodeTable<'t> {
+    /// Reads every node of `tree` (named or not), depth first.
+    pub fn build(grammar: Grammar, tree: &'t Tree) -> NodeTable<'t> {
+        let count = tree.root_node().descendant_count();
+        let mut buffers = Buffers::take();
+        let entries = &mut buffers.entries;
+        entries.reserve(count);
+        let capacity = u32::try_from(count).expect("a tree-sitter tree has fewer than 2^32 nodes");
+        // SAFETY: the reader writes at most `capacity` entries to the vector's spare room and
+        // returns how many it wrote; the tree outlives the entries ('t).
+        let raw_tree = tree.root_node().into_raw().tree;
+        let written = unsafe { pulumi_fix_read_tree(raw_tree, entries.as_mut_ptr(), capacity) };
+        assert_eq!(written, capacity, "read_tree.c read as many nodes as tree-sitter counts");
+        // SAFETY: the first `count` entries were written.
+        unsafe { entries.set_len(count) };
+        buffers.lay_out_children();
+        NodeTable { buffers, tree: raw_tree, tree_lifetime: PhantomData, kinds: kind_names(grammar) }
     }
 
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.buffers.entries.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.buffers.entries.is_empty()
     }
 
-    pub fn entry(&self, slot: Slot) -> &Entry<'t> {
-        &self.entries[slot as usize]
+    pub fn entry(&self, slot: Slot) -> &Entry {
+        &self.buffers.entries[slot as usize]
     }
 
     pub fn node(&self, slot: Slot) -> Node<'t> {
-        let entry = &self.entries[slot as usize];
+        let entry = &self.buffers.entries[slot as usize];
         let raw = ffi::TSNode { context: [entry.start_byte, entry.row, entry.column, u32::from(entry.alias)], id: entry.subtree, tree: self.tree };
         // SAFETY: read_tree.c read these from a node of this tree as tree-sitter builds it; the
         // tree outlives 't.
@@ -114,12 +156,12 @@ impl<'t> NodeTable<'t> {
     }
 
     pub fn children(&self, slot: Slot) -> &[Slot] {
-        &self.children[self.first_child[slot as usize] as usize..self.first_child[slot as usize + 1] as usize]
+        &self.buffers.children[self.buffers.first_child[slot as usize] as usize..self.buffers.first_child[slot as usize + 1] as usize]
     }
 
     /// The field the node at `slot` is in, in its parent, as a tree cursor gives it.
     pub fn field(&self, slot: Slot) -> Option<NonZeroU16> {
-        NonZeroU16::new(self.entries[slot as usize].field_id)
+        NonZeroU16::new(self.buffers.entries[slot as usize].field_id)
     }
 
     /// The first child of `slot` in `field`, as `Node::child_by_field_id` finds it, without
@@ -131,16 +173,16 @@ impl<'t> NodeTable<'t> {
 
     /// The first named child of `slot` (comments count), as `Node::named_child(0)` finds it.
     pub fn first_named_child(&self, slot: Slot) -> Option<Slot> {
-        self.children(slot).iter().copied().find(|&child| self.entries[child as usize].named)
+        self.children(slot).iter().copied().find(|&child| self.buffers.entries[child as usize].named)
     }
 
     /// `node.kind_name()`, without asking tree-sitter again.
     pub fn kind(&self, slot: Slot) -> &'static str {
-        name_of(self.kinds, self.entries[slot as usize].kind_id)
+        name_of(self.kinds, self.buffers.entries[slot as usize].kind_id)
     }
 
     pub fn parent(&self, slot: Slot) -> Option<Slot> {
-        let parent = self.entries[slot as usize].parent;
+        let parent = self.buffers.entries[slot as usize].parent;
         (parent != NO_PARENT).then_some(parent)
     }
 
@@ -165,11 +207,11 @@ impl<'t> NodeTable<'t> {
         // first; of the few with `node`'s very span, one is `node`. Only zero-width nodes could
         // break that order, so the nodes starting with `node` are searched if it fails.
         let (start, end, id) = (node.start_byte() as u32, node.end_byte() as u32, node.id());
-        let first = self.entries.partition_point(|e| (e.start_byte, std::cmp::Reverse(e.end_byte)) < (start, std::cmp::Reverse(end)));
-        let same_span = self.entries[first..].iter().take_while(|e| e.start_byte == start && e.end_byte == end).position(|e| e.subtree as usize == id);
+        let first = self.buffers.entries.partition_point(|e| (e.start_byte, std::cmp::Reverse(e.end_byte)) < (start, std::cmp::Reverse(end)));
+        let same_span = self.buffers.entries[first..].iter().take_while(|e| e.start_byte == start && e.end_byte == end).position(|e| e.subtree as usize == id);
         let found = same_span.map(|i| first + i).or_else(|| {
-            let first = self.entries.partition_point(|e| e.start_byte < start);
-            self.entries[first..].iter().take_while(|e| e.start_byte == start).position(|e| e.subtree as usize == id).map(|i| first + i)
+            let first = self.buffers.entries.partition_point(|e| e.start_byte < start);
+            self.buffers.entries[first..].iter().take_while(|e| e.start_byte == start).position(|e| e.subtree as usize == id).map(|i| first + i)
         });
         found.map(|slot| slot as Slot)
     }
