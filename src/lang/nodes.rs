@@ -69,8 +69,11 @@ struct Buffers {
     first_child: Vec<Slot>,
 }
 
+/// A table's arrays kept for the next: not [`Buffers`], whose drop would keep them again.
+type SpareArrays = (Vec<Entry>, Vec<Slot>, Vec<Slot>);
+
 thread_local! {
-    static SPARE_BUFFERS: Cell<Option<(Vec<Entry>, Vec<Slot>, Vec<Slot>)>> = const { Cell::new(None) };
+    static SPARE_BUFFERS: Cell<Option<SpareArrays>> = const { Cell::new(None) };
 }
 
 /// The largest table whose buffers a thread keeps for the next (2.5 MB): one very large file
