@@ -56,6 +56,26 @@ pub struct NodeTable<'t> {
     tree_lifetime: PhantomData<&'t Tree>,
     /// The grammar's node kind names by id.
     kinds: &'static [&'static str],
+    /// The slots of nodes made lately, by their subtree: the predicates ask the slot of nodes
+    /// the matcher just made, and this spares them a search.
+    recent: [Cell<RecentNode>; RECENT_NODES],
+}
+
+/// A node made by [`NodeTable::node`]: its subtree and start (which tell it from every other
+/// node of its tree) and its slot.
+#[derive(Clone, Copy, Default)]
+struct RecentNode {
+    subtree: usize,
+    start_byte: u32,
+    slot: Slot,
+}
+
+const RECENT_NODES: usize = 64;
+
+/// A node's place among the recent nodes.
+fn recent_place(subtree: usize) -> usize {
+    // Subtrees are at least 8-byte aligned.
+    (subtree >> 3) % RECENT_NODES
 }
 
 /// A table's arrays. A thread's last table hands them on to its next one: allocated afresh, each
@@ -135,7 +155,7 @@ impl<'t> NodeTable<'t> {
         // SAFETY: the first `count` entries were written.
         unsafe { entries.set_len(count) };
         buffers.lay_out_children();
-        NodeTable { buffers, tree: raw_tree, tree_lifetime: PhantomData, kinds: kind_names(grammar) }
+        NodeTable { buffers, tree: raw_tree, tree_lifetime: PhantomData, kinds: kind_names(grammar), recent: std::array::from_fn(|_| Cell::default()) }
     }
 
     pub fn len(&self) -> usize {
@@ -153,6 +173,7 @@ impl<'t> NodeTable<'t> {
     pub fn node(&self, slot: Slot) -> Node<'t> {
         let entry = &self.buffers.entries[slot as usize];
         let raw = ffi::TSNode { context: [entry.start_byte, entry.row, entry.column, u32::from(entry.alias)], id: entry.subtree, tree: self.tree };
+        self.recent[recent_place(entry.subtree as usize)].set(RecentNode { subtree: entry.subtree as usize, start_byte: entry.start_byte, slot });
         // SAFETY: read_tree.c read these from a node of this tree as tree-sitter builds it; the
         // tree outlives 't.
         unsafe { Node::from_raw(raw) }
@@ -205,6 +226,11 @@ impl<'t> NodeTable<'t> {
 
     /// The slot of `node`, a node of this table's tree; `None` for a node of another tree.
     pub fn slot_of(&self, node: Node) -> Option<Slot> {
+        let raw = node.into_raw();
+        let recent = self.recent[recent_place(raw.id as usize)].get();
+        if recent.subtree == raw.id as usize && recent.start_byte == raw.context[0] && raw.tree == self.tree {
+            return Some(recent.slot);
+        }
         // Document order sorts the nodes by their start and, among those starting together (a
         // node and its first descendants, as in a long `a.b.c...` chain), by their end, the outer
         // first; of the few with `node`'s very span, one is `node`. Only zero-width nodes could
@@ -289,12 +315,15 @@ mod tests {
     fn agrees_on(grammar: Grammar, source: &str) {
         let tree = parse(grammar, source);
         let table = NodeTable::build(grammar, &tree);
+        // A second table of the tree, whose own nodes are never made: it finds each slot by search.
+        let searching = NodeTable::build(grammar, &tree);
         let mut cursor = tree.walk();
         let mut count = 0;
         for slot in 0..table.len() as Slot {
             let entry = table.entry(slot);
             let node = table.node(slot);
             assert_eq!(table.slot_of(node), Some(slot));
+            assert_eq!(searching.slot_of(node), Some(slot));
             assert_eq!(node.kind_name(), node.kind());
             assert_eq!((table.kind(slot), entry.named, entry.start_byte as usize, entry.end_byte as usize), (node.kind(), node.is_named(), node.start_byte(), node.end_byte()));
             assert_eq!(table.parent(slot).map(|p| table.node(p)), node.parent(), "{source}: parent of {node:?}");
