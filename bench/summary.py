@@ -124,9 +124,16 @@ def main():
         fix, fix1 = median(out, f"fix-{n}"), median(out, f"fix1-{n}")
         floor, sg_time = median(out, f"floor-{n}"), median(out, f"sg-{n}")
         mb = corpus["bytes"] / 1e6
+        # The series of one command run minutes apart carry the host's drift; the alternating
+        # pairs, back to back, much less: both are shown.
+        floor_cell, threads_cell = fmt(ratio(fix, floor), '.2f'), fmt(ratio(fix1, fix), '.2f')
+        pairs = pair_ratios(out, n)
+        if pairs:
+            floor_cell += f" (pairs {statistics.median(pairs[0]):.2f})"
+            threads_cell += f" (pairs {statistics.median(pairs[1]):.2f})"
         print(
             f"| {n} | {mb:.0f} | {expected} / {ours} / {fmt(sg, 'd')} | {fmt(fix, '.2f')} s | {fmt(fix1, '.2f')} s | {fmt(floor, '.2f')} s "
-            f"| {fmt(sg_time, '.2f')} s | {fmt(ratio(fix, sg_time), '.2f')} | {fmt(ratio(fix, floor), '.2f')} | {fmt(ratio(fix1, fix), '.2f')} "
+            f"| {fmt(sg_time, '.2f')} s | {fmt(ratio(fix, sg_time), '.2f')} | {floor_cell} | {threads_cell} "
             f"| {fmt(ratio(int(n), fix), '.0f')} | {fmt(ratio(mb, fix), '.0f')} "
             f"| {fmt(cpu(out, f'fix-{n}'), '.1f')} / {fmt(cpu(out, f'floor-{n}'), '.1f')} / {fmt(cpu(out, f'sg-{n}'), '.1f')} "
             f"| {fmt(rss_mb(out, f'fix-{n}'), '.0f')} / {fmt(rss_mb(out, f'sg-{n}'), '.0f')} MB |"
