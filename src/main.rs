@@ -26,8 +26,8 @@ fn keep_memory_in_small_pages() {
 
 /// tree-sitter allocates in a mimalloc heap of its own, apart from the matching's allocations.
 /// Sharing pages with them, a file's parse found its blocks spread over more memory, and out of
-/// the CPU's caches: 10 000 files, one thread, 2-3 % more CPU time (the parse-only floor is the
-/// same either way).
+/// the CPU's caches: 10 000 files, one thread, 2-5 % more CPU time in alternating runs (the
+/// parse-only floor is the same either way).
 mod tree_sitter_heap {
     use libmimalloc_sys::{mi_free, mi_heap_calloc, mi_heap_malloc, mi_heap_new, mi_heap_realloc, mi_heap_t};
     use std::ffi::c_void;

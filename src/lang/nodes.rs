@@ -235,7 +235,7 @@ impl<'t> NodeTable<'t> {
         // node and its first descendants, as in a long `a.b.c...` chain), by their end, the outer
         // first; of the few with `node`'s very span, one is `node`. Only zero-width nodes could
         // break that order, so the nodes starting with `node` are searched if it fails.
-        let (start, end, id) = (node.start_byte() as u32, node.end_byte() as u32, node.id());
+        let (start, end, id) = (raw.context[0], node.end_byte() as u32, raw.id as usize);
         let first = self.buffers.entries.partition_point(|e| (e.start_byte, std::cmp::Reverse(e.end_byte)) < (start, std::cmp::Reverse(end)));
         let same_span = self.buffers.entries[first..].iter().take_while(|e| e.start_byte == start && e.end_byte == end).position(|e| e.subtree as usize == id);
         let found = same_span.map(|i| first + i).or_else(|| {
