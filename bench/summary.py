@@ -104,6 +104,7 @@ def main():
     print(f"Machine: {machine()}. Medians of the timed runs; N = {threads} threads.\n")
     print("| files | MB | findings (expected / ours / ast-grep) | ours N thr | ours 1 thr | parse floor N thr | ast-grep | ours / ast-grep | ours / floor | 1 thr / N thr | files/s | MB/s | CPU s ours / floor / ast-grep | peak RSS ours / ast-grep |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    pairs_of = {n: pair_ratios(out, n) for n in sizes}
     for n in sizes:
         with open(os.path.join(out, f"corpus-{n}.json")) as f:
             corpus = json.load(f)
@@ -127,7 +128,7 @@ def main():
         # The series of one command run minutes apart carry the host's drift; the alternating
         # pairs, back to back, much less: both are shown.
         floor_cell, threads_cell = fmt(ratio(fix, floor), '.2f'), fmt(ratio(fix1, fix), '.2f')
-        pairs = pair_ratios(out, n)
+        pairs = pairs_of[n]
         if pairs:
             floor_cell += f" (pairs {statistics.median(pairs[0]):.2f})"
             threads_cell += f" (pairs {statistics.median(pairs[1]):.2f})"
@@ -139,7 +140,7 @@ def main():
             f"| {fmt(rss_mb(out, f'fix-{n}'), '.0f')} / {fmt(rss_mb(out, f'sg-{n}'), '.0f')} MB |"
         )
     for n in sizes:
-        pairs = pair_ratios(out, n)
+        pairs = pairs_of[n]
         if pairs:
             to_floor, threads = pairs
             print(f"\nAlternating pairs, {n} files, wall time (median, then each pair in order): ours / floor {spread(to_floor)}; "
